@@ -1,0 +1,353 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseImageReference } from "./image";
+
+/** The project's config namespace: every key below is `ecs-exec:<key>`. */
+export const CONFIG_NAMESPACE = "ecs-exec";
+
+/**
+ * Every project key the program reads, with the type Pulumi.yaml declares for it.
+ * Defaults live in Pulumi.yaml only (the CLI applies them; `npm run synth` does the same).
+ */
+export const CONFIG_KEYS = {
+    environment: "string",
+    appImage: "string",
+    execCpu: "integer",
+    execMemory: "integer",
+    cpuArchitecture: "string",
+    maxSessionHours: "integer",
+    logRetentionDays: "integer",
+    vpcId: "string",
+    subnetIds: "array",
+    vpcCidr: "string",
+    assignPublicIp: "boolean",
+    vpcEndpoints: "boolean",
+    alertEmails: "array",
+    developerPrincipalArns: "array",
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** The provider key the program reads besides its own. */
+export const REGION_KEY = "aws:region";
+
+/** Raw values as the Pulumi CLI hands them to the program: strings, lists as JSON. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export type CpuArchitecture = "X86_64" | "ARM64";
+
+/** Where exec tasks run: a VPC this stack creates, or subnets that already exist. */
+export type NetworkConfig =
+    | { mode: "create"; vpcCidr?: string }
+    | { mode: "existing"; vpcId: string; subnetIds: string[] };
+
+/** The validated configuration of one stack. */
+export interface ExecConfig {
+    environment: string;
+    region: string;
+    appImage: string;
+    execCpu: number;
+    execMemory: number;
+    cpuArchitecture: CpuArchitecture;
+    maxSessionHours: number;
+    logRetentionDays: number;
+    network: NetworkConfig;
+    assignPublicIp: boolean;
+    vpcEndpoints: boolean;
+    alertEmails: string[];
+    developerPrincipalArns: string[];
+}
+
+/** One bad key: which, what was given, what is allowed. */
+export interface ConfigProblem {
+    key: string;
+    value: string | undefined;
+    allowed: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(formatProblems(problems));
+        this.name = "ConfigError";
+    }
+}
+
+/** Fargate task sizes: cpu units → allowed memory (MiB). ECS Developer Guide, "Fargate task size". */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+    256: [512, 1024, 2048],
+    512: steps(1024, 4096, 1024),
+    1024: steps(2048, 8192, 1024),
+    2048: steps(4096, 16384, 1024),
+    4096: steps(8192, 30720, 1024),
+    8192: steps(16384, 61440, 4096),
+    16384: steps(32768, 122880, 8192),
+};
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy API reference). */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+export const MAX_SESSION_HOURS = { min: 1, max: 24 } as const;
+
+/** Longest environment name: it prefixes IAM role names, which AWS caps at 64 characters. */
+export const ENVIRONMENT_MAX_LENGTH = 20;
+
+function steps(from: number, to: number, by: number): number[] {
+    const values: number[] = [];
+    for (let v = from; v <= to; v += by) {
+        values.push(v);
+    }
+    return values;
+}
+
+const patterns = {
+    environment: new RegExp(`^[a-z](?:[a-z0-9-]{0,${ENVIRONMENT_MAX_LENGTH - 2}}[a-z0-9])?$`),
+    region: /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
+    vpcId: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+    subnetId: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+    cidr: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
+    email: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+    principalArn: /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/,
+};
+
+/**
+ * Validates raw config and returns it typed. Reports every bad key at once (a ConfigError), so a user
+ * fixes a stack file in one go; nothing is declared before this returns.
+ */
+export function parseExecConfig(raw: RawConfig): ExecConfig {
+    const problems: ConfigProblem[] = [];
+    const problem = (key: string, value: string | undefined, allowed: string) =>
+        problems.push({ key, value, allowed });
+    const qualified = (key: ConfigKey) => `${CONFIG_NAMESPACE}:${key}`;
+
+    for (const key of Object.keys(raw)) {
+        if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !(key.slice(CONFIG_NAMESPACE.length + 1) in CONFIG_KEYS)) {
+            problem(key, raw[key], `no such key; known keys: ${Object.keys(CONFIG_KEYS).join(", ")}`);
+        }
+    }
+
+    const text = (key: ConfigKey): string | undefined => raw[qualified(key)];
+
+    const required = (key: ConfigKey, allowed: string): string | undefined => {
+        const value = text(key);
+        if (value === undefined || value === "") {
+            problem(qualified(key), value, `required: ${allowed}`);
+            return undefined;
+        }
+        return value;
+    };
+
+    const integer = (key: ConfigKey, allowed: string, ok: (n: number) => boolean): number | undefined => {
+        const value = required(key, allowed);
+        if (value === undefined) {
+            return undefined;
+        }
+        const n = /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n) || !ok(n)) {
+            problem(qualified(key), value, allowed);
+            return undefined;
+        }
+        return n;
+    };
+
+    const boolean = (key: ConfigKey): boolean | undefined => {
+        const value = required(key, "true or false");
+        if (value === undefined) {
+            return undefined;
+        }
+        if (value !== "true" && value !== "false") {
+            problem(qualified(key), value, "true or false");
+            return undefined;
+        }
+        return value === "true";
+    };
+
+    const list = (key: ConfigKey, itemAllowed: string, ok: (item: string) => boolean): string[] | undefined => {
+        const value = text(key);
+        const allowed = `a list of ${itemAllowed}, without duplicates`;
+        if (value === undefined || value === "") {
+            return [];
+        }
+        let items: unknown;
+        try {
+            items = JSON.parse(value);
+        } catch {
+            items = undefined;
+        }
+        if (!Array.isArray(items) || !items.every((i): i is string => typeof i === "string")) {
+            problem(qualified(key), value, allowed);
+            return undefined;
+        }
+        const bad = items.filter((i) => !ok(i));
+        if (bad.length > 0 || new Set(items).size !== items.length) {
+            problem(qualified(key), value, bad.length > 0 ? `${allowed} (not valid: ${bad.join(", ")})` : allowed);
+            return undefined;
+        }
+        return items;
+    };
+
+    const environmentAllowed = `lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, 1-${ENVIRONMENT_MAX_LENGTH} characters`;
+    const environment = required("environment", environmentAllowed);
+    if (environment !== undefined && !patterns.environment.test(environment)) {
+        problem(qualified("environment"), environment, environmentAllowed);
+    }
+
+    const regionAllowed = "an AWS region name such as us-east-1 (pulumi config set aws:region <region>)";
+    const region = raw[REGION_KEY];
+    if (region === undefined || !patterns.region.test(region)) {
+        problem(REGION_KEY, region, regionAllowed);
+    }
+
+    const imageAllowed = "a container image reference, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2";
+    const appImage = required("appImage", imageAllowed);
+    const image = appImage === undefined ? undefined : parseImageReference(appImage);
+    if (appImage !== undefined && image === undefined) {
+        problem(qualified("appImage"), appImage, imageAllowed);
+    }
+
+    const cpuChoices = Object.keys(FARGATE_MEMORY_BY_CPU).join(", ");
+    const execCpu = integer("execCpu", `Fargate cpu units: ${cpuChoices}`, (n) => n in FARGATE_MEMORY_BY_CPU);
+    const memoryChoices = execCpu === undefined ? undefined : FARGATE_MEMORY_BY_CPU[execCpu];
+    const execMemory = integer(
+        "execMemory",
+        memoryChoices === undefined
+            ? "MiB valid for execCpu (fix execCpu first)"
+            : `MiB valid with execCpu ${execCpu}: ${summarize(memoryChoices)}`,
+        (n) => memoryChoices === undefined || memoryChoices.includes(n),
+    );
+
+    const architectures: CpuArchitecture[] = ["X86_64", "ARM64"];
+    const cpuArchitecture = required("cpuArchitecture", architectures.join(" or "));
+    if (cpuArchitecture !== undefined && !architectures.includes(cpuArchitecture as CpuArchitecture)) {
+        problem(qualified("cpuArchitecture"), cpuArchitecture, architectures.join(" or "));
+    }
+
+    const maxSessionHours = integer(
+        "maxSessionHours",
+        `whole hours from ${MAX_SESSION_HOURS.min} to ${MAX_SESSION_HOURS.max}`,
+        (n) => n >= MAX_SESSION_HOURS.min && n <= MAX_SESSION_HOURS.max,
+    );
+    const logRetentionDays = integer(
+        "logRetentionDays",
+        `days CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+        (n) => LOG_RETENTION_DAYS.includes(n),
+    );
+    const assignPublicIp = boolean("assignPublicIp");
+    const vpcEndpoints = boolean("vpcEndpoints");
+
+    const vpcId = text("vpcId");
+    const subnetIds = list("subnetIds", "subnet ids (subnet-0123abcd...)", (s) => patterns.subnetId.test(s));
+    const vpcCidr = text("vpcCidr");
+    let network: NetworkConfig | undefined;
+    if (vpcId !== undefined) {
+        if (!patterns.vpcId.test(vpcId)) {
+            problem(qualified("vpcId"), vpcId, "a VPC id (vpc-0123abcd...)");
+        }
+        if (subnetIds !== undefined && subnetIds.length === 0) {
+            problem(qualified("subnetIds"), text("subnetIds"), "at least one subnet of vpcId when vpcId is set");
+        }
+        if (vpcCidr !== undefined) {
+            problem(qualified("vpcCidr"), vpcCidr, "unset when vpcId is set (vpcCidr only sizes a VPC this stack creates)");
+        }
+        network = { mode: "existing", vpcId, subnetIds: subnetIds ?? [] };
+    } else {
+        if (subnetIds !== undefined && subnetIds.length > 0) {
+            problem(qualified("subnetIds"), text("subnetIds"), "unset unless vpcId is set too (they must be subnets of vpcId)");
+        }
+        const cidrAllowed = "an IPv4 CIDR block with a prefix from /16 to /24, e.g. 10.0.0.0/16";
+        if (vpcCidr !== undefined && !isCidr(vpcCidr, 16, 24)) {
+            problem(qualified("vpcCidr"), vpcCidr, cidrAllowed);
+        }
+        if (assignPublicIp === true && vpcEndpoints === true) {
+            problem(
+                qualified("vpcEndpoints"),
+                "true",
+                "false when assignPublicIp is true and the stack creates the VPC: public subnets reach AWS without endpoints",
+            );
+        }
+        if (vpcEndpoints === true && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
+            problem(
+                qualified("appImage"),
+                appImage,
+                `an ECR image in ${region ?? "the stack's region"}: with vpcEndpoints the created VPC has no route to the internet`,
+            );
+        }
+        network = { mode: "create", vpcCidr };
+    }
+
+    const alertEmails = list("alertEmails", "e-mail addresses", (s) => patterns.email.test(s));
+    const developerPrincipalArns = list(
+        "developerPrincipalArns",
+        "IAM principal ARNs (arn:aws:iam::<account>:root | user/<name> | role/<path/name>)",
+        (s) => patterns.principalArn.test(s),
+    );
+
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    // Every value below was checked above; a problem would have thrown.
+    return {
+        environment: environment!,
+        region: region!,
+        appImage: appImage!,
+        execCpu: execCpu!,
+        execMemory: execMemory!,
+        cpuArchitecture: cpuArchitecture as CpuArchitecture,
+        maxSessionHours: maxSessionHours!,
+        logRetentionDays: logRetentionDays!,
+        network: network,
+        assignPublicIp: assignPublicIp!,
+        vpcEndpoints: vpcEndpoints!,
+        alertEmails: alertEmails!,
+        developerPrincipalArns: developerPrincipalArns!,
+    };
+}
+
+/** The message a user sees: one line per bad key. */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+    const lines = problems.map(
+        (p) => `  - ${p.key}: got ${p.value === undefined ? "nothing (unset)" : JSON.stringify(p.value)}; allowed: ${p.allowed}`,
+    );
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    return `invalid stack configuration (${count}):\n${lines.join("\n")}`;
+}
+
+function summarize(values: readonly number[]): string {
+    if (values.length <= 3) {
+        return values.join(", ");
+    }
+    return `${values[0]} to ${values[values.length - 1]} in steps of ${values[1] - values[0]}`;
+}
+
+function isCidr(value: string, minPrefix: number, maxPrefix: number): boolean {
+    const m = patterns.cidr.exec(value);
+    if (!m) {
+        return false;
+    }
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix < minPrefix || prefix > maxPrefix) {
+        return false;
+    }
+    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+    return address % 2 ** (32 - prefix) === 0; // no host bits set
+}
+
+/** Reads the stack's config through the Pulumi SDK and validates it; a bad stack stops here with only the message. */
+export function loadExecConfig(): ExecConfig {
+    const all = pulumi.runtime.allConfig();
+    const raw: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(all)) {
+        if (key.startsWith(`${CONFIG_NAMESPACE}:`) || key === REGION_KEY) {
+            raw[key] = value;
+        }
+    }
+    try {
+        return parseExecConfig(raw);
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            throw new pulumi.RunError(`${e.message}\nFix Pulumi.${pulumi.getStack()}.yaml (or pulumi config set <key> <value>).`);
+        }
+        throw e;
+    }
+}

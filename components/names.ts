@@ -1,0 +1,48 @@
+/**
+ * Every physical name the stack gives to AWS, derived once from the environment. Anything that must agree on a
+ * name (the container in the task definition and in IAM conditions, the log group in the cluster and in the task
+ * role policy) takes it from here, never from a second spelling.
+ */
+export interface ExecNames {
+    /** ECS cluster name. */
+    cluster: string;
+    /** The exec container's name: the task definition's container and the `ecs:container-name` IAM condition. */
+    container: string;
+    /** Task definition family of the exec task. */
+    taskFamily: string;
+    /** CloudWatch log group that receives session transcripts (one stream per session id). */
+    sessionLogGroup: string;
+    /** CloudWatch log group for the exec container's own stdout/stderr. */
+    containerLogGroup: string;
+    /** IAM role the exec container (and its SSM agent) runs as. */
+    taskRole: string;
+    /** IAM role ECS uses to pull the image and write container logs. */
+    executionRole: string;
+    /** KMS alias of the key that encrypts sessions and their logs. */
+    keyAlias: string;
+    /** Security group of exec tasks. */
+    taskSecurityGroup: string;
+    /** Security group of the VPC endpoints, and the prefix of the endpoints' Name tags. */
+    endpoints: string;
+}
+
+export function execNames(environment: string): ExecNames {
+    const prefix = `${environment}-ecs-exec`;
+    return {
+        cluster: prefix,
+        container: prefix,
+        taskFamily: prefix,
+        sessionLogGroup: `/ecs-exec/${environment}/sessions`,
+        containerLogGroup: `/ecs-exec/${environment}/container`,
+        taskRole: `${prefix}-task`,
+        executionRole: `${prefix}-execution`,
+        keyAlias: `alias/${prefix}`,
+        taskSecurityGroup: `${prefix}-task`,
+        endpoints: `${prefix}-endpoints`,
+    };
+}
+
+/** Tags every resource of the stack carries. */
+export function stackTags(environment: string): Record<string, string> {
+    return { Project: "ecs-exec", Environment: environment, ManagedBy: "pulumi" };
+}

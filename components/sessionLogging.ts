@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { AwsContext, sessionKeyPolicy } from "./policies";
+
+export interface SessionLoggingArgs {
+    /** Account, region and partition the key policy names. */
+    context: pulumi.Input<AwsContext>;
+    /** Alias of the customer-managed key. */
+    keyAlias: string;
+    /** Log group that receives session transcripts. */
+    sessionLogGroupName: string;
+    /** Log group for the exec container's own output. */
+    containerLogGroupName: string;
+    /** Retention of both log groups, in days. */
+    retentionInDays: number;
+    tags: Record<string, string>;
+}
+
+/**
+ * A customer-managed KMS key (rotated yearly) and the two log groups it encrypts: the session transcripts and the
+ * exec container's output. The key is also the cluster's exec key, so session traffic and its record share it.
+ */
+export class SessionLogging extends pulumi.ComponentResource {
+    public readonly keyArn: pulumi.Output<string>;
+    public readonly sessionLogGroupName: pulumi.Output<string>;
+    public readonly sessionLogGroupArn: pulumi.Output<string>;
+    public readonly containerLogGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: SessionLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-exec:logging:SessionLogging", name, {}, opts);
+
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `ECS Exec sessions and their logs (${args.sessionLogGroupName}, ${args.containerLogGroupName})`,
+                keyUsage: "ENCRYPT_DECRYPT",
+                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.output(args.context).apply((ctx) =>
+                    JSON.stringify(
+                        sessionKeyPolicy(ctx, { logGroupNames: [args.sessionLogGroupName, args.containerLogGroupName] }),
+                    ),
+                ),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this });
+
+        const logGroup = (part: string, logGroupName: string) =>
+            new aws.cloudwatch.LogGroup(
+                `${name}-${part}`,
+                {
+                    name: logGroupName,
+                    retentionInDays: args.retentionInDays,
+                    kmsKeyId: key.arn,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        const sessions = logGroup("sessions", args.sessionLogGroupName);
+        const container = logGroup("container", args.containerLogGroupName);
+
+        this.keyArn = key.arn;
+        this.sessionLogGroupName = sessions.name;
+        this.sessionLogGroupArn = sessions.arn;
+        this.containerLogGroupName = container.name;
+        this.registerOutputs({
+            keyArn: this.keyArn,
+            sessionLogGroupName: this.sessionLogGroupName,
+            sessionLogGroupArn: this.sessionLogGroupArn,
+            containerLogGroupName: this.containerLogGroupName,
+        });
+    }
+}

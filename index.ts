@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { loadExecConfig } from "./components/config";
+import { execNames, stackTags } from "./components/names";
+import { AwsContext } from "./components/policies";
+import { runTaskCommand as buildRunTaskCommand } from "./components/commands";
+import { ExecNetwork } from "./components/execNetwork";
+import { SessionLogging } from "./components/sessionLogging";
+import { ExecCluster } from "./components/execCluster";
+import { ExecTask } from "./components/execTask";
+
+// Validation first: a bad stack stops here, before any resource is declared.
+const config = loadExecConfig();
+const names = execNames(config.environment);
+const tags = stackTags(config.environment);
+
+const caller = aws.getCallerIdentityOutput();
+const partition = aws.getPartitionOutput();
+const context: pulumi.Output<AwsContext> = pulumi
+    .all([caller.accountId, partition.partition, partition.dnsSuffix])
+    .apply(([accountId, partitionName, dnsSuffix]) => ({
+        accountId,
+        partition: partitionName,
+        dnsSuffix,
+        region: config.region,
+    }));
+
+const network = new ExecNetwork("exec-network", {
+    network: config.network,
+    vpcEndpoints: config.vpcEndpoints,
+    assignPublicIp: config.assignPublicIp,
+    region: config.region,
+    taskSecurityGroupName: names.taskSecurityGroup,
+    endpointsName: names.endpoints,
+    tags,
+});
+
+const logging = new SessionLogging("session-logging", {
+    context,
+    keyAlias: names.keyAlias,
+    sessionLogGroupName: names.sessionLogGroup,
+    containerLogGroupName: names.containerLogGroup,
+    retentionInDays: config.logRetentionDays,
+    tags,
+});
+
+const cluster = new ExecCluster("exec-cluster", {
+    clusterName: names.cluster,
+    kmsKeyArn: logging.keyArn,
+    sessionLogGroupName: logging.sessionLogGroupName,
+    tags,
+});
+
+const task = new ExecTask("exec-task", {
+    context,
+    taskRoleName: names.taskRole,
+    executionRoleName: names.executionRole,
+    taskFamily: names.taskFamily,
+    containerName: names.container,
+    appImage: config.appImage,
+    cpu: config.execCpu,
+    memory: config.execMemory,
+    cpuArchitecture: config.cpuArchitecture,
+    maxSessionHours: config.maxSessionHours,
+    sessionLogGroupName: logging.sessionLogGroupName,
+    containerLogGroupName: logging.containerLogGroupName,
+    kmsKeyArn: logging.keyArn,
+    region: config.region,
+    tags,
+});
+
+export const region = config.region;
+export const clusterName = cluster.clusterName;
+export const clusterArn = cluster.clusterArn;
+export const taskDefinitionFamily = task.taskDefinitionFamily;
+export const taskDefinitionArn = task.taskDefinitionArn;
+export const containerName = task.containerName;
+export const subnetIds = network.subnetIds;
+export const securityGroupId = network.securityGroupId;
+export const assignPublicIp = config.assignPublicIp;
+export const sessionLogGroupName = logging.sessionLogGroupName;
+export const kmsKeyArn = logging.keyArn;
+export const runTaskCommand = pulumi
+    .all([cluster.clusterName, task.taskDefinitionFamily, network.subnetIds, network.securityGroupId])
+    .apply(([clusterNameValue, family, subnets, securityGroup]) =>
+        buildRunTaskCommand({
+            region: config.region,
+            cluster: clusterNameValue,
+            taskFamily: family,
+            subnetIds: subnets,
+            securityGroupId: securityGroup,
+            assignPublicIp: config.assignPublicIp,
+        }),
+    );

@@ -1,0 +1,106 @@
+import { strict as assert } from "assert";
+import { SessionLogging } from "../../components/sessionLogging";
+import { simulate, simulateUnvalidated } from "../support/iam";
+import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
+
+const KEY = "aws:kms/key:Key";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+async function build() {
+    const { built, registered } = await underMocks(
+        () =>
+            new SessionLogging("logging", {
+                context: TEST_CONTEXT,
+                keyAlias: "alias/test-ecs-exec",
+                sessionLogGroupName: "/ecs-exec/test/sessions",
+                containerLogGroupName: "/ecs-exec/test/container",
+                retentionInDays: 90,
+                tags: TEST_TAGS,
+            }),
+    );
+    return { logging: built, registered, keyArn: await valueOf(built.keyArn) };
+}
+
+const logGroupArn = (name: string) => `arn:aws:logs:us-east-1:111122223333:log-group:${name}`;
+
+describe("SessionLogging", () => {
+    it("creates a customer-managed symmetric key with yearly rotation, and its alias", async () => {
+        const { registered, keyArn } = await build();
+        const key = registered.one(KEY);
+        assert.equal(key.inputs.enableKeyRotation, true);
+        assert.equal(key.inputs.customerMasterKeySpec, "SYMMETRIC_DEFAULT");
+        assert.match(keyArn, /^arn:aws:kms:us-east-1:111122223333:key\/[0-9a-f-]{36}$/);
+        const alias = registered.one("aws:kms/alias:Alias");
+        assert.equal(alias.inputs.name, "alias/test-ecs-exec");
+        assert.equal(keyArn.endsWith(`key/${alias.inputs.targetKeyId}`), true);
+    });
+
+    it("encrypts both log groups with that key and keeps them for the configured days", async () => {
+        const { logging, registered, keyArn } = await build();
+        const groups = registered.ofType(LOG_GROUP);
+        assert.deepEqual(groups.map((g) => g.inputs.name).sort(), ["/ecs-exec/test/container", "/ecs-exec/test/sessions"]);
+        for (const group of groups) {
+            assert.equal(group.inputs.kmsKeyId, keyArn);
+            assert.equal(group.inputs.retentionInDays, 90);
+        }
+        assert.equal(await valueOf(logging.sessionLogGroupName), "/ecs-exec/test/sessions");
+        assert.equal(await valueOf(logging.sessionLogGroupArn), logGroupArn("/ecs-exec/test/sessions"));
+    });
+
+    describe("key policy, evaluated", () => {
+        const logsService = "logs.us-east-1.amazonaws.com";
+        // The encryption context key has colons in its variable part: see simulateUnvalidated.
+        async function asLogs(logGroup: string, region = "us-east-1") {
+            const { registered, keyArn } = await build();
+            return simulateUnvalidated({
+                principal: region === "us-east-1" ? logsService : `logs.${region}.amazonaws.com`,
+                action: "kms:GenerateDataKey",
+                resource: keyArn,
+                context: { "kms:EncryptionContext:aws:logs:arn": logGroup },
+                identityPolicies: {},
+                resourcePolicy: registered.json(KEY, "policy"),
+            });
+        }
+
+        it("lets CloudWatch Logs in this region encrypt the stack's log groups", async () => {
+            for (const name of ["/ecs-exec/test/sessions", "/ecs-exec/test/container"]) {
+                assert.equal(await asLogs(logGroupArn(name)), "Allowed");
+            }
+        });
+
+        it("does not let CloudWatch Logs use it for another log group of the account", async () => {
+            assert.equal(await asLogs(logGroupArn("/aws/lambda/payments")), "ImplicitlyDenied");
+        });
+
+        it("does not let CloudWatch Logs use it without the encryption context", async () => {
+            const { registered, keyArn } = await build();
+            const result = await simulate({
+                principal: logsService,
+                action: "kms:GenerateDataKey",
+                resource: keyArn,
+                identityPolicies: {},
+                resourcePolicy: registered.json(KEY, "policy"),
+            });
+            assert.equal(result.decision, "ImplicitlyDenied");
+        });
+
+        it("does not let CloudWatch Logs of another region use it", async () => {
+            assert.equal(await asLogs(logGroupArn("/ecs-exec/test/sessions"), "eu-west-1"), "ImplicitlyDenied");
+        });
+
+        it("lets the account grant use through IAM, and nobody outside it", async () => {
+            const { registered, keyArn } = await build();
+            const grant = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn }] };
+            const ask = (principal: string) =>
+                simulate({
+                    principal,
+                    action: "kms:Decrypt",
+                    resource: keyArn,
+                    identityPolicies: { grant },
+                    resourcePolicy: registered.json(KEY, "policy"),
+                });
+            assert.equal((await ask("arn:aws:iam::111122223333:role/test-ecs-exec-task")).decision, "Allowed");
+            assert.equal((await ask("arn:aws:iam::444455556666:role/intruder")).decision, "ImplicitlyDenied");
+        });
+    });
+});

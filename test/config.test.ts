@@ -1,0 +1,280 @@
+import { strict as assert } from "assert";
+import {
+    ConfigError,
+    ConfigProblem,
+    ExecConfig,
+    FARGATE_MEMORY_BY_CPU,
+    LOG_RETENTION_DAYS,
+    parseExecConfig,
+    RawConfig,
+} from "../components/config";
+import { readProjectFile, readStackConfig, resolveStackConfig } from "./synth/synth";
+
+const project = readProjectFile();
+
+/** The dev stack's config as the Pulumi CLI hands it over, with some keys replaced (undefined: unset). */
+function devConfig(changes: Record<string, string | undefined> = {}): RawConfig {
+    const raw: Record<string, string | undefined> = { ...resolveStackConfig(project, readStackConfig("dev")) };
+    for (const [key, value] of Object.entries(changes)) {
+        const qualified = key.includes(":") ? key : `ecs-exec:${key}`;
+        if (value === undefined) {
+            delete raw[qualified];
+        } else {
+            raw[qualified] = value;
+        }
+    }
+    return raw;
+}
+
+function problemsOf(raw: RawConfig): ConfigProblem[] {
+    try {
+        parseExecConfig(raw);
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            return e.problems;
+        }
+        throw e;
+    }
+    return [];
+}
+
+function accepts(changes: Record<string, string | undefined>): ExecConfig {
+    const raw = devConfig(changes);
+    assert.deepEqual(problemsOf(raw), [], `expected ${JSON.stringify(changes)} to be accepted`);
+    return parseExecConfig(raw);
+}
+
+/** Asserts the change is rejected with exactly one problem, on `key`, whose allowed text matches. */
+function rejects(changes: Record<string, string | undefined>, key: string, allowed: RegExp): ConfigProblem {
+    const problems = problemsOf(devConfig(changes));
+    assert.equal(problems.length, 1, `expected one problem for ${JSON.stringify(changes)}, got ${JSON.stringify(problems)}`);
+    const [problem] = problems;
+    assert.equal(problem.key, key.includes(":") ? key : `ecs-exec:${key}`);
+    assert.match(problem.allowed, allowed);
+    return problem;
+}
+
+describe("config validation", () => {
+    describe("the stack files", () => {
+        it("accepts the dev stack: a created VPC with public subnets, a month of logs", () => {
+            const config = parseExecConfig(devConfig());
+            assert.equal(config.environment, "dev");
+            assert.equal(config.region, "us-east-1");
+            assert.deepEqual(config.network, { mode: "create", vpcCidr: undefined });
+            assert.equal(config.assignPublicIp, true);
+            assert.equal(config.logRetentionDays, 30);
+        });
+
+        it("accepts the prod stack: existing subnets, endpoints, at least a year of logs", () => {
+            const config = parseExecConfig(resolveStackConfig(project, readStackConfig("prod")));
+            assert.equal(config.environment, "prod");
+            assert.equal(config.network.mode, "existing");
+            assert.equal(config.vpcEndpoints, true);
+            assert.ok(config.logRetentionDays >= 365);
+        });
+
+        it("fills unset keys from the defaults Pulumi.yaml declares", () => {
+            const minimal = resolveStackConfig(project, {
+                "aws:region": "eu-west-1",
+                "ecs-exec:environment": "staging",
+                "ecs-exec:appImage": "public.ecr.aws/docker/library/python:3.12",
+            });
+            const config = parseExecConfig(minimal);
+            assert.equal(config.execCpu, 256);
+            assert.equal(config.execMemory, 512);
+            assert.equal(config.cpuArchitecture, "X86_64");
+            assert.equal(config.assignPublicIp, false);
+            assert.equal(config.vpcEndpoints, false);
+            assert.deepEqual(config.alertEmails, []);
+        });
+    });
+
+    describe("environment", () => {
+        for (const good of ["dev", "prod-eu", "a", "team2-staging"]) {
+            it(`accepts ${JSON.stringify(good)}`, () => assert.equal(accepts({ environment: good }).environment, good));
+        }
+        for (const bad of ["Dev", "1dev", "dev-", "dev_1", "", "a".repeat(21)]) {
+            it(`rejects ${JSON.stringify(bad)}`, () => rejects({ environment: bad }, "environment", /lowercase/));
+        }
+        it("rejects an unset environment as required", () => rejects({ environment: undefined }, "environment", /required/));
+    });
+
+    describe("aws:region", () => {
+        it("accepts a region name", () => assert.equal(accepts({ "aws:region": "ap-southeast-2" }).region, "ap-southeast-2"));
+        it("rejects a missing region", () => rejects({ "aws:region": undefined }, "aws:region", /us-east-1/));
+        it("rejects something that is not a region", () => rejects({ "aws:region": "Virginia" }, "aws:region", /region/));
+    });
+
+    describe("appImage", () => {
+        for (const good of [
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.2.3",
+            "nginx:1.27",
+            "ghcr.io/org/app@sha256:" + "a".repeat(64),
+            "localhost:5000/app",
+        ]) {
+            it(`accepts ${good}`, () => assert.equal(accepts({ appImage: good }).appImage, good));
+        }
+        for (const bad of ["Org/App:1", "app:", "https://registry/app", "app:tag with space"]) {
+            it(`rejects ${JSON.stringify(bad)}`, () => rejects({ appImage: bad }, "appImage", /image reference/));
+        }
+    });
+
+    describe("execCpu and execMemory", () => {
+        it("accepts every Fargate size", () => {
+            for (const [cpu, memories] of Object.entries(FARGATE_MEMORY_BY_CPU)) {
+                for (const memory of memories) {
+                    accepts({ execCpu: cpu, execMemory: String(memory) });
+                }
+            }
+        });
+        it("rejects memory the cpu size does not offer, naming what it offers", () => {
+            const problem = rejects({ execCpu: "1024", execMemory: "1024" }, "execMemory", /2048 to 8192 in steps of 1024/);
+            assert.equal(problem.value, "1024");
+        });
+        it("rejects 8192 cpu units with memory off its 4096 MiB steps", () =>
+            rejects({ execCpu: "8192", execMemory: "17408" }, "execMemory", /16384 to 61440 in steps of 4096/));
+        it("rejects cpu units Fargate does not have", () => {
+            const problems = problemsOf(devConfig({ execCpu: "300" }));
+            assert.deepEqual(
+                problems.map((p) => p.key),
+                ["ecs-exec:execCpu"],
+                "memory is not blamed for a bad cpu",
+            );
+            assert.match(problems[0].allowed, /256, 512, 1024, 2048, 4096, 8192, 16384/);
+        });
+        it("rejects a number that is not whole", () => rejects({ execMemory: "512.5" }, "execMemory", /MiB/));
+    });
+
+    describe("cpuArchitecture", () => {
+        it("accepts ARM64", () => assert.equal(accepts({ cpuArchitecture: "ARM64" }).cpuArchitecture, "ARM64"));
+        it("rejects lower case", () => rejects({ cpuArchitecture: "arm64" }, "cpuArchitecture", /X86_64 or ARM64/));
+    });
+
+    describe("maxSessionHours", () => {
+        for (const good of ["1", "24"]) {
+            it(`accepts ${good}`, () => assert.equal(accepts({ maxSessionHours: good }).maxSessionHours, Number(good)));
+        }
+        for (const bad of ["0", "25", "2.5", "forever"]) {
+            it(`rejects ${bad}`, () => rejects({ maxSessionHours: bad }, "maxSessionHours", /from 1 to 24/));
+        }
+    });
+
+    describe("logRetentionDays", () => {
+        it("accepts every value CloudWatch Logs accepts", () => {
+            for (const days of LOG_RETENTION_DAYS) {
+                accepts({ logRetentionDays: String(days) });
+            }
+        });
+        for (const bad of ["0", "31", "-1", "3654"]) {
+            it(`rejects ${bad}`, () => rejects({ logRetentionDays: bad }, "logRetentionDays", /1, 3, 5, 7, 14, 30/));
+        }
+    });
+
+    describe("network", () => {
+        const existing = {
+            vpcId: "vpc-0a1b2c3d4e5f60718",
+            subnetIds: JSON.stringify(["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d"]),
+            assignPublicIp: "false",
+        };
+        it("uses existing subnets when vpcId and subnetIds are set", () =>
+            assert.deepEqual(accepts(existing).network, {
+                mode: "existing",
+                vpcId: "vpc-0a1b2c3d4e5f60718",
+                subnetIds: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d"],
+            }));
+        it("creates a VPC of the given CIDR when vpcId is unset", () =>
+            assert.deepEqual(accepts({ vpcCidr: "10.20.0.0/20" }).network, { mode: "create", vpcCidr: "10.20.0.0/20" }));
+        it("rejects vpcId without subnets", () =>
+            rejects({ ...existing, subnetIds: undefined }, "subnetIds", /at least one subnet/));
+        it("rejects subnets without vpcId", () => rejects({ ...existing, vpcId: undefined }, "subnetIds", /unless vpcId/));
+        it("rejects vpcCidr next to vpcId", () => rejects({ ...existing, vpcCidr: "10.0.0.0/16" }, "vpcCidr", /unset when vpcId/));
+        it("rejects a malformed vpcId", () => rejects({ ...existing, vpcId: "vpc-xyz" }, "vpcId", /VPC id/));
+        it("rejects malformed or repeated subnet ids", () => {
+            rejects({ ...existing, subnetIds: '["subnet-1"]' }, "subnetIds", /not valid: subnet-1/);
+            rejects({ ...existing, subnetIds: '["subnet-0a1b2c3d","subnet-0a1b2c3d"]' }, "subnetIds", /without duplicates/);
+        });
+        for (const bad of ["10.0.0.1/16", "10.0.0.0/8", "10.0.0.0/28", "300.0.0.0/16", "10.0.0.0"]) {
+            it(`rejects vpcCidr ${bad}`, () => rejects({ vpcCidr: bad }, "vpcCidr", /\/16 to \/24/));
+        }
+        it("rejects endpoints next to public IPs in a created VPC (they are alternatives)", () =>
+            rejects({ vpcEndpoints: "true", assignPublicIp: "true" }, "vpcEndpoints", /public subnets/));
+        it("rejects an image outside this region's ECR when the created VPC has no internet route", () => {
+            const isolated = { vpcEndpoints: "true", assignPublicIp: "false" };
+            rejects({ ...isolated, appImage: "nginx:1.27" }, "appImage", /ECR image in us-east-1/);
+            rejects(
+                { ...isolated, appImage: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1" },
+                "appImage",
+                /ECR image in us-east-1/,
+            );
+            accepts({ ...isolated, appImage: "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1" });
+        });
+        it("leaves the route to an image to the owner of existing subnets", () =>
+            accepts({ ...existing, vpcEndpoints: "true", appImage: "nginx:1.27" }));
+    });
+
+    describe("booleans", () => {
+        it("rejects anything but true or false", () => rejects({ assignPublicIp: "yes" }, "assignPublicIp", /true or false/));
+    });
+
+    describe("lists", () => {
+        it("reads alertEmails", () =>
+            assert.deepEqual(accepts({ alertEmails: '["a@example.com","b@example.org"]' }).alertEmails, [
+                "a@example.com",
+                "b@example.org",
+            ]));
+        it("rejects an address that is not one", () =>
+            rejects({ alertEmails: '["a@example.com","oncall"]' }, "alertEmails", /not valid: oncall/));
+        it("rejects a value that is not a JSON list of strings", () => {
+            rejects({ alertEmails: "a@example.com" }, "alertEmails", /a list of e-mail addresses/);
+            rejects({ alertEmails: "[1]" }, "alertEmails", /a list of e-mail addresses/);
+        });
+        it("accepts account roots, users and roles with paths as developer principals", () =>
+            accepts({
+                developerPrincipalArns: JSON.stringify([
+                    "arn:aws:iam::111122223333:root",
+                    "arn:aws:iam::111122223333:user/alice",
+                    "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_0123",
+                ]),
+            }));
+        it("rejects an assumed-role session as a developer principal", () =>
+            rejects(
+                { developerPrincipalArns: '["arn:aws:sts::111122223333:assumed-role/Dev/alice"]' },
+                "developerPrincipalArns",
+                /IAM principal ARNs/,
+            ));
+    });
+
+    it("rejects a key of the project's namespace it does not know (a typo would otherwise be ignored)", () =>
+        rejects({ "ecs-exec:execCPU": "512" }, "ecs-exec:execCPU", /no such key; known keys: environment, appImage/));
+
+    it("reports every bad key at once, each with the value given and what is allowed", () => {
+        const raw = devConfig({
+            environment: "Dev",
+            execMemory: "300",
+            maxSessionHours: "48",
+            logRetentionDays: "31",
+            alertEmails: '["nope"]',
+        });
+        let error: unknown;
+        try {
+            parseExecConfig(raw);
+        } catch (e) {
+            error = e;
+        }
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(
+            error.problems.map((p) => [p.key, p.value]),
+            [
+                ["ecs-exec:environment", "Dev"],
+                ["ecs-exec:execMemory", "300"],
+                ["ecs-exec:maxSessionHours", "48"],
+                ["ecs-exec:logRetentionDays", "31"],
+                ["ecs-exec:alertEmails", '["nope"]'],
+            ],
+        );
+        const lines = error.message.split("\n");
+        assert.equal(lines[0], "invalid stack configuration (5 problems):");
+        assert.equal(lines[2], '  - ecs-exec:execMemory: got "300"; allowed: MiB valid with execCpu 256: 512, 1024, 2048');
+        assert.equal(lines.length, 6);
+    });
+});

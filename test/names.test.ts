@@ -1,0 +1,71 @@
+import { strict as assert } from "assert";
+import { ENVIRONMENT_MAX_LENGTH } from "../components/config";
+import { parseImageReference } from "../components/image";
+import { execNames } from "../components/names";
+
+describe("names", () => {
+    it("derives every physical name from the environment", () => {
+        assert.deepEqual(execNames("dev"), {
+            cluster: "dev-ecs-exec",
+            container: "dev-ecs-exec",
+            taskFamily: "dev-ecs-exec",
+            sessionLogGroup: "/ecs-exec/dev/sessions",
+            containerLogGroup: "/ecs-exec/dev/container",
+            taskRole: "dev-ecs-exec-task",
+            executionRole: "dev-ecs-exec-execution",
+            keyAlias: "alias/dev-ecs-exec",
+            taskSecurityGroup: "dev-ecs-exec-task",
+            endpoints: "dev-ecs-exec-endpoints",
+        });
+    });
+
+    it("keeps names within AWS limits for the longest environment name allowed", () => {
+        const names = execNames("e".repeat(ENVIRONMENT_MAX_LENGTH));
+        // Limits: IAM role names 64; ECS cluster, family and container 255; security groups 255; KMS aliases 256;
+        // log groups 512. The tightest, IAM role names, is what caps the environment's length.
+        assert.ok(names.taskRole.length <= 64 && names.executionRole.length <= 64);
+        for (const name of [names.cluster, names.container, names.taskFamily, names.taskSecurityGroup, names.endpoints]) {
+            assert.ok(name.length <= 255, name);
+        }
+        assert.ok(names.keyAlias.length <= 256);
+        assert.ok(names.sessionLogGroup.length <= 512);
+    });
+});
+
+describe("image references", () => {
+    it("recognises an ECR image and the repository its pull needs", () => {
+        assert.deepEqual(parseImageReference("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/orders-api:2.14.0"), {
+            registry: "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+            repository: "team/orders-api",
+            tag: "2.14.0",
+            digest: undefined,
+            ecr: { accountId: "111122223333", region: "eu-west-1", repository: "team/orders-api", dnsSuffix: "amazonaws.com" },
+        });
+    });
+
+    it("reads Docker Hub names, with or without a namespace, as Docker does", () => {
+        assert.deepEqual(parseImageReference("nginx:1.27"), {
+            registry: undefined,
+            repository: "nginx",
+            tag: "1.27",
+            digest: undefined,
+            ecr: undefined,
+        });
+        assert.equal(parseImageReference("bitnami/redis")?.registry, undefined);
+        assert.equal(parseImageReference("bitnami/redis")?.repository, "bitnami/redis");
+    });
+
+    it("reads registries with ports and digests", () => {
+        const digest = "sha256:" + "0".repeat(64);
+        const ref = parseImageReference(`localhost:5000/app@${digest}`);
+        assert.equal(ref?.registry, "localhost:5000");
+        assert.equal(ref?.digest, digest);
+        assert.equal(ref?.ecr, undefined);
+    });
+
+    it("rejects what is not an image reference", () => {
+        for (const bad of ["", "App", "Org/app", "app:", "app@sha256:short", "https://host/app", "a b"]) {
+            assert.equal(parseImageReference(bad), undefined, bad);
+        }
+    });
+});

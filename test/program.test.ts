@@ -1,0 +1,256 @@
+import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, REGION_KEY } from "../components/config";
+import { execNames } from "../components/names";
+import { PROJECT_DIR, readProjectFile, readStackConfig, SynthResult } from "./synth/synth";
+import { runSynth, SynthRun, synthStack } from "./support/synthRun";
+
+const STACKS = ["dev", "prod"];
+
+/** Stack outputs every user and later tool relies on. */
+const REQUIRED_OUTPUTS = [
+    "region",
+    "clusterName",
+    "clusterArn",
+    "taskDefinitionFamily",
+    "taskDefinitionArn",
+    "containerName",
+    "subnetIds",
+    "securityGroupId",
+    "assignPublicIp",
+    "sessionLogGroupName",
+    "kmsKeyArn",
+    "runTaskCommand",
+];
+
+function only(result: SynthResult, type: string): any {
+    const found = result.resources.filter((r) => r.type === type);
+    assert.equal(found.length, 1, `one ${type}`);
+    return found[0].inputs;
+}
+
+describe("program contract", () => {
+    const project = readProjectFile();
+
+    it("declares in Pulumi.yaml every config key the code reads, with the type the code parses", () => {
+        const declared = Object.fromEntries(Object.entries(project.config).map(([key, spec]) => [key, spec.type]));
+        assert.deepEqual(declared, { ...CONFIG_KEYS });
+        for (const [key, spec] of Object.entries(project.config)) {
+            assert.ok(spec.description && spec.description.length > 10, `${key} has a description`);
+        }
+    });
+
+    it("reads config in one module only, so no key escapes validation", () => {
+        const sources = ["index.ts", ...fs.readdirSync(path.join(PROJECT_DIR, "components")).map((f) => `components/${f}`)];
+        const readers = sources.filter((file) => {
+            const text = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+            return /new pulumi\.Config\(|runtime\.allConfig\(|getConfig\(/.test(text);
+        });
+        assert.deepEqual(readers, ["components/config.ts"]);
+    });
+
+    for (const stack of STACKS) {
+        it(`Pulumi.${stack}.yaml sets only ${CONFIG_NAMESPACE}: keys the code knows, and ${REGION_KEY}`, () => {
+            for (const key of Object.keys(readStackConfig(stack))) {
+                const [namespace, name] = key.split(":");
+                assert.ok(
+                    key === REGION_KEY || (namespace === CONFIG_NAMESPACE && name in CONFIG_KEYS),
+                    `${key} in Pulumi.${stack}.yaml`,
+                );
+            }
+        });
+    }
+
+    it("documents every config key, with its Pulumi.yaml default, and every output in README", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        for (const [key, spec] of Object.entries(project.config)) {
+            const row = readme.split("\n").find((line) => line.startsWith(`| \`${CONFIG_NAMESPACE}:${key}\` |`));
+            assert.ok(row, `README has a row for ${key}`);
+            if (spec.default !== undefined) {
+                assert.ok(row.includes(`\`${JSON.stringify(spec.default)}\``) || row.includes(`\`${spec.default}\``), `README row of ${key} shows its default ${JSON.stringify(spec.default)}`);
+            }
+        }
+        for (const output of REQUIRED_OUTPUTS) {
+            assert.ok(readme.includes(`\`${output}\``), `README documents output ${output}`);
+        }
+    });
+
+    it("keeps a longer retention in prod than in dev, and at least a year", () => {
+        const days = (stack: string) => Number(readStackConfig(stack)[`${CONFIG_NAMESPACE}:logRetentionDays`]);
+        assert.equal(days("dev"), 30);
+        assert.ok(days("prod") >= 365);
+    });
+});
+
+describe("npm run synth", function () {
+    this.timeout(60_000);
+    const runs: Record<string, SynthRun[]> = {};
+
+    before(async () => {
+        // Two runs of each stack, two at a time: the second proves the output is stable.
+        for (const stack of STACKS) {
+            runs[stack] = await Promise.all([runSynth(["--stack", stack]), runSynth(["--stack", stack])]);
+        }
+    });
+
+    for (const stack of STACKS) {
+        describe(stack, () => {
+            const result = () => JSON.parse(runs[stack][0].stdout) as SynthResult;
+
+            it("synthesizes without AWS or the Pulumi CLI", () => {
+                assert.equal(runs[stack][0].code, 0, runs[stack][0].stderr);
+                assert.equal(result().project, "ecs-exec");
+                assert.equal(result().stack, stack);
+            });
+
+            it("writes the same bytes on every run", () => {
+                assert.equal(runs[stack][1].code, 0, runs[stack][1].stderr);
+                assert.equal(runs[stack][1].stdout, runs[stack][0].stdout);
+            });
+
+            it("takes under 5 s", () => {
+                assert.ok(runs[stack][0].elapsedMs < 5000, `${runs[stack][0].elapsedMs} ms`);
+            });
+
+            it("lists every resource once, sorted by URN, each with its parent", () => {
+                const { resources } = result();
+                const urns = resources.map((r) => r.urn);
+                assert.deepEqual(urns, [...urns].sort());
+                assert.equal(new Set(urns).size, urns.length);
+                for (const r of resources) {
+                    assert.deepEqual(Object.keys(r).sort(), [...(r.parent ? ["parent"] : []), "custom", "inputs", "name", "type", "urn"].sort());
+                    assert.ok(r.type === "pulumi:pulumi:Stack" || urns.includes(r.parent!), `${r.urn} has a known parent`);
+                }
+                const components = resources.filter((r) => r.type.startsWith("ecs-exec:")).map((r) => r.type).sort();
+                assert.deepEqual(components, [
+                    "ecs-exec:cluster:ExecCluster",
+                    "ecs-exec:logging:SessionLogging",
+                    "ecs-exec:network:ExecNetwork",
+                    "ecs-exec:task:ExecTask",
+                ]);
+            });
+
+            it("exports every documented output, with ARNs in their service's format", () => {
+                const { outputs } = result();
+                assert.deepEqual(Object.keys(outputs).sort(), [...REQUIRED_OUTPUTS].sort());
+                const region = "us-east-1";
+                const account = "111122223333";
+                assert.equal(outputs.clusterArn, `arn:aws:ecs:${region}:${account}:cluster/${stack}-ecs-exec`);
+                assert.equal(outputs.taskDefinitionArn, `arn:aws:ecs:${region}:${account}:task-definition/${stack}-ecs-exec:1`);
+                assert.match(outputs.kmsKeyArn as string, new RegExp(`^arn:aws:kms:${region}:${account}:key/[0-9a-f-]{36}$`));
+                assert.match(outputs.securityGroupId as string, /^sg-[0-9a-f]{17}$/);
+                for (const subnet of outputs.subnetIds as string[]) {
+                    assert.match(subnet, /^subnet-[0-9a-f]{8,17}$/);
+                }
+            });
+
+            it("names the exec container with the one function IAM conditions will use", () => {
+                const r = result();
+                const container = JSON.parse(only(r, "aws:ecs/taskDefinition:TaskDefinition").containerDefinitions)[0];
+                assert.equal(container.name, execNames(stack).container);
+                assert.equal(r.outputs.containerName, execNames(stack).container);
+            });
+
+            it("lets the task role write to exactly the log group the cluster sends sessions to, with the cluster's key", () => {
+                const r = result();
+                const exec = only(r, "aws:ecs/cluster:Cluster").configuration.executeCommandConfiguration;
+                const taskPolicy = JSON.parse(
+                    r.resources.find((x) => x.name === "exec-task-task-role-policy")!.inputs.policy as string,
+                );
+                const statement = (sid: string) => taskPolicy.Statement.find((s: any) => s.Sid === sid);
+                assert.equal(exec.logConfiguration.cloudWatchLogGroupName, r.outputs.sessionLogGroupName);
+                assert.equal(
+                    statement("WriteSessionTranscripts").Resource,
+                    `arn:aws:logs:us-east-1:111122223333:log-group:${exec.logConfiguration.cloudWatchLogGroupName}:*`,
+                );
+                assert.equal(exec.kmsKeyId, r.outputs.kmsKeyArn);
+                assert.equal(statement("DecryptSessionDataKey").Resource, exec.kmsKeyId);
+                for (const group of r.resources.filter((x) => x.type === "aws:cloudwatch/logGroup:LogGroup")) {
+                    assert.equal(group.inputs.kmsKeyId, exec.kmsKeyId);
+                }
+            });
+
+            it("prints a run-task command with exec enabled, the stack's network and the caller as Owner", () => {
+                const { outputs } = result();
+                const command = outputs.runTaskCommand as string;
+                assert.ok(command.startsWith("aws ecs run-task "));
+                for (const part of [
+                    `--cluster ${outputs.clusterName}`,
+                    `--task-definition ${outputs.taskDefinitionFamily}`,
+                    "--enable-execute-command",
+                    "--launch-type FARGATE",
+                    `subnets=[${(outputs.subnetIds as string[]).join(",")}]`,
+                    `securityGroups=[${outputs.securityGroupId}]`,
+                    `assignPublicIp=${outputs.assignPublicIp ? "ENABLED" : "DISABLED"}`,
+                    "$(aws sts get-caller-identity --query UserId --output text)",
+                ]) {
+                    assert.ok(command.includes(part), `${part} in ${command}`);
+                }
+            });
+        });
+    }
+
+    it("runs the command it prints through a shell as one well-formed aws invocation", async () => {
+        const { outputs } = await synthStack("prod");
+        // A stand-in `aws` on PATH echoes its arguments, one per line: the shell quoting must hold.
+        const bin = fs.mkdtempSync(path.join(require("os").tmpdir(), "aws-"));
+        fs.writeFileSync(
+            path.join(bin, "aws"),
+            '#!/bin/sh\nif [ "$1" = sts ]; then echo "AROAEXAMPLEROLEID123:alice@example.com"; else printf "%s\\n" "$@"; fi\n',
+            { mode: 0o755 },
+        );
+        const argv = await new Promise<string[]>((resolve, reject) =>
+            execFile("sh", ["-c", outputs.runTaskCommand as string], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }, (e, out) =>
+                e ? reject(e) : resolve(out.trimEnd().split("\n")),
+            ),
+        );
+        const value = (flag: string) => argv[argv.indexOf(flag) + 1];
+        assert.equal(argv[0], "ecs");
+        assert.equal(argv[1], "run-task");
+        assert.deepEqual(JSON.parse(value("--tags")), [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }]);
+        assert.equal(value("--network-configuration"), `awsvpcConfiguration={subnets=[${(outputs.subnetIds as string[]).join(",")}],securityGroups=[${outputs.securityGroupId}],assignPublicIp=DISABLED}`);
+        assert.equal(value("--platform-version"), "LATEST");
+    });
+
+    describe("with a bad config", () => {
+        let run: SynthRun;
+        before(async () => {
+            run = await runSynth([
+                "--stack",
+                "dev",
+                "--config",
+                "ecs-exec:execMemory=300",
+                "--config",
+                "ecs-exec:maxSessionHours=0",
+            ]);
+        });
+
+        it("exits 1 with the message a preview shows: every bad key, and no stack trace", () => {
+            assert.equal(run.code, 1);
+            assert.equal(run.stdout, "");
+            const lines = run.stderr.trimEnd().split("\n");
+            assert.equal(lines[0], "error: invalid stack configuration (2 problems):");
+            assert.match(lines[1], /^ {2}- ecs-exec:execMemory: got "300"; allowed: MiB valid with execCpu 256/);
+            assert.match(lines[2], /^ {2}- ecs-exec:maxSessionHours: got "0"; allowed: whole hours from 1 to 24/);
+            assert.equal(lines[3], "Fix Pulumi.dev.yaml (or pulumi config set <key> <value>).");
+            assert.equal(lines.length, 4);
+        });
+
+        it("declares no resource before failing", async () => {
+            const script = `
+                const { synthesize, ProgramFailure } = require("./test/synth/synth");
+                synthesize({ stack: "dev", overrides: { "ecs-exec:execCpu": "3" } }).then(
+                    () => console.log("[]"),
+                    (e) => console.log(JSON.stringify(e instanceof ProgramFailure ? e.declared.map((r) => r.type) : String(e))),
+                );`;
+            const declared = await new Promise<string>((resolve, reject) =>
+                execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: PROJECT_DIR }, (e, out) =>
+                    e ? reject(e) : resolve(out),
+                ),
+            );
+            assert.deepEqual(JSON.parse(declared), ["pulumi:pulumi:Stack"]);
+        });
+    });
+});

@@ -1,0 +1,72 @@
+/**
+ * npm run synth -- --stack <dev|prod> [--out FILE] [--config key=value ...]
+ *
+ * Prints (or writes) what a stack would create, without AWS or the Pulumi CLI. A bad stack config exits 1 with
+ * the message `pulumi preview` would show.
+ */
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { ProgramFailure, synthesize, SynthError } from "./synth";
+
+const usage = "usage: npm run synth -- --stack <name> [--out FILE] [--config <key>=<value> ...]";
+
+function parseArgs(argv: string[]): { stack: string; out?: string; overrides: Record<string, string> } {
+    let stack: string | undefined;
+    let out: string | undefined;
+    const overrides: Record<string, string> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const value = argv[i + 1];
+        switch (argv[i]) {
+            case "--stack":
+            case "-s":
+                stack = value;
+                i++;
+                break;
+            case "--out":
+            case "-o":
+                out = value;
+                i++;
+                break;
+            case "--config":
+            case "-c": {
+                const eq = value?.indexOf("=") ?? -1;
+                if (eq <= 0) {
+                    throw new SynthError(`--config takes <key>=<value>, got ${JSON.stringify(value)}\n${usage}`);
+                }
+                overrides[value.slice(0, eq)] = value.slice(eq + 1);
+                i++;
+                break;
+            }
+            default:
+                throw new SynthError(`unknown argument ${JSON.stringify(argv[i])}\n${usage}`);
+        }
+    }
+    if (!stack) {
+        throw new SynthError(usage);
+    }
+    return { stack, out, overrides };
+}
+
+async function main(): Promise<void> {
+    const args = parseArgs(process.argv.slice(2));
+    const result = await synthesize({ stack: args.stack, overrides: args.overrides });
+    const json = JSON.stringify(result, null, 2) + "\n";
+    if (args.out) {
+        fs.writeFileSync(args.out, json);
+        console.error(`${result.resources.length} resources of stack ${result.stack} written to ${args.out}`);
+    } else {
+        process.stdout.write(json);
+    }
+}
+
+main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+        // Expected failures (bad config, bad arguments) print only their message, as `pulumi preview` does.
+        const cause = e instanceof ProgramFailure ? e.cause : e;
+        const expected =
+            cause instanceof SynthError || pulumi.RunError.isInstance(cause) || pulumi.ResourceError.isInstance(cause);
+        console.error(`error: ${expected ? (cause as Error).message : (cause as Error)?.stack ?? String(cause)}`);
+        process.exit(1);
+    },
+);
