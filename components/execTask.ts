@@ -96,52 +96,46 @@ export class ExecTask extends pulumi.ComponentResource {
         }
         const context = pulumi.output(args.context);
 
-        const taskRole = new aws.iam.Role(
-            `${name}-task-role`,
-            {
-                name: args.taskRoleName,
-                description: "ECS Exec task: Session Manager channels, session transcripts, session key decrypt",
-                assumeRolePolicy: context.apply((ctx) => JSON.stringify(taskRoleTrustPolicy(ctx))),
-                tags: args.tags,
-            },
-            { parent: this },
+        // A role with one inline policy: what it may do is all in this stack, nothing attached from elsewhere.
+        const role = (
+            part: string,
+            roleName: string,
+            description: string,
+            trust: pulumi.Input<string>,
+            policyName: string,
+            policy: pulumi.Input<string>,
+        ) => {
+            const created = new aws.iam.Role(
+                `${name}-${part}`,
+                { name: roleName, description, assumeRolePolicy: trust, tags: args.tags },
+                { parent: this },
+            );
+            new aws.iam.RolePolicy(`${name}-${part}-policy`, { name: policyName, role: created.name, policy }, { parent: this });
+            return created;
+        };
+        const taskRole = role(
+            "task-role",
+            args.taskRoleName,
+            "ECS Exec task: Session Manager channels, session transcripts, session key decrypt",
+            context.apply((ctx) => JSON.stringify(taskRoleTrustPolicy(ctx))),
+            "ecs-exec-agent",
+            pulumi
+                .all([context, args.sessionLogGroupName, args.kmsKeyArn])
+                .apply(([ctx, sessionLogGroupName, kmsKeyArn]) =>
+                    JSON.stringify(taskRolePolicy(ctx, { sessionLogGroupName, kmsKeyArn })),
+                ),
         );
-        new aws.iam.RolePolicy(
-            `${name}-task-role-policy`,
-            {
-                name: "ecs-exec-agent",
-                role: taskRole.name,
-                policy: pulumi
-                    .all([context, args.sessionLogGroupName, args.kmsKeyArn])
-                    .apply(([ctx, sessionLogGroupName, kmsKeyArn]) =>
-                        JSON.stringify(taskRolePolicy(ctx, { sessionLogGroupName, kmsKeyArn })),
-                    ),
-            },
-            { parent: this },
-        );
-
-        const executionRole = new aws.iam.Role(
-            `${name}-execution-role`,
-            {
-                name: args.executionRoleName,
-                description: "ECS Exec task start: image pull and container logs",
-                assumeRolePolicy: context.apply((ctx) => JSON.stringify(executionRoleTrustPolicy(ctx))),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-execution-role-policy`,
-            {
-                name: "ecs-exec-task-start",
-                role: executionRole.name,
-                policy: pulumi
-                    .all([context, args.containerLogGroupName])
-                    .apply(([ctx, containerLogGroupName]) =>
-                        JSON.stringify(executionRolePolicy(ctx, { containerLogGroupName, image })),
-                    ),
-            },
-            { parent: this },
+        const executionRole = role(
+            "execution-role",
+            args.executionRoleName,
+            "ECS Exec task start: image pull and container logs",
+            context.apply((ctx) => JSON.stringify(executionRoleTrustPolicy(ctx))),
+            "ecs-exec-task-start",
+            pulumi
+                .all([context, args.containerLogGroupName])
+                .apply(([ctx, containerLogGroupName]) =>
+                    JSON.stringify(executionRolePolicy(ctx, { containerLogGroupName, image })),
+                ),
         );
 
         const container = execContainerDefinition({

@@ -52,20 +52,24 @@ function policy(...statements: PolicyStatement[]): PolicyDocument {
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/**
- * Trust policy of the exec task role: only ECS tasks of this account and region may assume it (confused-deputy
- * guard recommended in the ECS Developer Guide, "Task IAM role").
- */
-export function taskRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
+function ecsTasksTrust(condition: NonNullable<PolicyStatement["Condition"]>): PolicyDocument {
     return policy({
         Sid: "EcsTasksOfThisAccount",
         Effect: "Allow",
         Principal: { Service: ECS_TASKS_SERVICE },
         Action: "sts:AssumeRole",
-        Condition: {
-            StringEquals: { "aws:SourceAccount": ctx.accountId },
-            ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*` },
-        },
+        Condition: condition,
+    });
+}
+
+/**
+ * Trust policy of the exec task role: only ECS tasks of this account and region may assume it (confused-deputy
+ * guard recommended in the ECS Developer Guide, "Task IAM role").
+ */
+export function taskRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
+    return ecsTasksTrust({
+        StringEquals: { "aws:SourceAccount": ctx.accountId },
+        ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*` },
     });
 }
 
@@ -74,13 +78,7 @@ export function taskRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
  * roles, not for the role the agent uses to pull images before the task exists.
  */
 export function executionRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
-    return policy({
-        Sid: "EcsTasksOfThisAccount",
-        Effect: "Allow",
-        Principal: { Service: ECS_TASKS_SERVICE },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
-    });
+    return ecsTasksTrust({ StringEquals: { "aws:SourceAccount": ctx.accountId } });
 }
 
 export interface TaskRolePolicyArgs {
