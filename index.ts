@@ -8,6 +8,7 @@ import { ExecNetwork } from "./components/execNetwork";
 import { SessionLogging } from "./components/sessionLogging";
 import { ExecCluster } from "./components/execCluster";
 import { ExecTask } from "./components/execTask";
+import { ExecAccess } from "./components/execAccess";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -69,6 +70,23 @@ const task = new ExecTask("exec-task", {
     tags,
 });
 
+const access = new ExecAccess("exec-access", {
+    context,
+    policyName: names.developerPolicy,
+    roleName: names.developerRole,
+    clusterName: cluster.clusterName,
+    taskFamily: task.taskDefinitionFamily,
+    containerName: task.containerName,
+    taskRoleArn: task.taskRoleArn,
+    executionRoleArn: task.executionRoleArn,
+    kmsKeyArn: logging.keyArn,
+    developerPrincipalArns: config.developerPrincipalArns,
+    requireMfa: config.requireMfa,
+    attachToRoles: config.developerPolicyRoles,
+    attachToGroups: config.developerPolicyGroups,
+    tags,
+});
+
 export const region = config.region;
 export const clusterName = cluster.clusterName;
 export const clusterArn = cluster.clusterArn;
@@ -80,6 +98,10 @@ export const securityGroupId = network.securityGroupId;
 export const assignPublicIp = config.assignPublicIp;
 export const sessionLogGroupName = logging.sessionLogGroupName;
 export const kmsKeyArn = logging.keyArn;
+export const developerPolicyArn = access.policyArn;
+// null rather than undefined: the output stays listed (and says "no role") when no principals are configured.
+export const developerRoleArn = access.roleArn.apply((arn) => arn ?? null);
+export const developerPolicy = access.policyDocument;
 export const runTaskCommand = pulumi
     .all([cluster.clusterName, task.taskDefinitionFamily, network.subnetIds, network.securityGroupId])
     .apply(([clusterNameValue, family, subnets, securityGroup]) =>

@@ -35,8 +35,9 @@ export function runTaskCommand(args: RunTaskCommandArgs): string {
         `--platform-version ${EXEC_PLATFORM_VERSION}`,
         "--enable-execute-command",
         `--network-configuration '${network}'`,
+        // No --propagate-tags: ECS authorizes propagated tags as the caller's own tag-on-create, and the developer
+        // policy lets a caller set the Owner tag only.
         `--tags ${ownerTag}`,
-        "--propagate-tags TASK_DEFINITION",
         "--count 1",
         "--query 'tasks[0].taskArn' --output text",
     ].join(" ");

@@ -23,6 +23,9 @@ export const CONFIG_KEYS = {
     vpcEndpoints: "boolean",
     alertEmails: "array",
     developerPrincipalArns: "array",
+    requireMfa: "boolean",
+    developerPolicyRoles: "array",
+    developerPolicyGroups: "array",
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -54,7 +57,13 @@ export interface ExecConfig {
     assignPublicIp: boolean;
     vpcEndpoints: boolean;
     alertEmails: string[];
+    /** Principals that may assume the developer role the stack creates (none: no role). */
     developerPrincipalArns: string[];
+    /** Whether assuming the developer role needs MFA. */
+    requireMfa: boolean;
+    /** Existing IAM roles and groups the developer policy is attached to. */
+    developerPolicyRoles: string[];
+    developerPolicyGroups: string[];
 }
 
 /** One bad key: which, what was given, what is allowed. */
@@ -108,6 +117,8 @@ const patterns = {
     cidr: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
     email: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
     principalArn: /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/,
+    roleName: /^[\w+=,.@-]{1,64}$/,
+    groupName: /^[\w+=,.@-]{1,128}$/,
 };
 
 /**
@@ -282,6 +293,13 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         (s) => patterns.principalArn.test(s),
     );
 
+    const requireMfa = boolean("requireMfa");
+    if (requireMfa === true && developerPrincipalArns !== undefined && developerPrincipalArns.length === 0) {
+        problem(qualified("requireMfa"), "true", "false unless developerPrincipalArns is set (it guards assuming the developer role)");
+    }
+    const developerPolicyRoles = list("developerPolicyRoles", "IAM role names (not ARNs)", (s) => patterns.roleName.test(s));
+    const developerPolicyGroups = list("developerPolicyGroups", "IAM group names (not ARNs)", (s) => patterns.groupName.test(s));
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -300,6 +318,9 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         vpcEndpoints: vpcEndpoints!,
         alertEmails: alertEmails!,
         developerPrincipalArns: developerPrincipalArns!,
+        requireMfa: requireMfa!,
+        developerPolicyRoles: developerPolicyRoles!,
+        developerPolicyGroups: developerPolicyGroups!,
     };
 }
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { CpuArchitecture } from "./config";
 import { parseImageReference } from "./image";
+import { EXEC_TASK_TAG } from "./names";
 import {
     AwsContext,
     executionRolePolicy,
@@ -30,9 +31,9 @@ export function execContainerDefinition(args: ExecContainerArgs): aws.ecs.Contai
         essential: true,
         // Replaces the image's entrypoint: an exec task is a shell host, not one more instance of the application
         // (which would serve traffic or consume queues). When sleep ends, the essential container exits and the
-        // task stops by itself, so a forgotten task costs at most maxSessionHours.
-        entryPoint: ["sleep"],
-        command: [String(args.maxSessionHours * 3600)],
+        // task stops by itself, so a forgotten task costs at most maxSessionHours. The bound lives in the
+        // entrypoint, which RunTask cannot override; a command override only adds arguments `sh -c` ignores.
+        entryPoint: ["/bin/sh", "-c", `exec sleep ${args.maxSessionHours * 3600}`],
         // An init process as PID 1 reaps the zombies the SSM agent's sessions leave behind.
         linuxParameters: { initProcessEnabled: true },
         // Writable on purpose: ECS Exec bind-mounts the SSM agent, which writes to the container filesystem and
@@ -157,7 +158,7 @@ export class ExecTask extends pulumi.ComponentResource {
                 taskRoleArn: taskRole.arn,
                 executionRoleArn: executionRole.arn,
                 containerDefinitions: pulumi.jsonStringify([container]),
-                tags: args.tags,
+                tags: { ...args.tags, [EXEC_TASK_TAG.key]: EXEC_TASK_TAG.value },
             },
             { parent: this },
         );

@@ -24,6 +24,10 @@ export interface ExecNames {
     taskSecurityGroup: string;
     /** Security group of the VPC endpoints, and the prefix of the endpoints' Name tags. */
     endpoints: string;
+    /** Customer-managed policy of developers (an IAM Identity Center permission set can reference it by name). */
+    developerPolicy: string;
+    /** Role developers assume to use the policy. */
+    developerRole: string;
 }
 
 export function execNames(environment: string): ExecNames {
@@ -39,8 +43,16 @@ export function execNames(environment: string): ExecNames {
         keyAlias: `alias/${prefix}`,
         taskSecurityGroup: `${prefix}-task`,
         endpoints: `${prefix}-endpoints`,
+        developerPolicy: `${prefix}-developer`,
+        developerRole: `${prefix}-developer`,
     };
 }
+
+/**
+ * The tag that marks a task definition as an exec task definition. Developer policies deny turning exec on for
+ * any task definition without it, so the policies of several environments can sit on one principal.
+ */
+export const EXEC_TASK_TAG = { key: "ecs-exec:purpose", value: "exec-task" } as const;
 
 /** Tags every resource of the stack carries. */
 export function stackTags(environment: string): Record<string, string> {

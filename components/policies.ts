@@ -3,6 +3,8 @@
  * tests evaluate them directly.
  */
 import type { ImageReference } from "./image";
+import { OWNER_TAG_KEY } from "./commands";
+import { EXEC_TASK_TAG } from "./names";
 
 /** Where the stack is: every ARN below is built from this. */
 export interface AwsContext {
@@ -19,8 +21,11 @@ export interface PolicyStatement {
     Principal?: { AWS?: string | string[]; Service?: string | string[] };
     Action: string | string[];
     Resource?: string | string[];
-    Condition?: Record<string, Record<string, string | string[] | boolean>>;
+    Condition?: Condition;
 }
+
+/** Operator → context key → value(s). */
+export type Condition = Record<string, Record<string, string | string[]>>;
 
 export interface PolicyDocument {
     Version: "2012-10-17";
@@ -44,6 +49,12 @@ export const arns = {
     /** The log streams of a log group: what CreateLogStream and PutLogEvents are authorized on. */
     logStreams: (ctx: AwsContext, name: string) => `${arns.logGroup(ctx, name)}:*`,
     accountRoot: (ctx: AwsContext) => `arn:${ctx.partition}:iam::${ctx.accountId}:root`,
+    cluster: (ctx: AwsContext, cluster: string) => `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:cluster/${cluster}`,
+    /** Every task of a cluster (task ARNs carry their cluster's name). */
+    tasksOf: (ctx: AwsContext, cluster: string) => `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task/${cluster}/*`,
+    /** Every revision of a task definition family. */
+    taskDefinitionRevisions: (ctx: AwsContext, family: string) =>
+        `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task-definition/${family}:*`,
     ecrRepository: (partition: string, ecr: NonNullable<ImageReference["ecr"]>) =>
         `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${ecr.repository}`,
 };
@@ -52,7 +63,7 @@ function policy(...statements: PolicyStatement[]): PolicyDocument {
     return { Version: "2012-10-17", Statement: statements };
 }
 
-function ecsTasksTrust(condition: NonNullable<PolicyStatement["Condition"]>): PolicyDocument {
+function ecsTasksTrust(condition: Condition): PolicyDocument {
     return policy({
         Sid: "EcsTasksOfThisAccount",
         Effect: "Allow",
@@ -189,6 +200,173 @@ export function sessionKeyPolicy(ctx: AwsContext, args: SessionKeyPolicyArgs): P
                     "kms:EncryptionContext:aws:logs:arn": args.logGroupNames.map((name) => arns.logGroup(ctx, name)),
                 },
             },
+        },
+    );
+}
+
+export interface DeveloperPolicyArgs {
+    clusterName: string;
+    taskFamily: string;
+    /** The exec container: the only container developers may exec into. */
+    containerName: string;
+    taskRoleArn: string;
+    executionRoleArn: string;
+    kmsKeyArn: string;
+}
+
+/** The caller, as IAM resolves it per request: AIDA... for an IAM user, AROA...:<session name> for a role session. */
+const CALLER = "${aws:userid}";
+
+/**
+ * What a developer may do, and nothing more: start the exec task tagged with their own id, exec into its exec
+ * container, see and stop it. Actions, resource ARN forms and condition keys are those of the Service Authorization
+ * Reference pages for Amazon ECS, IAM, AWS KMS and AWS Systems Manager: RunTask is authorized on the task
+ * definition (keys ecs:cluster, ecs:enable-execute-command, aws:RequestTag/*, aws:TagKeys); ExecuteCommand on both
+ * the cluster and the task (ecs:container-name, aws:ResourceTag/*); TagResource on the task (ecs:CreateAction);
+ * PassRole on the role (iam:PassedToService); StopTask and DescribeTasks on the task; ListTasks by ecs:cluster.
+ */
+export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): PolicyDocument {
+    const clusterArn = arns.cluster(ctx, args.clusterName);
+    const tasks = arns.tasksOf(ctx, args.clusterName);
+    const ownerIsCaller = { [`aws:RequestTag/${OWNER_TAG_KEY}`]: CALLER };
+    const onlyOwnerTag = { "ForAllValues:StringEquals": { "aws:TagKeys": [OWNER_TAG_KEY] } };
+    return policy(
+        {
+            Sid: "StartOwnExecTask",
+            Effect: "Allow",
+            Action: "ecs:RunTask",
+            Resource: arns.taskDefinitionRevisions(ctx, args.taskFamily),
+            Condition: {
+                ArnEquals: { "ecs:cluster": clusterArn },
+                StringEquals: { "ecs:enable-execute-command": "true", ...ownerIsCaller },
+                ...onlyOwnerTag,
+            },
+        },
+        {
+            // Tags only as part of RunTask: nobody can re-tag a task later to take it over.
+            Sid: "TagOwnTaskAtLaunch",
+            Effect: "Allow",
+            Action: "ecs:TagResource",
+            Resource: tasks,
+            Condition: {
+                StringEquals: { "ecs:CreateAction": "RunTask", ...ownerIsCaller },
+                ...onlyOwnerTag,
+            },
+        },
+        {
+            Sid: "PassExecRolesToEcs",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: [args.taskRoleArn, args.executionRoleArn],
+            Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS_SERVICE } },
+        },
+        {
+            Sid: "ExecIntoOwnExecContainer",
+            Effect: "Allow",
+            Action: "ecs:ExecuteCommand",
+            Resource: tasks,
+            Condition: {
+                StringEquals: {
+                    "ecs:container-name": args.containerName,
+                    [`aws:ResourceTag/${OWNER_TAG_KEY}`]: CALLER,
+                },
+            },
+        },
+        {
+            // ExecuteCommand is authorized on the cluster too; the task statement above decides whose task.
+            Sid: "ExecThroughExecCluster",
+            Effect: "Allow",
+            Action: "ecs:ExecuteCommand",
+            Resource: clusterArn,
+            Condition: { StringEquals: { "ecs:container-name": args.containerName } },
+        },
+        {
+            Sid: "SeeExecTasks",
+            Effect: "Allow",
+            Action: "ecs:DescribeTasks",
+            Resource: tasks,
+        },
+        {
+            Sid: "ListExecTasks",
+            Effect: "Allow",
+            Action: "ecs:ListTasks",
+            Resource: "*",
+            Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+        },
+        {
+            Sid: "StopOwnTasks",
+            Effect: "Allow",
+            Action: "ecs:StopTask",
+            Resource: tasks,
+            Condition: { StringEquals: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: CALLER } },
+        },
+        {
+            // The client encrypts the session with a data key of the cluster's exec key.
+            Sid: "EncryptSessionsWithExecKey",
+            Effect: "Allow",
+            Action: "kms:GenerateDataKey",
+            Resource: args.kmsKeyArn,
+        },
+        {
+            // Sessions opened straight through Session Manager bypass ECS and its session logging.
+            Sid: "DenyDirectSessionsToTasks",
+            Effect: "Deny",
+            Action: "ssm:StartSession",
+            Resource: `arn:${ctx.partition}:ecs:*:*:task/*`,
+        },
+        {
+            // Any task definition not tagged as an exec task definition (an untagged one included). By tag rather
+            // than by this family, so another environment's policy on the same principal still works.
+            Sid: "DenyExecOnOtherTaskDefinitions",
+            Effect: "Deny",
+            Action: ["ecs:RunTask", "ecs:StartTask"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { "ecs:enable-execute-command": "true" },
+                StringNotEquals: { [`aws:ResourceTag/${EXEC_TASK_TAG.key}`]: EXEC_TASK_TAG.value },
+            },
+        },
+        {
+            Sid: "DenyExecOnServices",
+            Effect: "Deny",
+            Action: ["ecs:CreateService", "ecs:UpdateService"],
+            Resource: "*",
+            Condition: { StringEquals: { "ecs:enable-execute-command": "true" } },
+        },
+    );
+}
+
+export interface DeveloperRoleTrustArgs {
+    principalArns: string[];
+    requireMfa: boolean;
+}
+
+/**
+ * Who may assume the developer role. The role session name becomes the `Owner` of the tasks a session starts, so
+ * IAM users must use their own user name as session name; role sessions (SSO) carry the name their caller chose,
+ * which CloudTrail records next to the source identity.
+ */
+export function developerRoleTrustPolicy(args: DeveloperRoleTrustArgs): PolicyDocument {
+    const mfa: Condition = args.requireMfa ? { Bool: { "aws:MultiFactorAuthPresent": "true" } } : {};
+    const users = "arn:*:iam::*:user/*";
+    return policy(
+        {
+            Sid: "IamUsersUnderTheirOwnName",
+            Effect: "Allow",
+            Principal: { AWS: args.principalArns },
+            Action: "sts:AssumeRole",
+            Condition: {
+                ArnLike: { "aws:PrincipalArn": users },
+                StringEquals: { "sts:RoleSessionName": "${aws:username}" },
+                ...mfa,
+            },
+        },
+        {
+            Sid: "RoleSessions",
+            Effect: "Allow",
+            Principal: { AWS: args.principalArns },
+            Action: "sts:AssumeRole",
+            Condition: { ArnNotLike: { "aws:PrincipalArn": users }, ...mfa },
         },
     );
 }

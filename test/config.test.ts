@@ -244,6 +244,29 @@ describe("config validation", () => {
             ));
     });
 
+    describe("developer access", () => {
+        it("reads requireMfa and the existing roles and groups to attach the policy to", () => {
+            const config = accepts({
+                requireMfa: "true",
+                developerPolicyRoles: '["platform-oncall"]',
+                developerPolicyGroups: '["developers","sre"]',
+            });
+            assert.equal(config.requireMfa, true);
+            assert.deepEqual(config.developerPolicyRoles, ["platform-oncall"]);
+            assert.deepEqual(config.developerPolicyGroups, ["developers", "sre"]);
+        });
+        it("rejects requireMfa without principals to assume the role", () =>
+            rejects({ requireMfa: "true", developerPrincipalArns: "[]" }, "requireMfa", /unless developerPrincipalArns/));
+        it("rejects ARNs where names are expected", () => {
+            rejects(
+                { developerPolicyRoles: '["arn:aws:iam::111122223333:role/x"]' },
+                "developerPolicyRoles",
+                /IAM role names \(not ARNs\)/,
+            );
+            rejects({ developerPolicyGroups: '["a/b"]' }, "developerPolicyGroups", /IAM group names/);
+        });
+    });
+
     it("rejects a key of the project's namespace it does not know (a typo would otherwise be ignored)", () =>
         rejects({ "ecs-exec:execCPU": "512" }, "ecs-exec:execCPU", /no such key; known keys: environment, appImage/));
 

@@ -16,14 +16,19 @@ describe("names", () => {
             keyAlias: "alias/dev-ecs-exec",
             taskSecurityGroup: "dev-ecs-exec-task",
             endpoints: "dev-ecs-exec-endpoints",
+            developerPolicy: "dev-ecs-exec-developer",
+            developerRole: "dev-ecs-exec-developer",
         });
     });
 
     it("keeps names within AWS limits for the longest environment name allowed", () => {
         const names = execNames("e".repeat(ENVIRONMENT_MAX_LENGTH));
-        // Limits: IAM role names 64; ECS cluster, family and container 255; security groups 255; KMS aliases 256;
+        // Limits: IAM role names 64, policy names 128; ECS cluster, family and container 255; security groups 255; KMS aliases 256;
         // log groups 512. The tightest, IAM role names, is what caps the environment's length.
-        assert.ok(names.taskRole.length <= 64 && names.executionRole.length <= 64);
+        for (const role of [names.taskRole, names.executionRole, names.developerRole]) {
+            assert.ok(role.length <= 64, role);
+        }
+        assert.ok(names.developerPolicy.length <= 128);
         for (const name of [names.cluster, names.container, names.taskFamily, names.taskSecurityGroup, names.endpoints]) {
             assert.ok(name.length <= 255, name);
         }

@@ -22,6 +22,9 @@ const REQUIRED_OUTPUTS = [
     "assignPublicIp",
     "sessionLogGroupName",
     "kmsKeyArn",
+    "developerPolicyArn",
+    "developerRoleArn",
+    "developerPolicy",
     "runTaskCommand",
 ];
 
@@ -125,6 +128,7 @@ describe("npm run synth", function () {
                 }
                 const components = resources.filter((r) => r.type.startsWith("ecs-exec:")).map((r) => r.type).sort();
                 assert.deepEqual(components, [
+                    "ecs-exec:access:ExecAccess",
                     "ecs-exec:cluster:ExecCluster",
                     "ecs-exec:logging:SessionLogging",
                     "ecs-exec:network:ExecNetwork",
@@ -212,6 +216,7 @@ describe("npm run synth", function () {
         assert.deepEqual(JSON.parse(value("--tags")), [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }]);
         assert.equal(value("--network-configuration"), `awsvpcConfiguration={subnets=[${(outputs.subnetIds as string[]).join(",")}],securityGroups=[${outputs.securityGroupId}],assignPublicIp=DISABLED}`);
         assert.equal(value("--platform-version"), "LATEST");
+        assert.ok(!argv.includes("--propagate-tags"), "propagated tags would need more than the Owner tag the policy allows");
     });
 
     describe("with a bad config", () => {

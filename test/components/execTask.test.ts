@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { execFile } from "child_process";
 import { ExecTask, ExecTaskArgs } from "../../components/execTask";
 import { sessionKeyPolicy } from "../../components/policies";
 import { simulate } from "../support/iam";
@@ -86,8 +87,21 @@ describe("ExecTask", () => {
 
         it("replaces the app's entrypoint with a sleep that ends the task after maxSessionHours", async () => {
             const { containers } = await build({ maxSessionHours: 3 });
-            assert.deepEqual(containers[0].entryPoint, ["sleep"]);
-            assert.deepEqual(containers[0].command, [String(3 * 3600)]);
+            assert.deepEqual(containers[0].entryPoint, ["/bin/sh", "-c", `exec sleep ${3 * 3600}`]);
+            assert.equal(containers[0].command, undefined);
+        });
+
+        it("keeps the bound when RunTask overrides the command (the override only appends arguments)", async () => {
+            const { containers } = await build({ maxSessionHours: 3 });
+            // Docker runs entrypoint + command; a developer's `--overrides` can set only the command. Run that argv
+            // here with the sleep shortened to 0 s: it must end at once, not sleep for the override's 999999 s.
+            const [shell, flag, script] = containers[0].entryPoint as string[];
+            const argv = [flag, script.replace(String(3 * 3600), "0"), "sleep", "999999"];
+            const started = Date.now();
+            await new Promise<void>((resolve, reject) =>
+                execFile(shell, argv, { timeout: 5000 }, (error) => (error ? reject(error) : resolve())),
+            );
+            assert.ok(Date.now() - started < 2000);
         });
 
         it("logs the container's output to its own log group with awslogs", async () => {

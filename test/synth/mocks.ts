@@ -105,6 +105,14 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                 };
             case "aws:iam/rolePolicy:RolePolicy":
                 return { id: `${inputs.role}:${inputs.name}`, state: { ...inputs } };
+            case "aws:iam/policy:Policy": {
+                const arn = `arn:${this.partition.partition}:iam::${this.account.accountId}:policy${inputs.path ?? "/"}${inputs.name}`;
+                return { id: arn, state: { ...inputs, arn, policyId: iamUniqueId("ANPA", seed) } };
+            }
+            case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+                return { id: `${inputs.role}-${digest(seed).slice(0, 20)}`, state: { ...inputs } };
+            case "aws:iam/groupPolicyAttachment:GroupPolicyAttachment":
+                return { id: `${inputs.group}-${digest(seed).slice(0, 20)}`, state: { ...inputs } };
             case "aws:ec2/securityGroup:SecurityGroup": {
                 const id = ec2Id("sg", seed);
                 return {

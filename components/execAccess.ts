@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { AwsContext, developerPolicy, developerRoleTrustPolicy, PolicyDocument } from "./policies";
+
+export interface ExecAccessArgs {
+    /** Account, region and partition the policy names. */
+    context: pulumi.Input<AwsContext>;
+    /** Name of the customer-managed developer policy. */
+    policyName: string;
+    /** Name of the developer role (created only when developerPrincipalArns is not empty). */
+    roleName: string;
+    clusterName: pulumi.Input<string>;
+    taskFamily: pulumi.Input<string>;
+    /** The exec task's container: the one developers may exec into. */
+    containerName: pulumi.Input<string>;
+    taskRoleArn: pulumi.Input<string>;
+    executionRoleArn: pulumi.Input<string>;
+    /** The cluster's exec KMS key. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Principals that may assume the developer role. */
+    developerPrincipalArns: string[];
+    /** Whether assuming the role needs MFA. */
+    requireMfa: boolean;
+    /** Existing roles and groups to attach the policy to. */
+    attachToRoles: string[];
+    attachToGroups: string[];
+    tags: Record<string, string>;
+}
+
+/**
+ * Developer access: one customer-managed policy (start your own exec task, exec into its exec container, see and
+ * stop it), attached to a role developers assume and/or to existing roles and groups.
+ */
+export class ExecAccess extends pulumi.ComponentResource {
+    public readonly policyArn: pulumi.Output<string>;
+    public readonly policyDocument: pulumi.Output<PolicyDocument>;
+    /** The developer role, or undefined when no principals are configured. */
+    public readonly roleArn: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: ExecAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-exec:access:ExecAccess", name, {}, opts);
+
+        this.policyDocument = pulumi
+            .all([
+                args.context,
+                args.clusterName,
+                args.taskFamily,
+                args.containerName,
+                args.taskRoleArn,
+                args.executionRoleArn,
+                args.kmsKeyArn,
+            ])
+            .apply(([ctx, clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn]) =>
+                developerPolicy(ctx, { clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn }),
+            );
+        const policy = new aws.iam.Policy(
+            `${name}-policy`,
+            {
+                name: args.policyName,
+                description: "ECS Exec developers: start, exec into, see and stop their own exec tasks",
+                policy: this.policyDocument.apply((document) => JSON.stringify(document)),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        if (args.developerPrincipalArns.length > 0) {
+            const role = new aws.iam.Role(
+                `${name}-role`,
+                {
+                    name: args.roleName,
+                    description: "ECS Exec developers: assume to start and open exec sessions",
+                    assumeRolePolicy: JSON.stringify(
+                        developerRoleTrustPolicy({ principalArns: args.developerPrincipalArns, requireMfa: args.requireMfa }),
+                    ),
+                    maxSessionDuration: 3600,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicyAttachment(
+                `${name}-role-policy`,
+                { role: role.name, policyArn: policy.arn },
+                { parent: this },
+            );
+            this.roleArn = role.arn;
+        } else {
+            this.roleArn = pulumi.output(undefined);
+        }
+        for (const roleName of args.attachToRoles) {
+            new aws.iam.RolePolicyAttachment(
+                `${name}-role-${roleName}`,
+                { role: roleName, policyArn: policy.arn },
+                { parent: this },
+            );
+        }
+        for (const groupName of args.attachToGroups) {
+            new aws.iam.GroupPolicyAttachment(
+                `${name}-group-${groupName}`,
+                { group: groupName, policyArn: policy.arn },
+                { parent: this },
+            );
+        }
+
+        this.policyArn = policy.arn;
+        this.registerOutputs({ policyArn: this.policyArn, policyDocument: this.policyDocument, roleArn: this.roleArn });
+    }
+}

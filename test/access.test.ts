@@ -1,0 +1,189 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { execNames } from "../components/names";
+import { developerPolicy, developerRoleTrustPolicy, sessionKeyPolicy } from "../components/policies";
+import {
+    callers,
+    evaluate,
+    evaluateTrust,
+    ROWS,
+    Scenario,
+    scenarios,
+    StackFacts,
+    TRUST_ROWS,
+    TrustScenario,
+    trustScenarios,
+} from "./access/scenarios";
+import { TEST_CONTEXT } from "./support/pulumi";
+import { synthStack } from "./support/synthRun";
+import { PROJECT_DIR, SynthResult } from "./synth/synth";
+
+const SSO_DEVELOPER_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_0123456789abcdef";
+const IAM_USER = "arn:aws:iam::111122223333:user/bob";
+
+/** The pure functions' output for a dev stack whose developer role lists an IAM user and an SSO role. */
+function pureFacts(requireMfa = false): StackFacts {
+    const names = execNames("dev");
+    const role = (name: string) => `arn:aws:iam::${TEST_CONTEXT.accountId}:role/${name}`;
+    const facts = {
+        ...TEST_CONTEXT,
+        clusterName: names.cluster,
+        taskFamily: names.taskFamily,
+        containerName: names.container,
+        taskRoleArn: role(names.taskRole),
+        executionRoleArn: role(names.executionRole),
+        kmsKeyArn: `arn:aws:kms:${TEST_CONTEXT.region}:${TEST_CONTEXT.accountId}:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10`,
+        developerRoleArn: role(names.developerRole),
+    };
+    return {
+        ...facts,
+        developerPolicy: developerPolicy(TEST_CONTEXT, facts),
+        keyPolicy: sessionKeyPolicy(TEST_CONTEXT, { logGroupNames: [names.sessionLogGroup, names.containerLogGroup] }),
+        developerRoleTrust: developerRoleTrustPolicy({ principalArns: [IAM_USER, SSO_DEVELOPER_ROLE], requireMfa }),
+    };
+}
+
+/** The same facts read from `npm run synth` of a stack: the documents exactly as the program would deploy them. */
+function synthFacts(result: SynthResult): StackFacts {
+    const input = (type: string, name?: string) => {
+        const found = result.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+        assert.equal(found.length, 1, `one ${type} ${name ?? ""}`);
+        return found[0].inputs as any;
+    };
+    const definition = input("aws:ecs/taskDefinition:TaskDefinition");
+    const o = result.outputs as Record<string, string>;
+    return {
+        partition: o.clusterArn.split(":")[1],
+        region: o.region,
+        accountId: o.clusterArn.split(":")[4],
+        dnsSuffix: "amazonaws.com",
+        clusterName: o.clusterName,
+        taskFamily: o.taskDefinitionFamily,
+        containerName: o.containerName,
+        taskRoleArn: definition.taskRoleArn,
+        executionRoleArn: definition.executionRoleArn,
+        kmsKeyArn: o.kmsKeyArn,
+        developerRoleArn: o.developerRoleArn,
+        developerPolicy: JSON.parse(input("aws:iam/policy:Policy").policy),
+        keyPolicy: JSON.parse(input("aws:kms/key:Key").policy),
+        developerRoleTrust: JSON.parse(input("aws:iam/role:Role", "exec-access-role").assumeRolePolicy),
+    } as StackFacts;
+}
+
+function title(f: StackFacts, s: Scenario): string {
+    const who = Object.entries(callers(f.accountId)).find(([, c]) => c.principal === s.caller.principal)![0];
+    return `${who}: ${s.action} → ${s.expect}`;
+}
+
+async function check(s: Scenario | TrustScenario, decide: () => ReturnType<typeof evaluate>) {
+    const result = await decide();
+    assert.equal(result.decision, s.expect, `${s.row}: ${JSON.stringify(result)}`);
+    for (const statement of s.allowedBy ?? []) {
+        const qualified = statement.includes("/") ? statement : `developer/${statement}`;
+        assert.ok(result.allowedBy.includes(qualified), `allowed by ${qualified}; got ${result.allowedBy.join(", ")}`);
+    }
+    if (s.expect === "ExplicitlyDenied") {
+        assert.ok(result.deniedBy.some((d) => d.startsWith("developer/Deny")), `denied by the developer policy: ${result.deniedBy}`);
+    }
+}
+
+/** Defines the scenario tests for facts that arrive later (a synth runs in a child process). */
+function scenarioSuite(facts: () => StackFacts) {
+    const template = scenarios(pureFacts());
+    for (const description of Object.values(ROWS)) {
+        describe(description, () => {
+            template.forEach((s, i) => {
+                if (s.row !== description) {
+                    return;
+                }
+                it(title(pureFacts(), s), () => {
+                    const f = facts();
+                    const scenario = scenarios(f)[i];
+                    return check(scenario, () => evaluate(f, scenario));
+                });
+            });
+        });
+    }
+}
+
+describe("developer access, evaluated by an IAM simulator", () => {
+    it("has at least 30 scenarios, every README row proved by at least one", () => {
+        const all = scenarios(pureFacts());
+        assert.ok(all.length >= 30, `${all.length} scenarios`);
+        for (const row of Object.values(ROWS)) {
+            assert.ok(all.some((s) => s.row === row), row);
+        }
+    });
+
+    describe("on the pure function's output", () => scenarioSuite(() => pureFacts()));
+
+    for (const stack of ["dev", "prod"]) {
+        describe(`on npm run synth -- --stack ${stack}`, function () {
+            this.timeout(30_000);
+            let facts: StackFacts;
+            before(async () => {
+                facts = synthFacts(await synthStack(stack));
+            });
+            scenarioSuite(() => facts);
+
+            it("names in its container condition the container the task definition runs", async () => {
+                const result = await synthStack(stack);
+                const definition = result.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")!;
+                const [container] = JSON.parse(definition.inputs.containerDefinitions as string);
+                const conditions = (facts.developerPolicy as any).Statement.filter((s: any) => s.Action === "ecs:ExecuteCommand").map(
+                    (s: any) => s.Condition.StringEquals["ecs:container-name"],
+                );
+                assert.deepEqual(conditions, [container.name, container.name]);
+            });
+
+            it("lets the listed SSO role assume the developer role, and nobody else", async () => {
+                const listed = (await synthStack(stack)).resources.find((r) => r.name === "exec-access-role")!;
+                const principals = JSON.parse(listed.inputs.assumeRolePolicy as string).Statement[0].Principal.AWS as string[];
+                for (const s of trustScenarios(facts, { role: principals[0] })) {
+                    await check(s, () => evaluateTrust(facts, s));
+                }
+            });
+        });
+    }
+
+    describe("assuming the developer role", () => {
+        const f = pureFacts();
+        for (const s of trustScenarios(f, { user: IAM_USER, role: SSO_DEVELOPER_ROLE })) {
+            it(`${s.row} → ${s.expect}`, () => check(s, () => evaluateTrust(f, s)));
+        }
+
+        it("with requireMfa, refuses a session without MFA and accepts one with it", async () => {
+            const mfa = pureFacts(true);
+            const [sso] = trustScenarios(mfa, { role: SSO_DEVELOPER_ROLE });
+            assert.equal((await evaluateTrust(mfa, sso)).decision, "ImplicitlyDenied");
+            const withMfa = { ...sso, context: { ...sso.context, "aws:MultiFactorAuthPresent": "true" } };
+            assert.equal((await evaluateTrust(mfa, withMfa)).decision, "Allowed");
+        });
+    });
+
+    it("matches the README's table for security reviewers, row for row", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## For security reviewers"));
+        /** The rows of the table whose header starts with `header`, up to the first line that is not a row. */
+        const table = (header: string) => {
+            const lines = section.slice(section.indexOf(header)).split("\n");
+            const end = lines.findIndex((line) => !line.startsWith("|"));
+            return lines
+                .slice(2, end)
+                .map((line) => line.split("|").map((cell) => cell.trim()))
+                .map(([, what, outcome]) => `${what} → ${outcome}`);
+        };
+        const outcome = (expects: string[]) => (expects.every((e) => e === "Allowed") ? "Allowed" : "Denied");
+        const all = scenarios(pureFacts());
+        assert.deepEqual(
+            table("| A developer"),
+            Object.values(ROWS).map((row) => `${row} → ${outcome(all.filter((s) => s.row === row).map((s) => s.expect))}`),
+        );
+        const trust = trustScenarios(pureFacts(), { user: IAM_USER, role: SSO_DEVELOPER_ROLE });
+        assert.deepEqual(
+            table("| Who assumes"),
+            Object.values(TRUST_ROWS).map((row) => `${row} → ${outcome(trust.filter((s) => s.row === row).map((s) => s.expect))}`),
+        );
+    });
+});

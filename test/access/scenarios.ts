@@ -1,0 +1,517 @@
+/**
+ * What a developer may and may not do with the developer policy, as requests IAM would evaluate. The README's
+ * table for security reviewers lists the same rows; a test keeps the two equal.
+ */
+import { createHash } from "crypto";
+import type { EvaluationResult } from "@cloud-copilot/iam-simulate";
+import { EXEC_TASK_TAG, execNames } from "../../components/names";
+import { AwsContext, developerPolicy, DeveloperPolicyArgs } from "../../components/policies";
+import { IamDecision, simulate } from "../support/iam";
+
+/** Everything about a deployed stack the scenarios need. */
+export interface StackFacts extends AwsContext, DeveloperPolicyArgs {
+    developerRoleArn: string;
+    /** The documents under test, as deployed. */
+    developerPolicy: unknown;
+    keyPolicy: unknown;
+    developerRoleTrust: unknown;
+}
+
+export interface Caller {
+    /** The ARN IAM sees on the request. */
+    principal: string;
+    /** `aws:userid`: what `${aws:userid}` resolves to, and the Owner tag value of tasks this caller starts. */
+    userId: string;
+}
+
+const SSO_ROLE = "AWSReservedSSO_Developer_0123456789abcdef";
+
+export function callers(accountId: string) {
+    return {
+        /** A developer signed in through IAM Identity Center (an assumed-role session), as in the CloudTrail fixture. */
+        alice: {
+            principal: `arn:aws:sts::${accountId}:assumed-role/${SSO_ROLE}/alice@example.com`,
+            userId: "AROAEXAMPLEROLEID123:alice@example.com",
+        },
+        /** A developer with an IAM user. */
+        bob: { principal: `arn:aws:iam::${accountId}:user/bob`, userId: "AIDAEXAMPLEUSERBOB01" },
+        /** A colleague of alice's, on the same SSO role. */
+        carol: {
+            principal: `arn:aws:sts::${accountId}:assumed-role/${SSO_ROLE}/carol@example.com`,
+            userId: "AROAEXAMPLEROLEID123:carol@example.com",
+        },
+    };
+}
+
+/** A resource the request is authorized on, with the tags IAM reads as `aws:ResourceTag/*`. */
+interface Target {
+    arn: string;
+    tags?: Record<string, string>;
+}
+
+export interface Scenario {
+    /** The README row this scenario proves. */
+    row: string;
+    caller: Caller;
+    action: string;
+    /** Every resource AWS authorizes the action on (ExecuteCommand: the cluster and the task). */
+    targets: Target[];
+    context?: Record<string, string | string[]>;
+    /** Other permissions the caller has, to show an explicit deny wins over them. */
+    otherPolicies?: Record<string, unknown>;
+    expect: EvaluationResult;
+    /** For allowed requests: every statement that must be among those allowing it, so none passes by accident. */
+    allowedBy?: string[];
+}
+
+/** AdministratorAccess, as a caller might also hold: explicit denies must still hold. */
+export const ADMINISTRATOR = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+export const ROWS = {
+    start: "Start the exec task in the exec cluster, exec enabled, tagged `Owner` = themselves",
+    startUntagged: "Start the exec task without their own `Owner` tag (none, a colleague's, extra tags)",
+    startElsewhere: "Start the exec task without exec enabled, or in another cluster",
+    startOther: "Start any other task definition with exec enabled, even holding broader permissions",
+    startSibling: "Start another environment's exec task, holding that environment's policy too",
+    startSiblingAlone: "Start another environment's exec task without that environment's policy",
+    retag: "Tag a task outside its launch (to take it over)",
+    exec: "Open a shell in the exec container of their own exec task",
+    execOther: "Exec into the application's container, a colleague's task, an untagged task, or another cluster",
+    see: "List and describe tasks of the exec cluster",
+    seeOther: "List or describe tasks of another cluster",
+    stop: "Stop their own exec task",
+    stopOther: "Stop a colleague's task, or a task of another cluster",
+    pass: "Pass the exec task role and execution role to ECS",
+    passOther: "Pass any other role, or pass the exec roles to another service",
+    kms: "Encrypt their session with the cluster's KMS key",
+    kmsOther: "Decrypt with the session key, or use another key",
+    ssm: "Open a Session Manager session straight to a task (unlogged), even holding broader permissions",
+    services: "Create or update a service, or start a task on an instance, with exec enabled",
+    rest: "Register task definitions, change tags, read session transcripts",
+} as const;
+
+export function scenarios(f: StackFacts): Scenario[] {
+    const { alice, bob, carol } = callers(f.accountId);
+    const ecs = (resource: string) => `arn:${f.partition}:ecs:${f.region}:${f.accountId}:${resource}`;
+    const clusterArn = ecs(`cluster/${f.clusterName}`);
+    const otherCluster = "payments";
+    const execTaskTag = { [EXEC_TASK_TAG.key]: EXEC_TASK_TAG.value };
+    const definition: Target = { arn: ecs(`task-definition/${f.taskFamily}:3`), tags: execTaskTag };
+    const appDefinition: Target = { arn: ecs("task-definition/orders-api:42") };
+    // A sibling environment deployed by the same program: its policy comes from the same function.
+    const qa = execNames("qa");
+    const qaDefinition: Target = { arn: ecs(`task-definition/${qa.taskFamily}:1`), tags: execTaskTag };
+    const qaPolicy = developerPolicy(f, {
+        clusterName: qa.cluster,
+        taskFamily: qa.taskFamily,
+        containerName: qa.container,
+        taskRoleArn: `arn:${f.partition}:iam::${f.accountId}:role/${qa.taskRole}`,
+        executionRoleArn: `arn:${f.partition}:iam::${f.accountId}:role/${qa.executionRole}`,
+        kmsKeyArn: `arn:${f.partition}:kms:${f.region}:${f.accountId}:key/22222222-3333-4444-8555-666666666666`,
+    });
+    const task = (owner?: Caller, cluster = f.clusterName): Target => ({
+        arn: ecs(`task/${cluster}/${createHash("sha256").update(owner?.userId ?? "untagged").digest("hex").slice(0, 32)}`),
+        tags: owner ? { Owner: owner.userId } : {},
+    });
+    const aliceTask = task(alice);
+    const runContext = (owner: Caller | undefined, overrides: Record<string, string | string[]> = {}) => ({
+        "ecs:cluster": clusterArn,
+        "ecs:enable-execute-command": "true",
+        ...(owner ? { "aws:RequestTag/Owner": owner.userId, "aws:TagKeys": ["Owner"] } : {}),
+        ...overrides,
+    });
+    const exec = (caller: Caller, target: Target, container = f.containerName, cluster = clusterArn): Scenario => ({
+        row: ROWS.execOther,
+        caller,
+        action: "ecs:ExecuteCommand",
+        targets: [{ arn: cluster }, target],
+        context: { "ecs:container-name": container },
+        expect: "ImplicitlyDenied",
+    });
+    const role = (name: string) => `arn:${f.partition}:iam::${f.accountId}:role/${name}`;
+
+    return [
+        // Start
+        {
+            row: ROWS.start,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [definition],
+            context: runContext(alice),
+            expect: "Allowed",
+            allowedBy: ["StartOwnExecTask"],
+        },
+        {
+            row: ROWS.start,
+            caller: bob,
+            action: "ecs:RunTask",
+            targets: [definition],
+            context: runContext(bob),
+            expect: "Allowed",
+            allowedBy: ["StartOwnExecTask"],
+        },
+        {
+            row: ROWS.startUntagged,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [definition],
+            context: runContext(undefined),
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.startUntagged,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [definition],
+            context: runContext(carol),
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.startUntagged,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [definition],
+            context: runContext(alice, { "aws:TagKeys": ["Owner", "CostCenter"] }),
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.startElsewhere,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [definition],
+            context: runContext(alice, { "ecs:enable-execute-command": "false" }),
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.startElsewhere,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [definition],
+            context: runContext(alice, { "ecs:cluster": ecs(`cluster/${otherCluster}`) }),
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.startOther,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [appDefinition],
+            context: runContext(alice),
+            expect: "ExplicitlyDenied",
+        },
+        {
+            row: ROWS.startOther,
+            caller: bob,
+            action: "ecs:RunTask",
+            targets: [appDefinition],
+            context: runContext(bob),
+            otherPolicies: { AdministratorAccess: ADMINISTRATOR },
+            expect: "ExplicitlyDenied",
+        },
+        {
+            row: ROWS.startSibling,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [qaDefinition],
+            context: runContext(alice, { "ecs:cluster": ecs(`cluster/${qa.cluster}`) }),
+            otherPolicies: { qa: qaPolicy },
+            expect: "Allowed",
+            allowedBy: ["qa/StartOwnExecTask"],
+        },
+        {
+            row: ROWS.startSiblingAlone,
+            caller: alice,
+            action: "ecs:RunTask",
+            targets: [qaDefinition],
+            context: runContext(alice, { "ecs:cluster": ecs(`cluster/${qa.cluster}`) }),
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.retag,
+            caller: alice,
+            action: "ecs:TagResource",
+            targets: [aliceTask],
+            context: { "aws:RequestTag/Owner": alice.userId, "aws:TagKeys": ["Owner"] },
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.start,
+            caller: alice,
+            action: "ecs:TagResource",
+            targets: [{ arn: aliceTask.arn }],
+            context: { "ecs:CreateAction": "RunTask", "aws:RequestTag/Owner": alice.userId, "aws:TagKeys": ["Owner"] },
+            expect: "Allowed",
+            allowedBy: ["TagOwnTaskAtLaunch"],
+        },
+        {
+            row: ROWS.startUntagged,
+            caller: alice,
+            action: "ecs:TagResource",
+            targets: [{ arn: aliceTask.arn }],
+            context: { "ecs:CreateAction": "RunTask", "aws:RequestTag/Owner": carol.userId, "aws:TagKeys": ["Owner"] },
+            expect: "ImplicitlyDenied",
+        },
+        // Exec
+        {
+            ...exec(alice, aliceTask),
+            row: ROWS.exec,
+            expect: "Allowed",
+            allowedBy: ["ExecThroughExecCluster", "ExecIntoOwnExecContainer"],
+        },
+        {
+            ...exec(bob, task(bob)),
+            row: ROWS.exec,
+            expect: "Allowed",
+            allowedBy: ["ExecThroughExecCluster", "ExecIntoOwnExecContainer"],
+        },
+        exec(alice, aliceTask, "orders-api"),
+        exec(alice, task(carol)),
+        exec(bob, task(alice)),
+        exec(alice, task(undefined)),
+        exec(alice, task(alice, otherCluster), f.containerName, ecs(`cluster/${otherCluster}`)),
+        // See
+        {
+            row: ROWS.see,
+            caller: alice,
+            action: "ecs:DescribeTasks",
+            targets: [task(carol)],
+            expect: "Allowed",
+            allowedBy: ["SeeExecTasks"],
+        },
+        {
+            row: ROWS.see,
+            caller: bob,
+            action: "ecs:ListTasks",
+            targets: [{ arn: ecs(`container-instance/${f.clusterName}/0123456789abcdef`) }],
+            context: { "ecs:cluster": clusterArn },
+            expect: "Allowed",
+            allowedBy: ["ListExecTasks"],
+        },
+        {
+            row: ROWS.seeOther,
+            caller: alice,
+            action: "ecs:DescribeTasks",
+            targets: [task(alice, otherCluster)],
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.seeOther,
+            caller: alice,
+            action: "ecs:ListTasks",
+            targets: [{ arn: ecs(`container-instance/${otherCluster}/0123456789abcdef`) }],
+            context: { "ecs:cluster": ecs(`cluster/${otherCluster}`) },
+            expect: "ImplicitlyDenied",
+        },
+        // Stop
+        {
+            row: ROWS.stop,
+            caller: alice,
+            action: "ecs:StopTask",
+            targets: [aliceTask],
+            expect: "Allowed",
+            allowedBy: ["StopOwnTasks"],
+        },
+        { row: ROWS.stopOther, caller: alice, action: "ecs:StopTask", targets: [task(carol)], expect: "ImplicitlyDenied" },
+        {
+            row: ROWS.stopOther,
+            caller: alice,
+            action: "ecs:StopTask",
+            targets: [task(alice, otherCluster)],
+            expect: "ImplicitlyDenied",
+        },
+        // Roles
+        ...[f.taskRoleArn, f.executionRoleArn].map(
+            (arn): Scenario => ({
+                row: ROWS.pass,
+                caller: alice,
+                action: "iam:PassRole",
+                targets: [{ arn }],
+                context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+                expect: "Allowed",
+                allowedBy: ["PassExecRolesToEcs"],
+            }),
+        ),
+        {
+            row: ROWS.passOther,
+            caller: alice,
+            action: "iam:PassRole",
+            targets: [{ arn: f.taskRoleArn }],
+            context: { "iam:PassedToService": "ec2.amazonaws.com" },
+            expect: "ImplicitlyDenied",
+        },
+        {
+            row: ROWS.passOther,
+            caller: bob,
+            action: "iam:PassRole",
+            targets: [{ arn: role("orders-api-task") }],
+            context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+            expect: "ImplicitlyDenied",
+        },
+        // KMS
+        {
+            row: ROWS.kms,
+            caller: alice,
+            action: "kms:GenerateDataKey",
+            targets: [{ arn: f.kmsKeyArn }],
+            expect: "Allowed",
+            allowedBy: ["EncryptSessionsWithExecKey"],
+        },
+        { row: ROWS.kmsOther, caller: alice, action: "kms:Decrypt", targets: [{ arn: f.kmsKeyArn }], expect: "ImplicitlyDenied" },
+        {
+            row: ROWS.kmsOther,
+            caller: bob,
+            action: "kms:GenerateDataKey",
+            targets: [{ arn: `arn:${f.partition}:kms:${f.region}:${f.accountId}:key/11111111-2222-4333-8444-555555555555` }],
+            expect: "ImplicitlyDenied",
+        },
+        // Explicit denies
+        {
+            row: ROWS.ssm,
+            caller: alice,
+            action: "ssm:StartSession",
+            targets: [aliceTask],
+            otherPolicies: { AdministratorAccess: ADMINISTRATOR },
+            expect: "ExplicitlyDenied",
+        },
+        ...(["ecs:CreateService", "ecs:UpdateService"] as const).map(
+            (action): Scenario => ({
+                row: ROWS.services,
+                caller: bob,
+                action,
+                targets: [{ arn: ecs(`service/${f.clusterName}/orders-api`) }],
+                context: { "ecs:enable-execute-command": "true" },
+                otherPolicies: { AdministratorAccess: ADMINISTRATOR },
+                expect: "ExplicitlyDenied",
+            }),
+        ),
+        {
+            row: ROWS.services,
+            caller: alice,
+            action: "ecs:StartTask",
+            targets: [appDefinition],
+            context: { "ecs:cluster": clusterArn, "ecs:enable-execute-command": "true" },
+            otherPolicies: { AdministratorAccess: ADMINISTRATOR },
+            expect: "ExplicitlyDenied",
+        },
+        // Everything else
+        {
+            row: ROWS.rest,
+            caller: alice,
+            action: "ecs:RegisterTaskDefinition",
+            targets: [{ arn: ecs(`task-definition/${f.taskFamily}:4`) }],
+            expect: "ImplicitlyDenied",
+        },
+        { row: ROWS.rest, caller: alice, action: "ecs:UntagResource", targets: [task(carol)], expect: "ImplicitlyDenied" },
+        {
+            row: ROWS.rest,
+            caller: bob,
+            action: "logs:GetLogEvents",
+            targets: [{ arn: `arn:${f.partition}:logs:${f.region}:${f.accountId}:log-group:/ecs-exec/x/sessions:log-stream:ecs-execute-command-1` }],
+            expect: "ImplicitlyDenied",
+        },
+    ];
+}
+
+/**
+ * Evaluates a scenario as AWS does: an action authorized on several resources needs every one of them allowed;
+ * an explicit deny on any of them denies.
+ */
+export async function evaluate(f: StackFacts, s: Scenario): Promise<IamDecision> {
+    const results: IamDecision[] = [];
+    for (const target of s.targets) {
+        const resourceTags = Object.fromEntries(
+            Object.entries(target.tags ?? {}).map(([key, value]) => [`aws:ResourceTag/${key}`, value]),
+        );
+        results.push(
+            await simulate({
+                principal: s.caller.principal,
+                action: s.action,
+                resource: target.arn,
+                context: { "aws:userid": s.caller.userId, ...s.context, ...resourceTags },
+                identityPolicies: { developer: f.developerPolicy, ...s.otherPolicies },
+                resourcePolicy: s.action.startsWith("kms:") ? f.keyPolicy : undefined,
+            }),
+        );
+    }
+    const decision: EvaluationResult = results.some((r) => r.decision === "ExplicitlyDenied")
+        ? "ExplicitlyDenied"
+        : results.every((r) => r.decision === "Allowed")
+          ? "Allowed"
+          : "ImplicitlyDenied";
+    return {
+        decision,
+        allowedBy: decision === "Allowed" ? results.flatMap((r) => r.allowedBy) : [],
+        deniedBy: results.flatMap((r) => r.deniedBy),
+    };
+}
+
+export interface TrustScenario {
+    row: string;
+    /** Who calls sts:AssumeRole, and with what. */
+    principal: string;
+    context: Record<string, string | string[]>;
+    expect: EvaluationResult;
+    allowedBy?: string[];
+}
+
+export const TRUST_ROWS = {
+    user: "An IAM user listed in developerPrincipalArns, with their user name as session name",
+    userOtherName: "An IAM user listed in developerPrincipalArns, under another name (to pose as a colleague)",
+    sso: "A session of a role listed in developerPrincipalArns (IAM Identity Center)",
+    stranger: "A principal not listed in developerPrincipalArns",
+} as const;
+
+/** Assuming the developer role, when developerPrincipalArns lists `user` (an IAM user) and/or `role` (e.g. an SSO role). */
+export function trustScenarios(f: StackFacts, listed: { user?: string; role?: string }): TrustScenario[] {
+    const found: TrustScenario[] = [];
+    if (listed.user) {
+        const name = listed.user.split("/").pop()!;
+        const asUser = { "aws:PrincipalArn": listed.user, "aws:username": name };
+        found.push(
+            {
+                row: TRUST_ROWS.user,
+                principal: listed.user,
+                context: { ...asUser, "sts:RoleSessionName": name },
+                expect: "Allowed",
+                allowedBy: ["resource/IamUsersUnderTheirOwnName"],
+            },
+            {
+                row: TRUST_ROWS.userOtherName,
+                principal: listed.user,
+                context: { ...asUser, "sts:RoleSessionName": "carol" },
+                expect: "ImplicitlyDenied",
+            },
+        );
+    }
+    if (listed.role) {
+        const roleName = listed.role.split("/").pop()!;
+        found.push({
+            row: TRUST_ROWS.sso,
+            principal: `arn:${f.partition}:sts::${f.accountId}:assumed-role/${roleName}/alice@example.com`,
+            context: { "aws:PrincipalArn": listed.role, "sts:RoleSessionName": "alice@example.com" },
+            expect: "Allowed",
+            allowedBy: ["resource/RoleSessions"],
+        });
+    }
+    found.push({
+        row: TRUST_ROWS.stranger,
+        principal: `arn:${f.partition}:iam::${f.accountId}:user/mallory`,
+        context: {
+            "aws:PrincipalArn": `arn:${f.partition}:iam::${f.accountId}:user/mallory`,
+            "aws:username": "mallory",
+            "sts:RoleSessionName": "mallory",
+        },
+        expect: "ImplicitlyDenied",
+    });
+    return found;
+}
+
+export function evaluateTrust(f: StackFacts, s: TrustScenario): Promise<IamDecision> {
+    return simulate({
+        principal: s.principal,
+        action: "sts:AssumeRole",
+        resource: f.developerRoleArn,
+        context: s.context,
+        identityPolicies: {},
+        resourcePolicy: f.developerRoleTrust,
+    });
+}

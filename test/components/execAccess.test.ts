@@ -1,0 +1,94 @@
+import { strict as assert } from "assert";
+import { ExecAccess, ExecAccessArgs } from "../../components/execAccess";
+import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
+
+const POLICY = "aws:iam/policy:Policy";
+const ROLE = "aws:iam/role:Role";
+const ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const GROUP_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment";
+const SSO_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_0123456789abcdef";
+
+function args(changes: Partial<ExecAccessArgs> = {}): ExecAccessArgs {
+    return {
+        context: TEST_CONTEXT,
+        policyName: "test-ecs-exec-developer",
+        roleName: "test-ecs-exec-developer",
+        clusterName: "test-ecs-exec",
+        taskFamily: "test-ecs-exec",
+        containerName: "test-ecs-exec",
+        taskRoleArn: "arn:aws:iam::111122223333:role/test-ecs-exec-task",
+        executionRoleArn: "arn:aws:iam::111122223333:role/test-ecs-exec-execution",
+        kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10",
+        developerPrincipalArns: [SSO_ROLE],
+        requireMfa: false,
+        attachToRoles: [],
+        attachToGroups: [],
+        tags: TEST_TAGS,
+        ...changes,
+    };
+}
+
+async function build(changes: Partial<ExecAccessArgs> = {}) {
+    const { built, registered } = await underMocks(() => new ExecAccess("access", args(changes)));
+    return { access: built, registered, policyArn: await valueOf(built.policyArn), roleArn: await valueOf(built.roleArn) };
+}
+
+describe("ExecAccess", () => {
+    it("creates one customer-managed policy, named so a permission set can reference it, holding the document it exposes", async () => {
+        const { access, registered, policyArn } = await build();
+        const policy = registered.one(POLICY);
+        assert.equal(policy.inputs.name, "test-ecs-exec-developer");
+        assert.equal(policyArn, "arn:aws:iam::111122223333:policy/test-ecs-exec-developer");
+        assert.deepEqual(JSON.parse(policy.inputs.policy as string), await valueOf(access.policyDocument));
+    });
+
+    it("creates a developer role for the listed principals and attaches the policy to it", async () => {
+        const { registered, policyArn, roleArn } = await build();
+        const role = registered.one(ROLE);
+        assert.equal(role.inputs.name, "test-ecs-exec-developer");
+        assert.equal(roleArn, "arn:aws:iam::111122223333:role/test-ecs-exec-developer");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
+        for (const statement of trust.Statement) {
+            assert.deepEqual(statement.Principal.AWS, [SSO_ROLE]);
+            assert.equal(statement.Condition.Bool, undefined, "no MFA condition unless asked");
+        }
+        const attachment = registered.one(ROLE_ATTACHMENT);
+        assert.equal(attachment.inputs.role, "test-ecs-exec-developer");
+        assert.equal(attachment.inputs.policyArn, policyArn);
+    });
+
+    it("requires MFA to assume the role when requireMfa is set", async () => {
+        const { registered } = await build({ requireMfa: true });
+        const trust = JSON.parse(registered.one(ROLE).inputs.assumeRolePolicy as string);
+        for (const statement of trust.Statement) {
+            assert.deepEqual(statement.Condition.Bool, { "aws:MultiFactorAuthPresent": "true" });
+        }
+    });
+
+    it("creates no role without principals, and says so", async () => {
+        const { registered, roleArn } = await build({ developerPrincipalArns: [] });
+        assert.equal(registered.ofType(ROLE).length, 0);
+        assert.equal(registered.ofType(ROLE_ATTACHMENT).length, 0);
+        assert.equal(roleArn, undefined);
+        assert.equal(registered.ofType(POLICY).length, 1, "the policy still exists, to attach elsewhere");
+    });
+
+    it("attaches the policy to the existing roles and groups named in config", async () => {
+        const { registered, policyArn } = await build({
+            developerPrincipalArns: [],
+            attachToRoles: ["platform-oncall", "ci-debug"],
+            attachToGroups: ["developers"],
+        });
+        assert.deepEqual(
+            registered.ofType(ROLE_ATTACHMENT).map((a) => [a.inputs.role, a.inputs.policyArn]),
+            [
+                ["platform-oncall", policyArn],
+                ["ci-debug", policyArn],
+            ],
+        );
+        assert.deepEqual(
+            registered.ofType(GROUP_ATTACHMENT).map((a) => [a.inputs.group, a.inputs.policyArn]),
+            [["developers", policyArn]],
+        );
+    });
+});
