@@ -87,6 +87,9 @@ const access = new ExecAccess("exec-access", {
     tags,
 });
 
+// Which stack these outputs describe, and how long an exec task lives: tools read both from the outputs.
+export const stack = pulumi.getStack();
+export const maxSessionHours = config.maxSessionHours;
 export const region = config.region;
 export const clusterName = cluster.clusterName;
 export const clusterArn = cluster.clusterArn;

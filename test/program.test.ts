@@ -11,6 +11,8 @@ const STACKS = ["dev", "prod"];
 
 /** Stack outputs every user and later tool relies on. */
 const REQUIRED_OUTPUTS = [
+    "stack",
+    "maxSessionHours",
     "region",
     "clusterName",
     "clusterArn",
