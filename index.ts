@@ -9,6 +9,7 @@ import { SessionLogging } from "./components/sessionLogging";
 import { ExecCluster } from "./components/execCluster";
 import { ExecTask } from "./components/execTask";
 import { ExecAccess } from "./components/execAccess";
+import { ExecAudit } from "./components/execAudit";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -87,6 +88,19 @@ const access = new ExecAccess("exec-access", {
     tags,
 });
 
+const audit = new ExecAudit("exec-audit", {
+    context,
+    cloudTrail: config.cloudTrail,
+    trailRetentionDays: config.trailRetentionDays,
+    trailName: names.trail,
+    topicName: names.alertTopic,
+    ruleName: names.alertRule,
+    keyAlias: names.auditKeyAlias,
+    sessionLogGroupName: names.sessionLogGroup,
+    alertEmails: config.alertEmails,
+    tags,
+});
+
 // Which stack these outputs describe, and how long an exec task lives: tools read both from the outputs.
 export const stack = pulumi.getStack();
 export const maxSessionHours = config.maxSessionHours;
@@ -105,6 +119,11 @@ export const developerPolicyArn = access.policyArn;
 // null rather than undefined: the output stays listed (and says "no role") when no principals are configured.
 export const developerRoleArn = access.roleArn.apply((arn) => arn ?? null);
 export const developerPolicy = access.policyDocument;
+export const alertTopicArn = audit.topicArn;
+export const alertRuleName = audit.ruleName;
+export const trailName = audit.trailName.apply(
+    (name) => name ?? "none created (cloudTrail: existing): an organization or account trail must log this region's management events",
+);
 export const runTaskCommand = pulumi
     .all([cluster.clusterName, task.taskDefinitionFamily, network.subnetIds, network.securityGroupId])
     .apply(([clusterNameValue, family, subnets, securityGroup]) =>

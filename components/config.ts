@@ -26,6 +26,8 @@ export const CONFIG_KEYS = {
     requireMfa: "boolean",
     developerPolicyRoles: "array",
     developerPolicyGroups: "array",
+    cloudTrail: "string",
+    trailRetentionDays: "integer",
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -37,6 +39,11 @@ export const REGION_KEY = "aws:region";
 export type RawConfig = Readonly<Record<string, string | undefined>>;
 
 export type CpuArchitecture = "X86_64" | "ARM64";
+
+/** `create`: the stack creates a trail; `existing`: an organization or account trail already logs management events. */
+export type CloudTrailMode = "create" | "existing";
+
+export const TRAIL_RETENTION_DAYS = { min: 1, max: 3653 } as const;
 
 /** Where exec tasks run: a VPC this stack creates, or subnets that already exist. */
 export type NetworkConfig =
@@ -64,6 +71,9 @@ export interface ExecConfig {
     /** Existing IAM roles and groups the developer policy is attached to. */
     developerPolicyRoles: string[];
     developerPolicyGroups: string[];
+    cloudTrail: CloudTrailMode;
+    /** Days the created trail's log files are kept. */
+    trailRetentionDays: number;
 }
 
 /** One bad key: which, what was given, what is allowed. */
@@ -300,6 +310,17 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
     const developerPolicyRoles = list("developerPolicyRoles", "IAM role names (not ARNs)", (s) => patterns.roleName.test(s));
     const developerPolicyGroups = list("developerPolicyGroups", "IAM group names (not ARNs)", (s) => patterns.groupName.test(s));
 
+    const trailModes: CloudTrailMode[] = ["create", "existing"];
+    const cloudTrail = required("cloudTrail", trailModes.join(" or "));
+    if (cloudTrail !== undefined && !trailModes.includes(cloudTrail as CloudTrailMode)) {
+        problem(qualified("cloudTrail"), cloudTrail, `${trailModes.join(" or ")} (existing: an organization or account trail already logs management events)`);
+    }
+    const trailRetentionDays = integer(
+        "trailRetentionDays",
+        `whole days from ${TRAIL_RETENTION_DAYS.min} to ${TRAIL_RETENTION_DAYS.max}`,
+        (n) => n >= TRAIL_RETENTION_DAYS.min && n <= TRAIL_RETENTION_DAYS.max,
+    );
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -321,6 +342,8 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         requireMfa: requireMfa!,
         developerPolicyRoles: developerPolicyRoles!,
         developerPolicyGroups: developerPolicyGroups!,
+        cloudTrail: cloudTrail as CloudTrailMode,
+        trailRetentionDays: trailRetentionDays!,
     };
 }
 

@@ -28,6 +28,14 @@ export interface ExecNames {
     developerPolicy: string;
     /** Role developers assume to use the policy. */
     developerRole: string;
+    /** CloudTrail trail, when the stack creates one. */
+    trail: string;
+    /** SNS topic of ExecuteCommand alerts. */
+    alertTopic: string;
+    /** EventBridge rule on ExecuteCommand. */
+    alertRule: string;
+    /** KMS alias of the key that encrypts the alert topic and the trail. */
+    auditKeyAlias: string;
 }
 
 export function execNames(environment: string): ExecNames {
@@ -45,7 +53,16 @@ export function execNames(environment: string): ExecNames {
         endpoints: `${prefix}-endpoints`,
         developerPolicy: `${prefix}-developer`,
         developerRole: `${prefix}-developer`,
+        trail: prefix,
+        alertTopic: `${prefix}-alerts`,
+        alertRule: `${prefix}-execute-command`,
+        auditKeyAlias: `alias/${prefix}-audit`,
     };
+}
+
+/** The trail's bucket: S3 names are global, so the account and region make it unique (at most 63 characters). */
+export function trailBucketName(trailName: string, accountId: string, region: string): string {
+    return `${trailName}-trail-${accountId}-${region}`;
 }
 
 /**

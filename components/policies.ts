@@ -52,6 +52,10 @@ export const arns = {
     cluster: (ctx: AwsContext, cluster: string) => `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:cluster/${cluster}`,
     /** Every task of a cluster (task ARNs carry their cluster's name). */
     tasksOf: (ctx: AwsContext, cluster: string) => `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task/${cluster}/*`,
+    eventRule: (ctx: AwsContext, rule: string) => `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/${rule}`,
+    topic: (ctx: AwsContext, topic: string) => `arn:${ctx.partition}:sns:${ctx.region}:${ctx.accountId}:${topic}`,
+    trail: (ctx: AwsContext, trail: string) => `arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trail}`,
+    bucket: (ctx: AwsContext, bucket: string) => `arn:${ctx.partition}:s3:::${bucket}`,
     /** Every revision of a task definition family. */
     taskDefinitionRevisions: (ctx: AwsContext, family: string) =>
         `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task-definition/${family}:*`,
@@ -169,6 +173,18 @@ export function executionRolePolicy(ctx: AwsContext, args: ExecutionRolePolicyAr
     return policy(...statements);
 }
 
+const EVENTS_SERVICE = "events.amazonaws.com";
+const CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com";
+
+/** Lets IAM policies of the account grant use of a key: without it, only the key policy could. */
+const accountAdministersKey = (ctx: AwsContext): PolicyStatement => ({
+    Sid: "AccountAdministersKeyThroughIam",
+    Effect: "Allow",
+    Principal: { AWS: arns.accountRoot(ctx) },
+    Action: "kms:*",
+    Resource: "*",
+});
+
 export interface SessionKeyPolicyArgs {
     /** Log groups CloudWatch Logs may encrypt with this key. */
     logGroupNames: string[];
@@ -182,13 +198,7 @@ export interface SessionKeyPolicyArgs {
  */
 export function sessionKeyPolicy(ctx: AwsContext, args: SessionKeyPolicyArgs): PolicyDocument {
     return policy(
-        {
-            Sid: "AccountAdministersKeyThroughIam",
-            Effect: "Allow",
-            Principal: { AWS: arns.accountRoot(ctx) },
-            Action: "kms:*",
-            Resource: "*",
-        },
+        accountAdministersKey(ctx),
         {
             Sid: "CloudWatchLogsEncryptsThisStacksLogGroups",
             Effect: "Allow",
@@ -367,6 +377,130 @@ export function developerRoleTrustPolicy(args: DeveloperRoleTrustArgs): PolicyDo
             Principal: { AWS: args.principalArns },
             Action: "sts:AssumeRole",
             Condition: { ArnNotLike: { "aws:PrincipalArn": users }, ...mfa },
+        },
+    );
+}
+
+export interface AuditKeyPolicyArgs {
+    /** The trail this stack creates and encrypts with the key; undefined when an existing trail is used. */
+    trailName?: string;
+}
+
+/**
+ * Key policy of the audit key, which encrypts the alert topic and, when the stack creates it, the trail's log
+ * files. EventBridge must be able to use it to publish to the encrypted topic (the AWS-managed alias/aws/sns key
+ * cannot grant that); the topic policy, not this key, limits publishing to the stack's rule. CloudTrail may use it
+ * only for this stack's trail (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail").
+ */
+export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): PolicyDocument {
+    const statements: PolicyStatement[] = [
+        accountAdministersKey(ctx),
+        {
+            Sid: "EventBridgePublishesToTheEncryptedTopic",
+            Effect: "Allow",
+            Principal: { Service: EVENTS_SERVICE },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+            Resource: "*",
+        },
+    ];
+    if (args.trailName) {
+        const trailArn = arns.trail(ctx, args.trailName);
+        statements.push(
+            {
+                Sid: "CloudTrailEncryptsThisTrail",
+                Effect: "Allow",
+                Principal: { Service: CLOUDTRAIL_SERVICE },
+                Action: "kms:GenerateDataKey*",
+                Resource: "*",
+                Condition: {
+                    StringEquals: { "aws:SourceArn": trailArn },
+                    StringLike: {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${ctx.partition}:cloudtrail:*:${ctx.accountId}:trail/*`,
+                    },
+                },
+            },
+            {
+                Sid: "CloudTrailDescribesTheKey",
+                Effect: "Allow",
+                Principal: { Service: CLOUDTRAIL_SERVICE },
+                Action: "kms:DescribeKey",
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+            },
+        );
+    }
+    return policy(...statements);
+}
+
+export interface AlertTopicPolicyArgs {
+    topicName: string;
+    ruleName: string;
+}
+
+/**
+ * Only the stack's ExecuteCommand rule publishes to the alert topic: EventBridge is allowed when the source is that
+ * rule (`aws:SourceArn`, as the EventBridge User Guide's SNS permissions show), and every other publisher is denied,
+ * so nobody can send a forged alert or an all-clear.
+ */
+export function alertTopicPolicy(ctx: AwsContext, args: AlertTopicPolicyArgs): PolicyDocument {
+    const topicArn = arns.topic(ctx, args.topicName);
+    const ruleArn = arns.eventRule(ctx, args.ruleName);
+    return policy(
+        {
+            Sid: "TheExecuteCommandRulePublishes",
+            Effect: "Allow",
+            Principal: { Service: EVENTS_SERVICE },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+        },
+        {
+            Sid: "NobodyElsePublishes",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { ArnNotEquals: { "aws:SourceArn": ruleArn } },
+        },
+    );
+}
+
+export interface TrailBucketPolicyArgs {
+    bucketName: string;
+    trailName: string;
+}
+
+/**
+ * CloudTrail may check the bucket and write log files for this account, only for this stack's trail
+ * (`aws:SourceArn`, CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail"); nothing over plain HTTP.
+ */
+export function trailBucketPolicy(ctx: AwsContext, args: TrailBucketPolicyArgs): PolicyDocument {
+    const bucketArn = arns.bucket(ctx, args.bucketName);
+    const fromThisTrail = { "aws:SourceArn": arns.trail(ctx, args.trailName) };
+    return policy(
+        {
+            Sid: "CloudTrailChecksTheBucket",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: { StringEquals: fromThisTrail },
+        },
+        {
+            Sid: "CloudTrailWritesThisAccountsLogs",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "s3:PutObject",
+            Resource: `${bucketArn}/AWSLogs/${ctx.accountId}/*`,
+            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...fromThisTrail } },
+        },
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
     );
 }

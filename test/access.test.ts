@@ -66,7 +66,7 @@ function synthFacts(result: SynthResult): StackFacts {
         kmsKeyArn: o.kmsKeyArn,
         developerRoleArn: o.developerRoleArn,
         developerPolicy: JSON.parse(input("aws:iam/policy:Policy").policy),
-        keyPolicy: JSON.parse(input("aws:kms/key:Key").policy),
+        keyPolicy: JSON.parse(input("aws:kms/key:Key", "session-logging-key").policy),
         developerRoleTrust: JSON.parse(input("aws:iam/role:Role", "exec-access-role").assumeRolePolicy),
     } as StackFacts;
 }

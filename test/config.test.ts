@@ -26,6 +26,11 @@ function devConfig(changes: Record<string, string | undefined> = {}): RawConfig 
     return raw;
 }
 
+/** Pulumi.yaml's defaults of some keys, as the CLI passes them. */
+function defaultsOf(...keys: string[]): Record<string, string> {
+    return Object.fromEntries(keys.map((key) => [key, String(project.config[key].default)]));
+}
+
 function problemsOf(raw: RawConfig): ConfigProblem[] {
     try {
         parseExecConfig(raw);
@@ -265,6 +270,19 @@ describe("config validation", () => {
             );
             rejects({ developerPolicyGroups: '["a/b"]' }, "developerPolicyGroups", /IAM group names/);
         });
+    });
+
+    describe("audit trail", () => {
+        it("creates a trail by default and keeps its logs a year", () => {
+            const config = accepts(defaultsOf("cloudTrail", "trailRetentionDays"));
+            assert.equal(config.cloudTrail, "create");
+            assert.equal(config.trailRetentionDays, 365);
+        });
+        it("relies on an existing trail when told", () => assert.equal(accepts({ cloudTrail: "existing" }).cloudTrail, "existing"));
+        it("rejects another trail mode", () => rejects({ cloudTrail: "organization" }, "cloudTrail", /create or existing/));
+        for (const bad of ["0", "3654", "ninety"]) {
+            it(`rejects trailRetentionDays ${bad}`, () => rejects({ trailRetentionDays: bad }, "trailRetentionDays", /from 1 to 3653/));
+        }
     });
 
     it("rejects a key of the project's namespace it does not know (a typo would otherwise be ignored)", () =>

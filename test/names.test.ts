@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ENVIRONMENT_MAX_LENGTH } from "../components/config";
 import { parseImageReference } from "../components/image";
-import { execNames } from "../components/names";
+import { execNames, trailBucketName } from "../components/names";
 
 describe("names", () => {
     it("derives every physical name from the environment", () => {
@@ -18,6 +18,10 @@ describe("names", () => {
             endpoints: "dev-ecs-exec-endpoints",
             developerPolicy: "dev-ecs-exec-developer",
             developerRole: "dev-ecs-exec-developer",
+            trail: "dev-ecs-exec",
+            alertTopic: "dev-ecs-exec-alerts",
+            alertRule: "dev-ecs-exec-execute-command",
+            auditKeyAlias: "alias/dev-ecs-exec-audit",
         });
     });
 
@@ -32,7 +36,11 @@ describe("names", () => {
         for (const name of [names.cluster, names.container, names.taskFamily, names.taskSecurityGroup, names.endpoints]) {
             assert.ok(name.length <= 255, name);
         }
-        assert.ok(names.keyAlias.length <= 256);
+        assert.ok(names.keyAlias.length <= 256 && names.auditKeyAlias.length <= 256);
+        // S3 bucket names: at most 63 characters, lower case, for the longest region name.
+        const bucket = trailBucketName(names.trail, "111122223333", "ap-southeast-2");
+        assert.ok(bucket.length <= 63, `${bucket} (${bucket.length})`);
+        assert.match(bucket, /^[a-z0-9][a-z0-9-]*[a-z0-9]$/);
         assert.ok(names.sessionLogGroup.length <= 512);
     });
 });

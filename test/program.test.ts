@@ -27,6 +27,9 @@ const REQUIRED_OUTPUTS = [
     "developerPolicyArn",
     "developerRoleArn",
     "developerPolicy",
+    "alertTopicArn",
+    "alertRuleName",
+    "trailName",
     "runTaskCommand",
 ];
 
@@ -131,6 +134,7 @@ describe("npm run synth", function () {
                 const components = resources.filter((r) => r.type.startsWith("ecs-exec:")).map((r) => r.type).sort();
                 assert.deepEqual(components, [
                     "ecs-exec:access:ExecAccess",
+                    "ecs-exec:audit:ExecAudit",
                     "ecs-exec:cluster:ExecCluster",
                     "ecs-exec:logging:SessionLogging",
                     "ecs-exec:network:ExecNetwork",

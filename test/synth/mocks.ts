@@ -124,6 +124,34 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                 const id = ec2Id("vpce", seed);
                 return { id, state: { ...inputs, arn: this.arn("ec2", `vpc-endpoint/${id}`) } };
             }
+            case "aws:sns/topic:Topic": {
+                const arn = this.arn("sns", inputs.name);
+                return { id: arn, state: { ...inputs, arn } };
+            }
+            case "aws:sns/topicPolicy:TopicPolicy":
+                return { id: inputs.arn, state: { ...inputs } };
+            case "aws:sns/topicSubscription:TopicSubscription": {
+                const arn = `${inputs.topic}:${uuid(type, seed)}`;
+                return { id: arn, state: { ...inputs, arn } };
+            }
+            case "aws:cloudwatch/eventRule:EventRule":
+                return { id: inputs.name, state: { ...inputs, arn: this.arn("events", `rule/${inputs.name}`) } };
+            case "aws:cloudwatch/eventTarget:EventTarget": {
+                const targetId = `${digest(seed).slice(0, 20)}`;
+                return { id: `${inputs.rule}-${targetId}`, state: { ...inputs, targetId } };
+            }
+            case "aws:cloudtrail/trail:Trail": {
+                const arn = this.arn("cloudtrail", `trail/${inputs.name}`);
+                return { id: arn, state: { ...inputs, arn, homeRegion: this.account.region } };
+            }
+            case "aws:s3/bucket:Bucket":
+                return { id: inputs.bucket, state: { ...inputs, arn: `arn:${this.partition.partition}:s3:::${inputs.bucket}` } };
+            case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
+            case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
+            case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+            case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+            case "aws:s3/bucketPolicy:BucketPolicy":
+                return { id: inputs.bucket, state: { ...inputs } };
             case "awsx:ec2:Vpc":
                 return { id: undefined, state: this.createdVpc(seed, inputs) };
         }

@@ -1,0 +1,58 @@
+/**
+ * EventBridge's input transformer, as its User Guide describes it ("Amazon EventBridge input transformation"):
+ * each variable takes the value at its JSON path (dot notation); a path the event lacks creates no variable and its
+ * placeholder renders empty; values are inserted unescaped; a template of quoted lines renders as multi-line text.
+ */
+
+/** The value at a `$.a.b.c` path, or undefined when the event lacks it (or holds null there). */
+export function valueAt(event: unknown, path: string): unknown {
+    if (!path.startsWith("$.")) {
+        throw new Error(`not a dot-notation JSON path: ${path}`);
+    }
+    let value: unknown = event;
+    for (const part of path.slice(2).split(".")) {
+        if (typeof value !== "object" || value === null || !(part in value)) {
+            return undefined;
+        }
+        value = (value as Record<string, unknown>)[part];
+    }
+    return value === null ? undefined : value;
+}
+
+/** The message EventBridge hands the target: placeholders filled, then every quoted line decoded. */
+export function render(inputPaths: Readonly<Record<string, string>>, template: string, event: unknown): string {
+    const filled = template.replace(/<([A-Za-z0-9.-]+)>/g, (placeholder, name: string) => {
+        if (!(name in inputPaths)) {
+            return placeholder;
+        }
+        const value = valueAt(event, inputPaths[name]);
+        return value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+    });
+    return filled
+        .split("\n")
+        .map((line) => JSON.parse(line) as string)
+        .join("\n");
+}
+
+/** Limits EventBridge enforces on an input transformer (InputTransformer API reference). */
+export function transformerProblems(inputPaths: Readonly<Record<string, string>>, template: string): string[] {
+    const problems: string[] = [];
+    const keys = Object.keys(inputPaths);
+    if (keys.length > 100) {
+        problems.push(`${keys.length} input paths (at most 100)`);
+    }
+    for (const key of keys) {
+        if (!/^[A-Za-z0-9]+$/.test(key) || /^aws/i.test(key)) {
+            problems.push(`input path key ${key}: alphanumeric, not starting with AWS`);
+        }
+    }
+    if (template.length > 8192) {
+        problems.push(`template of ${template.length} characters (at most 8192)`);
+    }
+    for (const [, name] of template.matchAll(/<([A-Za-z0-9.-]+)>/g)) {
+        if (!(name in inputPaths) && !name.startsWith("aws.events.")) {
+            problems.push(`placeholder <${name}> has no input path`);
+        }
+    }
+    return problems;
+}
