@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { NetworkConfig } from "./config";
+import { EXEC_TASK_TAG } from "./names";
 
 export interface ExecNetworkArgs {
     /** Create a VPC, or use existing subnets. */
@@ -141,7 +142,8 @@ export class ExecNetwork extends pulumi.ComponentResource {
                         cidrBlocks: ["0.0.0.0/0"],
                     },
                 ],
-                tags: { ...args.tags, Name: args.taskSecurityGroupName },
+                // The tag policy packs recognise the exec tasks' security group by.
+                tags: { ...args.tags, Name: args.taskSecurityGroupName, [EXEC_TASK_TAG.key]: EXEC_TASK_TAG.value },
             },
             { parent: this },
         );

@@ -66,8 +66,8 @@ export function trailBucketName(trailName: string, accountId: string, region: st
 }
 
 /**
- * The tag that marks a task definition as an exec task definition. Developer policies deny turning exec on for
- * any task definition without it, so the policies of several environments can sit on one principal.
+ * The tag that marks a task definition (and the security group) of exec tasks. Developer policies deny turning exec
+ * on for any task definition without it, so the policies of several environments can sit on one principal.
  */
 export const EXEC_TASK_TAG = { key: "ecs-exec:purpose", value: "exec-task" } as const;
 

@@ -128,8 +128,13 @@ describe("npm run synth", function () {
                 assert.deepEqual(urns, [...urns].sort());
                 assert.equal(new Set(urns).size, urns.length);
                 for (const r of resources) {
-                    assert.deepEqual(Object.keys(r).sort(), [...(r.parent ? ["parent"] : []), "custom", "inputs", "name", "type", "urn"].sort());
+                    assert.deepEqual(
+                        Object.keys(r).sort(),
+                        [...(r.parent ? ["parent"] : []), "custom", "dependencies", "inputs", "name", "propertyDependencies", "type", "urn"].sort(),
+                    );
                     assert.ok(r.type === "pulumi:pulumi:Stack" || urns.includes(r.parent!), `${r.urn} has a known parent`);
+                    const referenced = [...r.dependencies, ...Object.values(r.propertyDependencies).flat()];
+                    assert.ok(referenced.every((urn) => urns.includes(urn)), `${r.urn} depends on known resources only`);
                 }
                 const components = resources.filter((r) => r.type.startsWith("ecs-exec:")).map((r) => r.type).sort();
                 assert.deepEqual(components, [
@@ -161,6 +166,18 @@ describe("npm run synth", function () {
                 const container = JSON.parse(only(r, "aws:ecs/taskDefinition:TaskDefinition").containerDefinitions)[0];
                 assert.equal(container.name, execNames(stack).container);
                 assert.equal(r.outputs.containerName, execNames(stack).container);
+            });
+
+            it("records which resource each reference comes from (what a policy pack links resources by)", () => {
+                const { resources } = result();
+                const byName = (name: string) => resources.find((r) => r.name === name)!;
+                const definition = byName("exec-task-definition");
+                assert.deepEqual(definition.propertyDependencies.taskRoleArn, [byName("exec-task-task-role").urn]);
+                assert.deepEqual(definition.propertyDependencies.executionRoleArn, [byName("exec-task-execution-role").urn]);
+                assert.deepEqual(byName("exec-cluster-cluster").propertyDependencies.configuration, [
+                    byName("session-logging-key").urn,
+                    byName("session-logging-sessions").urn,
+                ].sort());
             });
 
             it("lets the task role write to exactly the log group the cluster sends sessions to, with the cluster's key", () => {

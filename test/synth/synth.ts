@@ -20,6 +20,10 @@ export interface SynthResource {
     parent?: string;
     custom: boolean;
     inputs: Record<string, unknown>;
+    /** URNs of the resources this one depends on, as the engine (and a policy pack) sees them. */
+    dependencies: string[];
+    /** For each input that takes another resource's output: the URNs it comes from. */
+    propertyDependencies: Record<string, string[]>;
 }
 
 export interface SynthResult {
@@ -108,12 +112,26 @@ export class RecordingMonitor extends MockMonitor {
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
                     inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+                    dependencies: [...req.getDependenciesList()].sort(),
+                    propertyDependencies: propertyDependencies(req),
                 });
                 this.ids.set(response.getUrn(), response.getId());
             }
             callback(err, response);
         });
     }
+}
+
+/** Property → URNs it depends on, sorted, without empty entries: deterministic output. */
+function propertyDependencies(req: any): Record<string, string[]> {
+    const found: [string, string[]][] = [];
+    req.getPropertydependenciesMap().forEach((deps: any, property: string) => {
+        const urns = [...deps.getUrnsList()].sort();
+        if (urns.length > 0) {
+            found.push([property, urns]);
+        }
+    });
+    return Object.fromEntries(found.sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 export interface SynthOptions {
