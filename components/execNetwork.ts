@@ -68,8 +68,6 @@ export class ExecNetwork extends pulumi.ComponentResource {
     /** Subnets exec tasks are started in. */
     public readonly subnetIds: pulumi.Output<string[]>;
     public readonly securityGroupId: pulumi.Output<string>;
-    /** Service name → endpoint id; empty without vpcEndpoints. */
-    public readonly endpointIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ExecNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-exec:network:ExecNetwork", name, {}, opts);
@@ -149,7 +147,6 @@ export class ExecNetwork extends pulumi.ComponentResource {
         );
         this.securityGroupId = taskSecurityGroup.id;
 
-        const endpointIds: Record<string, pulumi.Output<string>> = {};
         if (args.vpcEndpoints) {
             const endpointSecurityGroup = new aws.ec2.SecurityGroup(
                 `${name}-endpoints`,
@@ -172,7 +169,7 @@ export class ExecNetwork extends pulumi.ComponentResource {
                 { parent: this },
             );
             for (const service of INTERFACE_ENDPOINT_SERVICES) {
-                const endpoint = new aws.ec2.VpcEndpoint(
+                new aws.ec2.VpcEndpoint(
                     `${name}-${service.replace(".", "-")}`,
                     {
                         vpcId: this.vpcId,
@@ -185,10 +182,9 @@ export class ExecNetwork extends pulumi.ComponentResource {
                     },
                     { parent: this },
                 );
-                endpointIds[service] = endpoint.id;
             }
             // ECR serves image layers from S3.
-            const s3 = new aws.ec2.VpcEndpoint(
+            new aws.ec2.VpcEndpoint(
                 `${name}-s3`,
                 {
                     vpcId: this.vpcId,
@@ -199,15 +195,12 @@ export class ExecNetwork extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            endpointIds.s3 = s3.id;
         }
-        this.endpointIds = pulumi.output(endpointIds);
 
         this.registerOutputs({
             vpcId: this.vpcId,
             subnetIds: this.subnetIds,
             securityGroupId: this.securityGroupId,
-            endpointIds: this.endpointIds,
         });
     }
 }
