@@ -6,8 +6,8 @@ export const OWNER_TAG_KEY = "Owner";
  */
 export const EXEC_PLATFORM_VERSION = "LATEST";
 
-export interface RunTaskCommandArgs {
-    region: string;
+/** Where and how an exec task of a stack starts: the stack outputs of the same names hold these values. */
+export interface ExecTaskPlacement {
     cluster: string;
     taskFamily: string;
     subnetIds: string[];
@@ -15,30 +15,73 @@ export interface RunTaskCommandArgs {
     assignPublicIp: boolean;
 }
 
+/** An ECS RunTask request, in the API's own field names (the SDK's RunTaskCommandInput accepts it as is). */
+export interface ExecRunTaskRequest {
+    cluster: string;
+    taskDefinition: string;
+    launchType: "FARGATE";
+    platformVersion: string;
+    enableExecuteCommand: true;
+    count: 1;
+    networkConfiguration: {
+        awsvpcConfiguration: { subnets: string[]; securityGroups: string[]; assignPublicIp: "ENABLED" | "DISABLED" };
+    };
+    tags: { key: string; value: string }[];
+}
+
 /**
- * The `aws ecs run-task` line a developer can paste to start an exec task: exec enabled, the stack's network,
- * and the Owner tag set to the caller's `aws:userid` (an IAM user's AIDA... id, or AROA...:<session> for a role).
+ * The only RunTask the developer policy allows: this cluster and family, exec enabled, and exactly one tag,
+ * Owner = the caller's `aws:userid` (an IAM user's AIDA... id, or AROA...:<session> for a role). No
+ * propagateTags or enableECSManagedTags: ECS authorizes those tags as the caller's own tag-on-create, and the
+ * policy lets a caller set the Owner tag only. No command override: the task's entrypoint ignores it.
+ */
+export function runTaskRequest(placement: ExecTaskPlacement, owner: string): ExecRunTaskRequest {
+    return {
+        cluster: placement.cluster,
+        taskDefinition: placement.taskFamily,
+        launchType: "FARGATE",
+        platformVersion: EXEC_PLATFORM_VERSION,
+        enableExecuteCommand: true,
+        count: 1,
+        networkConfiguration: {
+            awsvpcConfiguration: {
+                subnets: placement.subnetIds,
+                securityGroups: [placement.securityGroupId],
+                assignPublicIp: placement.assignPublicIp ? "ENABLED" : "DISABLED",
+            },
+        },
+        tags: [{ key: OWNER_TAG_KEY, value: owner }],
+    };
+}
+
+export interface RunTaskCommandArgs extends ExecTaskPlacement {
+    region: string;
+}
+
+/**
+ * The `aws ecs run-task` line a developer can paste to start an exec task: `runTaskRequest` with the Owner tag
+ * filled in by the shell from `aws sts get-caller-identity`.
  */
 export function runTaskCommand(args: RunTaskCommandArgs): string {
+    const request = runTaskRequest(args, "$(aws sts get-caller-identity --query UserId --output text)");
+    const vpc = request.networkConfiguration.awsvpcConfiguration;
     const network =
-        `awsvpcConfiguration={subnets=[${args.subnetIds.join(",")}],` +
-        `securityGroups=[${args.securityGroupId}],` +
-        `assignPublicIp=${args.assignPublicIp ? "ENABLED" : "DISABLED"}}`;
-    // JSON rather than shorthand: a role session name may contain a comma.
-    const ownerTag = `"[{\\"key\\":\\"${OWNER_TAG_KEY}\\",\\"value\\":\\"$(aws sts get-caller-identity --query UserId --output text)\\"}]"`;
+        `awsvpcConfiguration={subnets=[${vpc.subnets.join(",")}],` +
+        `securityGroups=[${vpc.securityGroups.join(",")}],` +
+        `assignPublicIp=${vpc.assignPublicIp}}`;
+    // JSON rather than shorthand: a role session name may contain a comma. Double-quoted so $(...) runs.
+    const tags = `"${JSON.stringify(request.tags).replace(/"/g, '\\"')}"`;
     return [
         "aws ecs run-task",
         `--region ${args.region}`,
-        `--cluster ${args.cluster}`,
-        `--task-definition ${args.taskFamily}`,
-        "--launch-type FARGATE",
-        `--platform-version ${EXEC_PLATFORM_VERSION}`,
+        `--cluster ${request.cluster}`,
+        `--task-definition ${request.taskDefinition}`,
+        `--launch-type ${request.launchType}`,
+        `--platform-version ${request.platformVersion}`,
         "--enable-execute-command",
         `--network-configuration '${network}'`,
-        // No --propagate-tags: ECS authorizes propagated tags as the caller's own tag-on-create, and the developer
-        // policy lets a caller set the Owner tag only.
-        `--tags ${ownerTag}`,
-        "--count 1",
+        `--tags ${tags}`,
+        `--count ${request.count}`,
         "--query 'tasks[0].taskArn' --output text",
     ].join(" ");
 }
