@@ -1,0 +1,204 @@
+/**
+ * The `ecs-exec` command line: arguments, the stack outputs and AWS clients each command needs, and the mapping
+ * of failures to one message and a documented exit code.
+ */
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { STSClient } from "@aws-sdk/client-sts";
+import { Command, CommanderError, Option } from "commander";
+import { audit, AuditFormat, formatAudit } from "./audit";
+import { resolveRegion } from "./aws";
+import { CliError, EXIT, UsageError } from "./errors";
+import { parseDuration, parseTime } from "./format";
+import { list } from "./list";
+import { loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
+import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
+import { Progress, StatusStream } from "./progress";
+import { POLL_MS, shell } from "./shell";
+import type { SignalSource } from "./signals";
+import { stop } from "./stop";
+
+/** Everything the tool takes from its process, so tests can run it in-process. */
+export interface Runtime {
+    argv: string[];
+    env: NodeJS.ProcessEnv;
+    stdout: StatusStream;
+    stderr: StatusStream;
+    signals: SignalSource;
+    plugin: SessionManagerPlugin;
+    pulumi: PulumiRunner;
+    now: () => number;
+}
+
+interface StackOptions {
+    stack?: string;
+    outputs?: string;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    done
+  1    AWS refused a request for another reason, or the session ended with an error
+  2    bad arguments
+  3    stack outputs missing, unreadable, or of another stack
+  4    no usable AWS credentials
+  5    not allowed by IAM (the message names the action)
+  6    session-manager-plugin not installed
+  7    the exec task did not become ready (stopped, or timed out)
+  129, 130, 143  interrupted by SIGHUP, SIGINT, SIGTERM (after stopping the task it started)
+  70   internal error (a bug: the stack trace is printed)`;
+
+function withStackOptions(command: Command): Command {
+    return command
+        .option("-s, --stack <stack>", "the Pulumi stack (default: the selected stack, or the one in --outputs)")
+        .option("--outputs <file>", "the stack's outputs as JSON (`pulumi stack output --json`), when the Pulumi CLI is not installed");
+}
+
+function duration(text: string, option: string): number {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms === 0) {
+        throw new UsageError(`${option} takes a duration such as 90s, 5m or 1h, not "${text}"`);
+    }
+    return ms;
+}
+
+export async function main(rt: Runtime): Promise<number> {
+    const startedAt = rt.now();
+    const progress = new Progress(rt.stderr);
+    const print = (text: string) => rt.stdout.write(`${text}\n`);
+    const clients: { destroy(): void }[] = [];
+    const client = <T extends { destroy(): void }>(c: T) => (clients.push(c), c);
+
+    async function stackOutputs(options: StackOptions): Promise<{ outputs: StackOutputs; region: string }> {
+        const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs }, rt.pulumi);
+        const region = resolveRegion(outputs.region, rt.env);
+        if (region !== outputs.region) {
+            progress.log(`Using region ${region} from AWS_REGION; stack ${outputs.stack} is in ${outputs.region}.`);
+        }
+        return { outputs, region };
+    }
+
+    const program = new Command("ecs-exec")
+        .description("Shells in your own ECS Exec task, and the audit of who opened which.")
+        .addHelpText("after", EXIT_CODES_HELP)
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
+
+    let exitCode: number = EXIT.OK;
+
+    withStackOptions(program.command("shell"))
+        .description("open a shell in your exec task: reuse your running one, or start one and stop it when the shell ends")
+        .option("--command <command>", "what to run in the container", "/bin/bash")
+        .option("--new", "start a new task even if one of yours is running")
+        .option("--keep", "leave the task this shell started running when the shell ends")
+        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
+        .action(async (options: StackOptions & { command: string; new?: boolean; keep?: boolean; timeout: string }) => {
+            const timeoutMs = duration(options.timeout, "--timeout");
+            const { outputs, region } = await stackOutputs(options);
+            exitCode = await shell(
+                { command: options.command, new: options.new === true, keep: options.keep === true, timeoutMs },
+                {
+                    ecs: client(new ECSClient({ region })),
+                    sts: client(new STSClient({ region })),
+                    outputs,
+                    profile: rt.env.AWS_PROFILE ?? "",
+                    plugin: rt.plugin,
+                    signals: rt.signals,
+                    progress,
+                    startedAt,
+                    now: rt.now,
+                    pollMs: POLL_MS,
+                },
+            );
+        });
+
+    withStackOptions(program.command("list"))
+        .description("your running exec tasks, and the time each has left before it stops itself")
+        .option("--all", "everyone's exec tasks")
+        .action(async (options: StackOptions & { all?: boolean }) => {
+            const { outputs, region } = await stackOutputs(options);
+            const ctx = { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })), outputs, now: rt.now };
+            print(await list(options.all === true, ctx));
+        });
+
+    withStackOptions(program.command("stop"))
+        .description("stop an exec task of yours (IAM refuses anyone else's)")
+        .argument("[task]", "the task id or ARN")
+        .option("--mine", "stop all your exec tasks")
+        .action(async (task: string | undefined, options: StackOptions & { mine?: boolean }) => {
+            if ((task === undefined) === (options.mine !== true)) {
+                throw new UsageError("stop takes a task id or --mine (one of them)");
+            }
+            const { outputs, region } = await stackOutputs(options);
+            const ctx = { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })), outputs };
+            print((await stop(task !== undefined ? { task } : { mine: true }, ctx)).join("\n"));
+        });
+
+    withStackOptions(program.command("audit"))
+        .description("every ExecuteCommand call on the stack's cluster, refused ones included, joined to its session log")
+        .option("--since <time>", "start of the window: a duration back from now (24h, 7d) or an ISO time", "24h")
+        .option("--until <time>", "end of the window (default: now)")
+        .addOption(new Option("--json", "JSON records").conflicts("markdown"))
+        .addOption(new Option("--markdown", "a Markdown table, for a ticket or a report"))
+        .action(async (options: StackOptions & { since: string; until?: string; json?: boolean; markdown?: boolean }) => {
+            const now = new Date(rt.now());
+            const window = {
+                start: parseTime(options.since, "--since", now),
+                end: options.until ? parseTime(options.until, "--until", now) : now,
+            };
+            if (window.start >= window.end) {
+                throw new UsageError("--since must be before --until");
+            }
+            const format: AuditFormat = options.json ? "json" : options.markdown ? "markdown" : "text";
+            const { outputs, region } = await stackOutputs(options);
+            const ctx = {
+                cloudTrail: client(new CloudTrailClient({ region })),
+                logs: client(new CloudWatchLogsClient({ region })),
+                outputs,
+                progress,
+            };
+            print(formatAudit(await audit(window, ctx), format, window, outputs.clusterName));
+        });
+
+    try {
+        await program.parseAsync(rt.argv);
+        return exitCode;
+    } catch (e) {
+        progress.clear();
+        if (e instanceof CommanderError) {
+            // Commander has printed the message (or the help).
+            return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+        }
+        if (e instanceof CliError) {
+            rt.stderr.write(`ecs-exec: ${e.message}\n`);
+            return e.exitCode;
+        }
+        rt.stderr.write(`ecs-exec: unexpected error (a bug, please report it):\n${(e as Error)?.stack ?? String(e)}\n`);
+        return EXIT.INTERNAL;
+    } finally {
+        for (const c of clients) {
+            c.destroy();
+        }
+    }
+}
+
+/** The real process: what the bin runs. */
+export function run(): void {
+    // A terminal that hung up (SIGHUP) or a closed pipe must not crash the tool before it stops its task.
+    for (const stream of [process.stdout, process.stderr]) {
+        stream.on("error", () => undefined);
+    }
+    main({
+        argv: process.argv,
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signals: process,
+        plugin: sessionManagerPlugin,
+        pulumi: runPulumi,
+        now: Date.now,
+    }).then((code) => {
+        process.exitCode = code;
+    });
+}

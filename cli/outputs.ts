@@ -1,0 +1,114 @@
+/**
+ * The stack outputs the tool works from: from `pulumi stack output --json` when the Pulumi CLI is installed, or
+ * from a file holding that same JSON (`--outputs FILE`).
+ */
+import { execFile } from "child_process";
+import * as fs from "fs";
+import { OutputsError } from "./errors";
+
+/** The outputs the tool reads (index.ts exports them under these names). */
+export interface StackOutputs {
+    stack: string;
+    maxSessionHours: number;
+    region: string;
+    clusterName: string;
+    taskDefinitionFamily: string;
+    containerName: string;
+    subnetIds: string[];
+    securityGroupId: string;
+    assignPublicIp: boolean;
+    sessionLogGroupName: string;
+}
+
+const isText = (v: unknown) => typeof v === "string" && v.length > 0;
+const EXPECTED: { [K in keyof StackOutputs]: [kind: string, valid: (v: unknown) => boolean] } = {
+    stack: ["a name", isText],
+    maxSessionHours: ["a number", (v) => typeof v === "number" && v > 0],
+    region: ["a region", isText],
+    clusterName: ["a name", isText],
+    taskDefinitionFamily: ["a name", isText],
+    containerName: ["a name", isText],
+    subnetIds: ["a list of subnet ids", (v) => Array.isArray(v) && v.length > 0 && v.every(isText)],
+    securityGroupId: ["an id", isText],
+    assignPublicIp: ["true or false", (v) => typeof v === "boolean"],
+    sessionLogGroupName: ["a name", isText],
+};
+
+/** Stack names may be qualified (`org/project/dev`); the outputs carry the bare name. */
+const bareStackName = (stack: string) => stack.split("/").pop()!;
+
+/**
+ * Checks the outputs hold everything the tool needs (all problems at once) and, when the user named a stack,
+ * that they are that stack's.
+ */
+export function parseStackOutputs(raw: unknown, origin: string, expectedStack?: string): StackOutputs {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        throw new OutputsError(`${origin} is not a JSON object of stack outputs`);
+    }
+    const values = raw as Record<string, unknown>;
+    const problems = Object.entries(EXPECTED)
+        .filter(([name, [, valid]]) => !valid(values[name]))
+        .map(([name, [kind]]) => (name in values ? `${name} is not ${kind}` : `${name} is missing`));
+    if (problems.length > 0) {
+        throw new OutputsError(
+            `${origin} lacks what ecs-exec needs: ${problems.join("; ")}.\n` +
+                "Deploy the stack with this version of the program (pulumi up), then read its outputs again.",
+        );
+    }
+    const outputs = values as unknown as StackOutputs;
+    if (expectedStack !== undefined && outputs.stack !== bareStackName(expectedStack)) {
+        throw new OutputsError(`${origin} holds the outputs of stack "${outputs.stack}", not "${expectedStack}"`);
+    }
+    return outputs;
+}
+
+/** Runs the Pulumi CLI and returns its stdout. */
+export type PulumiRunner = (args: string[]) => Promise<string>;
+
+export const runPulumi: PulumiRunner = (args) =>
+    new Promise((resolve, reject) =>
+        execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+            error ? reject(Object.assign(error, { stderr })) : resolve(stdout),
+        ),
+    );
+
+export interface OutputsSource {
+    stack?: string;
+    outputsFile?: string;
+}
+
+export async function loadStackOutputs(source: OutputsSource, pulumi: PulumiRunner = runPulumi): Promise<StackOutputs> {
+    if (source.outputsFile) {
+        let text: string;
+        try {
+            text = fs.readFileSync(source.outputsFile, "utf8");
+        } catch (e) {
+            throw new OutputsError(`cannot read ${source.outputsFile}: ${(e as Error).message}`);
+        }
+        return parseStackOutputs(parseJson(text, source.outputsFile), source.outputsFile, source.stack);
+    }
+    const args = ["stack", "output", "--json", ...(source.stack ? ["--stack", source.stack] : [])];
+    let stdout: string;
+    try {
+        stdout = await pulumi(args);
+    } catch (e) {
+        const error = e as NodeJS.ErrnoException & { stderr?: string };
+        if (error.code === "ENOENT") {
+            throw new OutputsError(
+                "the Pulumi CLI is not installed here. Pass the stack's outputs as a file instead:\n" +
+                    `  ecs-exec ... --outputs FILE   (FILE made with: pulumi stack output --json --stack ${source.stack ?? "<stack>"} > FILE)`,
+            );
+        }
+        throw new OutputsError(`pulumi ${args.join(" ")} failed: ${(error.stderr || error.message).trim()}`);
+    }
+    const origin = `the outputs of ${source.stack ? `stack ${source.stack}` : "the selected stack"}`;
+    return parseStackOutputs(parseJson(stdout, origin), origin, source.stack);
+}
+
+function parseJson(text: string, origin: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        throw new OutputsError(`${origin} is not JSON (expected what \`pulumi stack output --json\` prints)`);
+    }
+}

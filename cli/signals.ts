@@ -1,0 +1,96 @@
+/**
+ * What SIGINT, SIGTERM and SIGHUP do while a command runs: they never kill the tool outright (a task it started
+ * must be stopped first); the first one interrupts the current wait, later ones only wait for the cleanup that
+ * is already under way. Ctrl-C under npx arrives more than once (from the terminal and from npm).
+ */
+import { InterruptedError, STOP_SIGNALS, StopSignal } from "./errors";
+
+/** `process`, or a stand-in in tests. */
+export interface SignalSource {
+    on(signal: NodeJS.Signals, listener: () => void): unknown;
+    off(signal: NodeJS.Signals, listener: () => void): unknown;
+}
+
+/** Signals a keyboard sends besides Ctrl-C (Ctrl-\, Ctrl-Z): during a session they are the plugin's too. */
+const OTHER_KEYBOARD_SIGNALS: NodeJS.Signals[] = ["SIGQUIT", "SIGTSTP"];
+const ignore = () => undefined;
+
+/** What a signal does while session-manager-plugin holds the terminal. */
+export interface SessionChild {
+    kill(signal: StopSignal): void;
+}
+
+export class Interruption {
+    private readonly controller = new AbortController();
+    private received?: StopSignal;
+    private session?: SessionChild;
+    private readonly listeners = STOP_SIGNALS.map((signal) => [signal, () => this.onSignal(signal)] as const);
+
+    constructor(private readonly source: SignalSource) {
+        for (const [signal, listener] of this.listeners) {
+            source.on(signal, listener);
+        }
+    }
+
+    get interrupted(): boolean {
+        return this.received !== undefined;
+    }
+
+    /** Call between steps: a signal received during the last step ends the command here (cleanup follows). */
+    throwIfInterrupted(): void {
+        if (this.received) {
+            throw new InterruptedError(this.received);
+        }
+    }
+
+    /** Waits `ms`, or less if a signal arrives. */
+    sleep(ms: number): Promise<void> {
+        const signal = this.controller.signal;
+        return new Promise((resolve) => {
+            if (signal.aborted) {
+                return resolve();
+            }
+            const done = () => {
+                clearTimeout(timer);
+                signal.removeEventListener("abort", done);
+                resolve();
+            };
+            const timer = setTimeout(done, ms);
+            signal.addEventListener("abort", done);
+        });
+    }
+
+    /**
+     * While a session runs, Ctrl-C belongs to the remote shell, as with the AWS CLI: the plugin gets it from the
+     * terminal and forwards it, and the tool ignores it. SIGTERM and SIGHUP still end the session (and then the
+     * task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are ignored too.
+     */
+    duringSession(child: SessionChild | undefined): void {
+        for (const signal of OTHER_KEYBOARD_SIGNALS) {
+            if (child) {
+                this.source.on(signal, ignore);
+            } else {
+                this.source.off(signal, ignore);
+            }
+        }
+        this.session = child;
+    }
+
+    dispose(): void {
+        for (const [signal, listener] of this.listeners) {
+            this.source.off(signal, listener);
+        }
+    }
+
+    private onSignal(signal: StopSignal): void {
+        if (this.session) {
+            if (signal !== "SIGINT") {
+                this.received ??= signal;
+                this.session.kill(signal);
+            }
+            return;
+        }
+        this.received ??= signal;
+        this.controller.abort();
+    }
+}
