@@ -67,12 +67,12 @@ export function translateAwsError(error: unknown, action: string, env: NodeJS.Pr
         const refused = /not authorized to perform: ([\w-]+:\w+)/.exec(message)?.[1] ?? action;
         return new PermissionError(refused, message);
     }
-    if ("$metadata" in error) {
-        return new AwsRequestError(`${action} failed: ${name}: ${message}`);
-    }
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
-        return new AwsRequestError(`${action} failed: cannot reach AWS (${code}: ${message})`);
+        return new AwsRequestError(`${action} failed: cannot reach AWS (${message})`);
+    }
+    if ("$metadata" in error) {
+        return new AwsRequestError(`${action} failed: ${name}: ${message}`);
     }
     return error;
 }

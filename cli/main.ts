@@ -2,12 +2,10 @@
  * The `ecs-exec` command line: arguments, the stack outputs and AWS clients each command needs, and the mapping
  * of failures to one message and a documented exit code.
  */
-import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { STSClient } from "@aws-sdk/client-sts";
 import { Command, CommanderError, Option } from "commander";
-import { audit, AuditFormat, formatAudit } from "./audit";
+import type { AuditFormat } from "./audit";
 import { resolveRegion } from "./aws";
 import { CliError, EXIT, UsageError } from "./errors";
 import { parseDuration, parseTime } from "./format";
@@ -152,6 +150,12 @@ export async function main(rt: Runtime): Promise<number> {
             }
             const format: AuditFormat = options.json ? "json" : options.markdown ? "markdown" : "text";
             const { outputs, region } = await stackOutputs(options);
+            // Loaded here only: the developers' everyday commands start faster without them.
+            const [{ CloudTrailClient }, { CloudWatchLogsClient }, { audit, formatAudit }] = await Promise.all([
+                import("@aws-sdk/client-cloudtrail"),
+                import("@aws-sdk/client-cloudwatch-logs"),
+                import("./audit"),
+            ]);
             const ctx = {
                 cloudTrail: client(new CloudTrailClient({ region })),
                 logs: client(new CloudWatchLogsClient({ region })),

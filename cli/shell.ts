@@ -125,6 +125,9 @@ async function openSession(
     }
 
     task = await waitUntilReady(task, options.timeoutMs, ctx, interruption);
+    if (own.task) {
+        own.task = task; // now with its startedAt, for --keep's "until"
+    }
     const taskArn = task.taskArn!;
     const response = await awsCall("ecs:ExecuteCommand", () =>
         ecs.send(

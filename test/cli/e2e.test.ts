@@ -1,0 +1,314 @@
+/**
+ * The bin end to end: the real SDK over HTTP to FakeAws on 127.0.0.1 (through AWS_ENDPOINT_URL_ECS/_STS, static
+ * fake credentials), a stand-in session-manager-plugin first on PATH, and real signals sent to the process group.
+ * Each scenario has its own FakeAws and sandbox; they run a few at a time (see `pool`), and each `it` reports one.
+ */
+import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "../synth/synth";
+import { synthStack } from "../support/synthRun";
+import { FakeAws, FakeAwsOptions, REGION } from "./support/fakeAws";
+import { delay, eventually, pool, Sandbox, startTool, ToolRun } from "./support/tool";
+
+const ALICE = "AROAEXAMPLEROLEID123:alice@example.com";
+const BOB = "AIDAEXAMPLEUSERBOB01";
+
+interface Scenario {
+    aws: FakeAws;
+    sandbox: Sandbox;
+    outputs: Record<string, any>;
+    /** `ecs-exec shell --stack dev --outputs FILE ...extra` in a terminal of its own. */
+    shell(extra?: string[], env?: Record<string, string>): ToolRun;
+    operations(): string[];
+}
+
+describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", function () {
+    this.timeout(60_000);
+    const scenarios: [string, (s: Scenario) => Promise<void>, Partial<FakeAwsOptions> & { plugin?: boolean }][] = [];
+    const outcomes = new Map<string, Promise<unknown>>();
+
+    function scenario(name: string, options: Partial<FakeAwsOptions> & { plugin?: boolean }, body: (s: Scenario) => Promise<void>) {
+        scenarios.push([name, body, options]);
+        it(name, async () => {
+            const failure = await outcomes.get(name);
+            if (failure) {
+                throw failure;
+            }
+        });
+    }
+
+    before(async () => {
+        const outputs = (await synthStack("dev")).outputs as Record<string, any>;
+        const limited = pool(3);
+        for (const [name, body, { plugin = true, ...options }] of scenarios) {
+            const run = limited(async () => {
+                const aws = await new FakeAws({
+                    cluster: outputs.clusterName,
+                    family: outputs.taskDefinitionFamily,
+                    container: outputs.containerName,
+                    userId: ALICE,
+                    ...options,
+                }).start();
+                const sandbox = await Sandbox.create({ plugin });
+                try {
+                    await body({
+                        aws,
+                        sandbox,
+                        outputs,
+                        shell: (extra = [], env = {}) =>
+                            startTool(["shell", "--stack", "dev", "--outputs", sandbox.outputsFile, ...extra], sandbox.env(aws, env)),
+                        operations: () => aws.calls.map((c) => c.operation),
+                    });
+                } finally {
+                    await aws.stop();
+                    sandbox.remove();
+                }
+            });
+            // Settled here, reported by the scenario's own `it`.
+            outcomes.set(name, run.then(() => undefined, (e: unknown) => e));
+        }
+    });
+
+    scenario(
+        "opens a shell in a new task tagged Owner = caller, hands the session to the plugin as the AWS CLI does, then stops the task",
+        { readyAfterDescribes: 0 },
+        async ({ aws, sandbox, outputs, shell, operations }) => {
+            // A profile from the standard files: the plugin receives its name.
+            fs.mkdirSync(path.join(sandbox.dir, ".aws"));
+            fs.writeFileSync(
+                path.join(sandbox.dir, ".aws", "credentials"),
+                "[dev-developer]\naws_access_key_id = AKIAEXAMPLEFAKEKEY02\naws_secret_access_key = fake\n",
+            );
+            sandbox.endSession();
+            const result = await shell([], { AWS_PROFILE: "dev-developer", AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" }).exited;
+            assert.equal(result.code, 0, result.stderr);
+
+            assert.deepEqual(operations(), [
+                "GetCallerIdentity",
+                "ListTasks",
+                "RunTask",
+                "DescribeTasks",
+                "ExecuteCommand",
+                "DescribeTasks",
+                "StopTask",
+            ]);
+            // The SDK adds an idempotency token of its own.
+            const { clientToken, ...runTask } = aws.callsOf("RunTask")[0].body;
+            assert.match(clientToken, /^[0-9a-f-]{36}$/);
+            assert.deepEqual(runTask, {
+                cluster: outputs.clusterName,
+                taskDefinition: outputs.taskDefinitionFamily,
+                launchType: "FARGATE",
+                platformVersion: "LATEST",
+                enableExecuteCommand: true,
+                count: 1,
+                networkConfiguration: {
+                    awsvpcConfiguration: { subnets: outputs.subnetIds, securityGroups: [outputs.securityGroupId], assignPublicIp: "ENABLED" },
+                },
+                tags: [{ key: "Owner", value: ALICE }],
+            });
+            const taskId = [...aws.tasks.keys()][0];
+            const taskArn = aws.taskArn(taskId);
+            assert.deepEqual(aws.callsOf("ExecuteCommand")[0].body, {
+                cluster: outputs.clusterName,
+                task: taskArn,
+                container: outputs.containerName,
+                interactive: true,
+                command: "/bin/bash",
+            });
+            const sessionId = `ecs-execute-command-${taskId.slice(0, 8)}`;
+            const streamUrl = `wss://ssmmessages.${REGION}.amazonaws.com/v1/data-channel/${sessionId}?role=publish_subscribe`;
+            assert.deepEqual(sandbox.pluginArgs(), [
+                `{"sessionId": "${sessionId}", "streamUrl": "${streamUrl}", "tokenValue": "token-of-${sessionId}"}`,
+                REGION,
+                "StartSession",
+                "dev-developer",
+                `{"Target": "ecs:${outputs.clusterName}_${taskId}_${taskId}-1527056392"}`,
+                aws.url,
+            ]);
+            assert.deepEqual(aws.callsOf("StopTask")[0].body, { cluster: outputs.clusterName, task: taskArn, reason: "ecs-exec shell ended" });
+            assert.match(result.stderr, /Shell ready in \d+\.\d s/);
+        },
+    );
+
+    scenario("reuses my running task for a second shell, and leaves it running", {}, async ({ aws, sandbox, shell, operations }) => {
+        const mine = aws.addTask({ owner: ALICE, status: "RUNNING", startedAt: new Date(Date.now() - 600_000) });
+        aws.addTask({ owner: BOB, status: "RUNNING" });
+        sandbox.endSession();
+        const result = await shell().exited;
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(operations(), ["GetCallerIdentity", "ListTasks", "DescribeTasks", "ExecuteCommand", "DescribeTasks"]);
+        assert.deepEqual(aws.callsOf("DescribeTasks")[0].body.include, ["TAGS"]);
+        assert.equal(aws.callsOf("ExecuteCommand")[0].body.task, mine);
+        assert.match(result.stderr, /Reusing your exec task/);
+    });
+
+    scenario("lists my tasks and stops them with --mine, and no one else's", {}, async ({ aws, sandbox }) => {
+        const mine = aws.addTask({ owner: ALICE, status: "RUNNING", startedAt: new Date(Date.now() - 3_600_000) });
+        aws.addTask({ owner: BOB, status: "RUNNING" });
+        const env = sandbox.env(aws);
+        const listed = await startTool(["list", "--outputs", sandbox.outputsFile], env).exited;
+        assert.equal(listed.code, 0, listed.stderr);
+        const lines = listed.stdout.trimEnd().split("\n");
+        assert.equal(lines.length, 2);
+        assert.match(lines[1], new RegExp(`^${mine.split("/").pop()}\\s+${ALICE}\\s+RUNNING\\s+\\S+ \\S+Z\\s+(6h 59m|7h 00m)$`));
+        const stopped = await startTool(["stop", "--mine", "--outputs", sandbox.outputsFile], env).exited;
+        assert.equal(stopped.code, 0, stopped.stderr);
+        assert.deepEqual(aws.callsOf("StopTask").map((c) => c.body.task), [mine]);
+    });
+
+    scenario(
+        "starts no task when session-manager-plugin is not installed, and says how to install it (exit 6)",
+        { plugin: false },
+        async ({ shell, operations }) => {
+            const result = await shell().exited;
+            assert.equal(result.code, 6);
+            assert.match(result.stderr, /session-manager-plugin cannot run \(not found on PATH\)/);
+            assert.match(result.stderr, /session-manager-working-with-install-plugin/);
+            assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+            assert.deepEqual(operations(), []);
+        },
+    );
+
+    scenario(
+        "stops the task when IAM refuses ExecuteCommand, naming the action (exit 5)",
+        {
+            readyAfterDescribes: -1,
+            executeCommandError: {
+                type: "AccessDeniedException",
+                message: "User: arn:aws:sts::111122223333:assumed-role/Dev/alice is not authorized to perform: ecs:ExecuteCommand on resource: arn:aws:ecs:us-east-1:111122223333:cluster/dev-ecs-exec",
+            },
+        },
+        async ({ aws, sandbox, shell }) => {
+            const result = await shell().exited;
+            assert.equal(result.code, 5);
+            assert.match(result.stderr, /not allowed to call ecs:ExecuteCommand/);
+            assert.equal(aws.callsOf("StopTask").length, 1);
+            assert.equal(sandbox.pluginArgs(), undefined);
+        },
+    );
+
+    scenario("Ctrl-C twice while waiting for the task: stops it, exits 130", { readyAfterDescribes: Infinity }, async ({ aws, shell }) => {
+        const run = shell();
+        await aws.waitFor("RunTask");
+        run.interruptGroup();
+        run.interruptGroup();
+        const result = await run.exited;
+        assert.equal(result.code, 130, result.stderr);
+        assert.equal(aws.callsOf("StopTask").length, 1);
+        assert.equal(aws.callsOf("ExecuteCommand").length, 0);
+    });
+
+    scenario(
+        "Ctrl-C while RunTask is in flight: waits for the task's ARN, then stops it",
+        { readyAfterDescribes: Infinity },
+        async ({ aws, shell }) => {
+            const release = aws.hold("RunTask");
+            const run = shell();
+            await aws.waitFor("RunTask");
+            run.interruptGroup();
+            await delay(200);
+            release();
+            const result = await run.exited;
+            assert.equal(result.code, 130, result.stderr);
+            assert.equal(aws.callsOf("StopTask")[0].body.task, aws.taskArn([...aws.tasks.keys()][0]));
+        },
+    );
+
+    scenario("Ctrl-C again during the cleanup does not cut it short", { readyAfterDescribes: Infinity }, async ({ aws, shell }) => {
+        const release = aws.hold("StopTask");
+        const run = shell();
+        await aws.waitFor("RunTask");
+        run.interruptGroup();
+        await aws.waitFor("StopTask");
+        run.interruptGroup();
+        run.interruptGroup();
+        await delay(300);
+        assert.equal(run.child.exitCode, null, "still running until StopTask has answered");
+        release();
+        const result = await run.exited;
+        assert.equal(result.code, 130, result.stderr);
+        assert.match(result.stderr, /Stopped exec task/);
+    });
+
+    scenario(
+        "Ctrl-C in the open shell belongs to the remote shell; the task stops when the shell ends",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, shell }) => {
+            const run = shell();
+            await sandbox.waitForSession();
+            run.interruptGroup();
+            await eventually(() => sandbox.pluginSignals().length > 0, "the plugin got Ctrl-C");
+            await delay(200);
+            assert.equal(run.child.exitCode, null, "the tool ignores Ctrl-C while the session is open");
+            assert.deepEqual(sandbox.pluginSignals(), ["INT"]);
+            assert.equal(aws.callsOf("StopTask").length, 0);
+            sandbox.endSession();
+            const result = await run.exited;
+            assert.equal(result.code, 0, result.stderr);
+            assert.equal(aws.callsOf("StopTask").length, 1);
+        },
+    );
+
+    scenario(
+        "SIGTERM during the session ends the plugin, stops the task, exits 143",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, shell }) => {
+            const run = shell();
+            await sandbox.waitForSession();
+            run.child.kill("SIGTERM");
+            const result = await run.exited;
+            assert.equal(result.code, 143, result.stderr);
+            assert.deepEqual(sandbox.pluginSignals(), ["TERM"]);
+            assert.equal(aws.callsOf("StopTask").length, 1);
+        },
+    );
+
+    scenario(
+        "SIGHUP during the session, with the terminal gone, still stops the task, exits 129",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, shell }) => {
+            const run = shell();
+            await sandbox.waitForSession();
+            // Writes to a closed terminal fail: they must not stop the cleanup.
+            run.child.stdout!.destroy();
+            run.child.stderr!.destroy();
+            run.child.kill("SIGHUP");
+            const result = await run.exited;
+            assert.equal(result.code, 129);
+            assert.deepEqual(sandbox.pluginSignals(), ["HUP"]);
+            assert.equal(aws.callsOf("StopTask").length, 1);
+        },
+    );
+
+    scenario(
+        "under npx: Ctrl-C (delivered by the terminal and again by npm) during the wait stops the task",
+        { readyAfterDescribes: Infinity },
+        async ({ aws, sandbox }) => {
+            const env = { ...sandbox.env(aws), PATH: `${sandbox.bin}:${process.env.PATH}`, npm_config_update_notifier: "false" };
+            const run = startTool(["ecs-exec", "shell", "--outputs", sandbox.outputsFile], env, ["npx"]);
+            await aws.waitFor("RunTask");
+            run.interruptGroup();
+            const result = await run.exited;
+            assert.equal(aws.callsOf("StopTask").length, 1, result.stderr);
+            assert.match(result.stderr, /Stopped exec task/);
+        },
+    );
+
+    it("npx ecs-exec runs from the project root with no build step", async () => {
+        const help = await new Promise<string>((resolve, reject) =>
+            execFile(
+                "npx",
+                ["ecs-exec", "--help"],
+                { cwd: PROJECT_DIR, env: { ...process.env, npm_config_update_notifier: "false" } },
+                (e, out) => (e ? reject(e) : resolve(out)),
+            ),
+        );
+        assert.match(help, /^Usage: ecs-exec /);
+        for (const command of ["shell", "list", "stop", "audit"]) {
+            assert.match(help, new RegExp(`^  ${command} `, "m"));
+        }
+    });
+});

@@ -1,0 +1,144 @@
+/** Runs the real `ecs-exec` bin in a child process, against FakeAws, with a stand-in session-manager-plugin. */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "../../synth/synth";
+import { synthStack } from "../../support/synthRun";
+import { FakeAws, REGION } from "./fakeAws";
+
+export const BIN = path.join(PROJECT_DIR, "cli", "bin", "ecs-exec.js");
+
+/**
+ * With no arguments: the installation check. Otherwise it records its arguments (NUL-separated) and the signals
+ * it gets, and holds "the session" until the test creates `end` in its directory.
+ */
+const STAND_IN_PLUGIN = `#!/bin/sh
+[ "$#" -eq 0 ] && exit 0
+trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"' INT
+trap 'echo TERM >> "$FAKE_PLUGIN_DIR/signals"; exit 143' TERM
+trap 'echo HUP >> "$FAKE_PLUGIN_DIR/signals"; exit 129' HUP
+printf '%s\\0' "$@" > "$FAKE_PLUGIN_DIR/args.tmp" && mv "$FAKE_PLUGIN_DIR/args.tmp" "$FAKE_PLUGIN_DIR/args"
+while [ ! -e "$FAKE_PLUGIN_DIR/end" ]; do sleep 0.05; done
+exit 0
+`;
+
+/** A scratch directory: the stack's outputs file, a PATH directory (with or without the plugin), a HOME. */
+export class Sandbox {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-"));
+    readonly bin = path.join(this.dir, "bin");
+    readonly plugin = path.join(this.dir, "plugin");
+    readonly outputsFile = path.join(this.dir, "outputs.json");
+
+    constructor(options: { plugin: boolean } = { plugin: true }) {
+        fs.mkdirSync(this.bin);
+        fs.mkdirSync(this.plugin);
+        if (options.plugin) {
+            fs.writeFileSync(path.join(this.bin, "session-manager-plugin"), STAND_IN_PLUGIN, { mode: 0o755 });
+        }
+    }
+
+    static async create(options?: { plugin: boolean }): Promise<Sandbox> {
+        const sandbox = new Sandbox(options);
+        fs.writeFileSync(sandbox.outputsFile, JSON.stringify((await synthStack("dev")).outputs));
+        return sandbox;
+    }
+
+    /** What the plugin was started with, once it has been. */
+    pluginArgs(): string[] | undefined {
+        const file = path.join(this.plugin, "args");
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\0").slice(0, -1) : undefined;
+    }
+
+    pluginSignals(): string[] {
+        const file = path.join(this.plugin, "signals");
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n") : [];
+    }
+
+    /** Ends the stand-in plugin's session (the remote shell exits). */
+    endSession(): void {
+        fs.writeFileSync(path.join(this.plugin, "end"), "");
+    }
+
+    waitForSession(): Promise<void> {
+        return eventually(() => this.pluginArgs() !== undefined, "the plugin has started");
+    }
+
+    /** Only what a developer's shell would hold: AWS settings by the standard variables, nothing inherited. */
+    env(aws: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+        return {
+            PATH: `${this.bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+            HOME: this.dir,
+            AWS_REGION: REGION,
+            AWS_ENDPOINT_URL_ECS: aws.url,
+            AWS_ENDPOINT_URL_STS: aws.url,
+            AWS_ACCESS_KEY_ID: "AKIAEXAMPLEFAKEKEY01",
+            AWS_SECRET_ACCESS_KEY: "fake-secret-access-key",
+            AWS_EC2_METADATA_DISABLED: "true",
+            FAKE_PLUGIN_DIR: this.plugin,
+            ...extra,
+        };
+    }
+
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+export interface ToolExit {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+export interface ToolRun {
+    child: ChildProcess;
+    exited: Promise<ToolExit>;
+    /** Ctrl-C at a terminal: SIGINT to the whole foreground process group (the tool and the plugin). */
+    interruptGroup(): void;
+}
+
+/** Starts the bin in its own process group, as a terminal's foreground job. */
+export function startTool(args: string[], env: NodeJS.ProcessEnv, command: string[] = [process.execPath, BIN]): ToolRun {
+    const child = spawn(command[0], [...command.slice(1), ...args], { env, cwd: PROJECT_DIR, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    const exited = new Promise<ToolExit>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+    return { child, exited, interruptGroup: () => process.kill(-child.pid!, "SIGINT") };
+}
+
+export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it holds; fails after `ms`. */
+export async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!check()) {
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting until ${what}`);
+        }
+        await delay(20);
+    }
+}
+
+/**
+ * Runs tasks at most `limit` at a time. End-to-end scenarios spend their time starting node and waiting on each
+ * other's signals, not competing for one resource, so a few at once keep the suite fast.
+ */
+export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+    let active = 0;
+    const waiting: (() => void)[] = [];
+    return async (task) => {
+        while (active >= limit) {
+            await new Promise<void>((resolve) => waiting.push(resolve));
+        }
+        active++;
+        try {
+            return await task();
+        } finally {
+            active--;
+            waiting.shift()?.();
+        }
+    };
+}
