@@ -1,0 +1,199 @@
+/**
+ * `ecs-exec audit` against CloudTrail and CloudWatch Logs answers built from the fixture record: LookupEvents
+ * returns each record as a JSON string (`CloudTrailEvent`), as CloudTrail does.
+ */
+import { strict as assert } from "assert";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { CloudWatchLogsClient, GetLogEventsCommand, OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import { mockClient } from "aws-sdk-client-mock";
+import * as fs from "fs";
+import * as path from "path";
+import { audit, AuditEntry, ExecuteCommandRecord, formatAudit } from "../../cli/audit";
+import { PROJECT_DIR } from "../synth/synth";
+import { capturedProgress, CREDENTIALS, OUTPUTS, REGION } from "./support/unit";
+
+const fixture = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "cloudtrail", "execute-command-success.eventbridge.json"), "utf8"),
+).detail as ExecuteCommandRecord & Record<string, any>;
+
+const SESSION = fixture.responseElements!.session!.sessionId!;
+const WINDOW = { start: new Date("2026-03-13T12:00:00Z"), end: new Date("2026-03-14T12:00:00Z") };
+
+/** The fixture's call at another time, with another session (or refused). */
+function call(time: string, sessionId: string | null, changes: Record<string, unknown> = {}): ExecuteCommandRecord {
+    const record = structuredClone(fixture) as any;
+    record.eventTime = time;
+    if (sessionId === null) {
+        delete record.responseElements;
+        Object.assign(record, {
+            errorCode: "AccessDenied",
+            errorMessage: "User: arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/carol@example.com is not authorized to perform: ecs:ExecuteCommand",
+        });
+    } else {
+        record.responseElements.session.sessionId = sessionId;
+    }
+    return Object.assign(record, changes);
+}
+
+const asEvent = (record: ExecuteCommandRecord) => ({
+    EventName: record.eventName,
+    EventSource: record.eventSource,
+    EventTime: new Date(record.eventTime),
+    CloudTrailEvent: JSON.stringify(record),
+});
+
+const logEvent = (time: string, message: string): OutputLogEvent => ({ timestamp: Date.parse(time), message });
+
+/** CloudTrail answering in pages of `pageSize` (newest first, as LookupEvents does); transcripts by stream name. */
+function accounts(records: ExecuteCommandRecord[], transcripts: Record<string, OutputLogEvent[][]>, pageSize = 50) {
+    const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS });
+    const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS });
+    const trailMock = mockClient(cloudTrail);
+    const logsMock = mockClient(logs);
+    const newestFirst = [...records].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
+    trailMock.on(LookupEventsCommand).callsFake((input) => {
+        const start = Number(input.NextToken ?? 0);
+        return {
+            Events: newestFirst.slice(start, start + pageSize).map(asEvent),
+            NextToken: start + pageSize < newestFirst.length ? String(start + pageSize) : undefined,
+        };
+    });
+    logsMock.on(GetLogEventsCommand).callsFake((input) => {
+        const pages = transcripts[input.logStreamName];
+        if (!pages) {
+            throw Object.assign(new Error("The specified log stream does not exist."), { name: "ResourceNotFoundException", $metadata: {} });
+        }
+        // Like CloudWatch Logs: a token per page, and past the last page no events and the token it was given.
+        const index = input.nextToken ? Number(input.nextToken.slice(2)) : 0;
+        return { events: pages[index] ?? [], nextForwardToken: `f/${Math.min(index + 1, pages.length)}` };
+    });
+    const { progress, text } = capturedProgress(true);
+    const run = () => audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress });
+    return { trailMock, logsMock, run, progress: text };
+}
+
+describe("ecs-exec audit", () => {
+    it("joins each allowed call to its transcript by session id: who, task, container, command, log size and span", async () => {
+        const { run, logsMock } = accounts([fixture], {
+            [SESSION]: [
+                [logEvent("2026-03-14T09:27:01Z", "Script started on 2026-03-14 09:27:01+00:00\n"), logEvent("2026-03-14T09:30:00Z", "# ls /app\n")],
+                [logEvent("2026-03-14T09:41:12Z", "# exit\n")],
+            ],
+        });
+        const [entry] = await run();
+        assert.deepEqual(entry, {
+            time: "2026-03-14T09:26:53Z",
+            who: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com",
+            userId: "AROAEXAMPLEROLEID123:alice@example.com",
+            sourceIp: "203.0.113.17",
+            task: "0f8e9c1d2b3a4e5f60718293a4b5c6d7",
+            container: "dev-ecs-exec",
+            command: "/bin/bash",
+            outcome: "allowed",
+            errorCode: undefined,
+            errorMessage: undefined,
+            sessionId: SESSION,
+            log: {
+                stream: SESSION,
+                present: true,
+                bytes: 44 + 10 + 7,
+                events: 3,
+                firstEvent: "2026-03-14T09:27:01.000Z",
+                lastEvent: "2026-03-14T09:41:12.000Z",
+            },
+        } satisfies AuditEntry);
+        assert.deepEqual(
+            logsMock.commandCalls(GetLogEventsCommand).map((c) => c.args[0].input),
+            [
+                { logGroupName: OUTPUTS.sessionLogGroupName, logStreamName: SESSION, startFromHead: true, nextToken: undefined },
+                { logGroupName: OUTPUTS.sessionLogGroupName, logStreamName: SESSION, startFromHead: true, nextToken: "f/1" },
+                { logGroupName: OUTPUTS.sessionLogGroupName, logStreamName: SESSION, startFromHead: true, nextToken: "f/2" },
+            ],
+        );
+    });
+
+    it("includes refused calls, with their error, and looks up no transcript for them", async () => {
+        const { run, logsMock } = accounts([call("2026-03-14T10:00:00Z", null)], {});
+        const [entry] = await run();
+        assert.equal(entry.outcome, "refused");
+        assert.equal(entry.errorCode, "AccessDenied");
+        assert.match(entry.errorMessage!, /not authorized to perform: ecs:ExecuteCommand/);
+        assert.equal(entry.sessionId, undefined);
+        assert.equal(entry.log, undefined);
+        assert.equal(logsMock.calls().length, 0);
+    });
+
+    it("reports a session whose log stream is missing (still open, or its logging failed)", async () => {
+        const { run } = accounts([call("2026-03-14T11:00:00Z", "ecs-execute-command-nolog0000000000")], {});
+        const [entry] = await run();
+        assert.deepEqual(entry.log, { stream: "ecs-execute-command-nolog0000000000", present: false });
+    });
+
+    it("asks CloudTrail for ExecuteCommand in the window, reads every page, and lists the calls oldest first", async () => {
+        const records = Array.from({ length: 120 }, (_, i) =>
+            call(new Date(WINDOW.start.getTime() + i * 60_000).toISOString(), null),
+        );
+        const { run, trailMock, progress } = accounts(records, {}, 50);
+        const entries = await run();
+        assert.equal(entries.length, 120);
+        assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
+        const inputs = trailMock.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
+        assert.deepEqual(inputs.map((i) => i.NextToken), [undefined, "50", "100"]);
+        for (const input of inputs) {
+            assert.deepEqual(input.LookupAttributes, [{ AttributeKey: "EventName", AttributeValue: "ExecuteCommand" }]);
+            assert.deepEqual([input.StartTime, input.EndTime], [WINDOW.start, WINDOW.end]);
+        }
+        assert.match(progress(), /Reading CloudTrail: page 3, 120 ExecuteCommand calls/);
+    });
+
+    it("keeps only ECS calls on this stack's cluster (by name or ARN)", async () => {
+        const byArn = call("2026-03-14T10:00:00Z", null, {
+            requestParameters: { ...fixture.requestParameters, cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/dev-ecs-exec" },
+        });
+        const otherCluster = call("2026-03-14T10:01:00Z", null, { requestParameters: { ...fixture.requestParameters, cluster: "payments" } });
+        const otherSource = call("2026-03-14T10:02:00Z", null, { eventSource: "ssm.amazonaws.com" });
+        const { run } = accounts([byArn, otherCluster, otherSource], {});
+        assert.deepEqual((await run()).map((e) => e.time), ["2026-03-14T10:00:00Z"]);
+    });
+
+    describe("output", () => {
+        let entries: AuditEntry[];
+        before(async () => {
+            const { run } = accounts(
+                [fixture, call("2026-03-14T10:00:00Z", null), call("2026-03-14T11:00:00Z", "ecs-execute-command-nolog0000000000")],
+                { [SESSION]: [[logEvent("2026-03-14T09:27:01Z", "hello\n")]] },
+            );
+            entries = await run();
+        });
+
+        it("as a table, with a summary of allowed, refused and missing logs", () => {
+            const lines = formatAudit(entries, "text", WINDOW, OUTPUTS.clusterName).split("\n");
+            assert.match(lines[0], /^TIME\s+WHO\s+TASK\s+CONTAINER\s+COMMAND\s+OUTCOME\s+SESSION LOG$/);
+            assert.match(lines[1], /^2026-03-14 09:26:53Z .*alice@example.com .* allowed\s+ecs-execute-command-0a1b2c3d4e5f6a7b8: 6 bytes, 1 events, 2026-03-14 09:27:01Z to 2026-03-14 09:27:01Z$/);
+            assert.match(lines[2], /refused \(AccessDenied\)\s+-$/);
+            assert.match(lines[3], /ecs-execute-command-nolog0000000000: missing$/);
+            assert.equal(
+                lines.at(-1),
+                "3 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 2 allowed, 1 refused; 1 session logs missing.",
+            );
+        });
+
+        it("as JSON records", () => {
+            assert.deepEqual(JSON.parse(formatAudit(entries, "json", WINDOW, OUTPUTS.clusterName)), JSON.parse(JSON.stringify(entries)));
+        });
+
+        it("as a Markdown table", () => {
+            const lines = formatAudit(entries, "markdown", WINDOW, OUTPUTS.clusterName).split("\n");
+            assert.equal(lines[0], "| TIME | WHO | TASK | CONTAINER | COMMAND | OUTCOME | SESSION LOG |");
+            assert.equal(lines[1], "| --- | --- | --- | --- | --- | --- | --- |");
+            assert.equal(lines.length, 2 + 3 + 2);
+        });
+
+        it("says so when the window holds no call", () => {
+            assert.equal(
+                formatAudit([], "text", WINDOW, OUTPUTS.clusterName),
+                "0 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 0 allowed, 0 refused; 0 session logs missing.",
+            );
+        });
+    });
+});

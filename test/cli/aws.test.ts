@@ -1,0 +1,64 @@
+import { strict as assert } from "assert";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ecsEndpointUrl, resolveRegion, translateAwsError } from "../../cli/aws";
+import { AwsRequestError, CredentialsError, PermissionError } from "../../cli/errors";
+import { CREDENTIALS } from "./support/unit";
+
+const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+
+describe("ecs-exec and AWS", () => {
+    it("no credentials: a CredentialsError (exit 4) that names the profile in use and how to sign in", () => {
+        const error = translateAwsError(
+            Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+            "sts:GetCallerIdentity",
+            { AWS_PROFILE: "dev-developer" },
+        );
+        assert.ok(error instanceof CredentialsError);
+        assert.equal(error.exitCode, 4);
+        assert.match(error.message, /profile "dev-developer" \(AWS_PROFILE\)/);
+        assert.match(error.message, /aws sso login/);
+        assert.ok(translateAwsError(awsError("ExpiredTokenException", "The security token included in the request is expired"), "ecs:RunTask") instanceof CredentialsError);
+    });
+
+    it("refused by IAM: a PermissionError (exit 5) naming the action IAM refused", () => {
+        const error = translateAwsError(
+            awsError("AccessDeniedException", "User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:111122223333:key/1"),
+            "ecs:ExecuteCommand",
+        );
+        assert.ok(error instanceof PermissionError);
+        assert.equal(error.exitCode, 5);
+        assert.equal(error.action, "kms:GenerateDataKey");
+        const bare = translateAwsError(awsError("AccessDeniedException", "Access denied"), "ecs:RunTask");
+        assert.equal((bare as PermissionError).action, "ecs:RunTask");
+    });
+
+    it("other AWS errors and an unreachable endpoint: one message naming the call (exit 1); anything else is left alone", () => {
+        const invalid = translateAwsError(awsError("InvalidParameterException", "The referenced task was not found."), "ecs:StopTask");
+        assert.ok(invalid instanceof AwsRequestError);
+        assert.equal(invalid.message, "ecs:StopTask failed: InvalidParameterException: The referenced task was not found.");
+        const refused = translateAwsError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED", $metadata: {} }), "ecs:ListTasks");
+        assert.equal((refused as Error).message, "ecs:ListTasks failed: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:9)");
+        const bug = new TypeError("x is undefined");
+        assert.equal(translateAwsError(bug, "ecs:ListTasks"), bug);
+    });
+
+    it("uses the stack's region unless AWS_REGION overrides it", () => {
+        assert.equal(resolveRegion("us-east-1", {}), "us-east-1");
+        assert.equal(resolveRegion("us-east-1", { AWS_REGION: "eu-west-1" }), "eu-west-1");
+    });
+
+    it("gives the plugin the ECS endpoint the SDK calls: the region's, or the configured one", async () => {
+        assert.equal(await ecsEndpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "https://ecs.eu-west-1.amazonaws.com");
+        const saved = process.env.AWS_ENDPOINT_URL_ECS;
+        process.env.AWS_ENDPOINT_URL_ECS = "http://127.0.0.1:4566";
+        try {
+            assert.equal(await ecsEndpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "http://127.0.0.1:4566");
+        } finally {
+            if (saved === undefined) {
+                delete process.env.AWS_ENDPOINT_URL_ECS;
+            } else {
+                process.env.AWS_ENDPOINT_URL_ECS = saved;
+            }
+        }
+    });
+});

@@ -1,0 +1,83 @@
+/** The command line itself, run in-process: arguments, help, and one message with a documented exit code. */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../cli/main";
+import { PROJECT_DIR } from "../synth/synth";
+import { FakePlugin, FakeSignals, OUTPUTS } from "./support/unit";
+
+const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-main-")), "dev.json");
+fs.writeFileSync(outputsFile, JSON.stringify(OUTPUTS));
+
+async function run(args: string[], plugin = new FakePlugin()) {
+    let stdout = "";
+    let stderr = "";
+    const code = await main({
+        argv: ["node", "ecs-exec", ...args],
+        env: {},
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+        signals: new FakeSignals(),
+        plugin,
+        pulumi: () => Promise.reject(Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" })),
+        now: () => Date.parse("2026-03-14T12:00:00Z"),
+    });
+    return { code, stdout, stderr };
+}
+
+describe("ecs-exec command line", () => {
+    after(() => fs.rmSync(path.dirname(outputsFile), { recursive: true, force: true }));
+
+    it("prints help with the exit codes, exit 0", async () => {
+        const { code, stdout } = await run(["--help"]);
+        assert.equal(code, 0);
+        assert.match(stdout, /Exit codes:\n {2}0 {4}done\n/);
+    });
+
+    for (const args of [
+        ["deploy"],
+        ["stop"],
+        ["stop", "abc", "--mine"],
+        ["audit", "--json", "--markdown"],
+        ["audit", "--since", "yesterday"],
+        ["audit", "--since", "1h", "--until", "2h"],
+        ["shell", "--timeout", "5x"],
+    ]) {
+        it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
+            const { code, stderr } = await run([...args, "--outputs", outputsFile]);
+            assert.equal(code, 2);
+            assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+        });
+    }
+
+    it("outputs of another stack: one line, no stack trace, exit 3", async () => {
+        const { code, stderr } = await run(["list", "--stack", "prod", "--outputs", outputsFile]);
+        assert.equal(code, 3);
+        assert.equal(stderr, `ecs-exec: ${outputsFile} holds the outputs of stack "dev", not "prod"\n`);
+    });
+
+    it("no Pulumi CLI and no --outputs: says how to pass the outputs, exit 3", async () => {
+        const { code, stderr } = await run(["list", "--stack", "dev"]);
+        assert.equal(code, 3);
+        assert.match(stderr, /--outputs FILE/);
+    });
+
+    it("an unexpected error is a bug: its stack trace, exit 70", async () => {
+        const plugin = new FakePlugin();
+        plugin.check = () => Promise.reject(new TypeError("cannot read properties of undefined"));
+        const { code, stderr } = await run(["shell", "--outputs", outputsFile], plugin);
+        assert.equal(code, 70);
+        assert.match(stderr, /^ecs-exec: unexpected error \(a bug, please report it\):\nTypeError: cannot read properties of undefined\n\s+at /);
+    });
+
+    it("README documents the exit codes the help prints", async () => {
+        const { stdout } = await run(["--help"]);
+        const help = stdout.slice(stdout.indexOf("Exit codes:\n") + "Exit codes:\n".length).trimEnd().split("\n");
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const rows = readme.split("\n").filter((line) => /^\| `\d+`/.test(line));
+        const fromHelp = help.map((line) => line.trim().split(/\s{2,}/)[0].split(", "));
+        const fromReadme = rows.map((row) => [...row.matchAll(/`(\d+)`/g)].map((m) => m[1]));
+        assert.deepEqual(fromReadme, fromHelp);
+    });
+});

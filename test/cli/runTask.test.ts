@@ -1,0 +1,84 @@
+/**
+ * The RunTask `ecs-exec shell` sends, evaluated against the developer policy by the IAM simulator the access tests
+ * use: RunTask on the task definition, and the tag-on-create ECS authorizes on the new task.
+ */
+import { strict as assert } from "assert";
+import { ExecRunTaskRequest, runTaskRequest } from "../../components/commands";
+import { EXEC_TASK_TAG, execNames } from "../../components/names";
+import { developerPolicy } from "../../components/policies";
+import { simulate } from "../support/iam";
+import { TEST_CONTEXT } from "../support/pulumi";
+import { ALICE, BOB } from "./support/unit";
+
+const names = execNames("dev");
+const ecsArn = (resource: string) => `arn:aws:ecs:${TEST_CONTEXT.region}:${TEST_CONTEXT.accountId}:${resource}`;
+const policy = developerPolicy(TEST_CONTEXT, {
+    clusterName: names.cluster,
+    taskFamily: names.taskFamily,
+    containerName: names.container,
+    taskRoleArn: `arn:aws:iam::${TEST_CONTEXT.accountId}:role/${names.taskRole}`,
+    executionRoleArn: `arn:aws:iam::${TEST_CONTEXT.accountId}:role/${names.executionRole}`,
+    kmsKeyArn: `arn:aws:kms:${TEST_CONTEXT.region}:${TEST_CONTEXT.accountId}:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10`,
+});
+const principal = `arn:aws:sts::${TEST_CONTEXT.accountId}:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com`;
+
+/** How IAM sees a RunTask request: its tags become aws:RequestTag/* and aws:TagKeys. */
+function decisions(request: ExecRunTaskRequest, extraTags: { key: string; value: string }[] = []) {
+    const tags = [...request.tags, ...extraTags];
+    const tagContext = {
+        ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
+        "aws:TagKeys": tags.map((t) => t.key),
+    };
+    const common = { principal, identityPolicies: { developer: policy } };
+    return Promise.all([
+        simulate({
+            ...common,
+            action: "ecs:RunTask",
+            resource: ecsArn(`task-definition/${request.taskDefinition}:7`),
+            context: {
+                "aws:userid": ALICE,
+                "ecs:cluster": ecsArn(`cluster/${request.cluster}`),
+                "ecs:enable-execute-command": String(request.enableExecuteCommand),
+                [`aws:ResourceTag/${EXEC_TASK_TAG.key}`]: EXEC_TASK_TAG.value,
+                ...tagContext,
+            },
+        }),
+        simulate({
+            ...common,
+            action: "ecs:TagResource",
+            resource: ecsArn(`task/${request.cluster}/0f8e9c1d2b3a4e5f60718293a4b5c6d7`),
+            context: { "aws:userid": ALICE, "ecs:CreateAction": "RunTask", ...tagContext },
+        }),
+    ]);
+}
+
+describe("the RunTask request of ecs-exec shell", () => {
+    const placement = {
+        cluster: names.cluster,
+        taskFamily: names.taskFamily,
+        subnetIds: ["subnet-0a1b2c3d4e5f60711"],
+        securityGroupId: "sg-0123456789abcdef0",
+        assignPublicIp: false,
+    };
+    const request = runTaskRequest(placement, ALICE);
+
+    it("is allowed by the developer policy for the caller it tags as Owner, tag-on-create included", async () => {
+        const [run, tag] = await decisions(request);
+        assert.equal(run.decision, "Allowed");
+        assert.deepEqual(run.allowedBy, ["developer/StartOwnExecTask"]);
+        assert.equal(tag.decision, "Allowed");
+        assert.deepEqual(tag.allowedBy, ["developer/TagOwnTaskAtLaunch"]);
+    });
+
+    it("would be refused with propagated task definition tags, which ECS counts as the caller's: so it propagates none", async () => {
+        const [run, tag] = await decisions(request, [{ key: EXEC_TASK_TAG.key, value: EXEC_TASK_TAG.value }]);
+        assert.equal(run.decision, "ImplicitlyDenied");
+        assert.equal(tag.decision, "ImplicitlyDenied");
+        assert.ok(!("propagateTags" in request) && !("enableECSManagedTags" in request));
+    });
+
+    it("would be refused with a colleague as Owner", async () => {
+        const [run] = await decisions(runTaskRequest(placement, BOB));
+        assert.equal(run.decision, "ImplicitlyDenied");
+    });
+});

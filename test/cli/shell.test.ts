@@ -1,0 +1,384 @@
+import { strict as assert } from "assert";
+import {
+    DescribeTasksCommand,
+    ExecuteCommandCommand,
+    ListTasksCommand,
+    RunTaskCommand,
+    StopTaskCommand,
+} from "@aws-sdk/client-ecs";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { runTaskRequest } from "../../components/commands";
+import { CliError, InterruptedError, PermissionError, PluginMissingError, TaskNotReadyError } from "../../cli/errors";
+import { shell, ShellOptions } from "../../cli/shell";
+import {
+    ALICE,
+    BOB,
+    capturedProgress,
+    FakePlugin,
+    FakeSignals,
+    mockedEcs,
+    mockedSts,
+    OUTPUTS,
+    REGION,
+    task,
+    taskArn,
+} from "./support/unit";
+
+const NEW_TASK = "0f8e9c1d2b3a4e5f60718293a4b5c6d7";
+const SESSION = {
+    sessionId: "ecs-execute-command-0a1b2c3d4e5f6a7b8",
+    streamUrl: "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c3d4e5f6a7b8?role=publish_subscribe&cell-number=AAEAAQ",
+    tokenValue: "HIDDEN_DUE_TO_SECURITY_REASONS",
+};
+
+/** A shell run against mocked ECS and STS: by default no task of mine runs, and a started task is ready at once. */
+function setUp(options: Partial<ShellOptions> = {}) {
+    const { ecs, ecsMock } = mockedEcs();
+    const { sts, stsMock } = mockedSts();
+    const plugin = new FakePlugin();
+    const signals = new FakeSignals();
+    const { progress, text } = capturedProgress();
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [task(NEW_TASK, { status: "PROVISIONING", owner: ALICE })], failures: [] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task(NEW_TASK, { owner: ALICE, startedAt: new Date() })] });
+    ecsMock.on(ExecuteCommandCommand).callsFake((input) => ({
+        clusterArn: `arn:aws:ecs:${REGION}:111122223333:cluster/${OUTPUTS.clusterName}`,
+        containerName: input.container,
+        taskArn: input.task,
+        interactive: true,
+        session: SESSION,
+    }));
+    ecsMock.on(StopTaskCommand).resolves({});
+    let clock = 1_000_000;
+    const run = () =>
+        shell(
+            { command: "/bin/bash", new: false, keep: false, timeoutMs: 60_000, ...options },
+            {
+                ecs,
+                sts,
+                outputs: OUTPUTS,
+                profile: "",
+                plugin,
+                signals,
+                progress,
+                startedAt: clock,
+                // Each reading of the clock moves it on 5 s: waits and timeouts are counted without waiting.
+                now: () => (clock += 5000),
+                pollMs: 1,
+            },
+        );
+    const stopped = () => ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
+    return { ecs, ecsMock, stsMock, plugin, signals, text, run, stopped };
+}
+
+async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: any[]) => T): Promise<T> {
+    const error = await promise.then(
+        () => assert.fail(`expected ${type.name}`),
+        (e: unknown) => e,
+    );
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    return error as T;
+}
+
+describe("ecs-exec shell", () => {
+    it("starts the exec task with exactly the RunTask the developer policy allows: Owner = my userid, no other tag", async () => {
+        const t = setUp();
+        assert.equal(await t.run(), 0);
+        const input = t.ecsMock.commandCalls(RunTaskCommand)[0].args[0].input;
+        assert.deepEqual(
+            input,
+            runTaskRequest(
+                {
+                    cluster: OUTPUTS.clusterName,
+                    taskFamily: OUTPUTS.taskDefinitionFamily,
+                    subnetIds: OUTPUTS.subnetIds,
+                    securityGroupId: OUTPUTS.securityGroupId,
+                    assignPublicIp: OUTPUTS.assignPublicIp,
+                },
+                ALICE,
+            ),
+        );
+        assert.deepEqual(input.tags, [{ key: "Owner", value: ALICE }]);
+        for (const forbidden of ["propagateTags", "enableECSManagedTags", "overrides"]) {
+            assert.ok(!(forbidden in input), `${forbidden} would be refused or ignored`);
+        }
+    });
+
+    it("waits, with progress, until the task and its exec agent run, then opens the session as the AWS CLI does", async () => {
+        const t = setUp();
+        t.ecsMock
+            .on(DescribeTasksCommand)
+            .resolvesOnce({ tasks: [task(NEW_TASK, { status: "PENDING" })] })
+            .resolvesOnce({ tasks: [task(NEW_TASK, { status: "RUNNING", agent: "PENDING" })] })
+            .resolves({ tasks: [task(NEW_TASK, { status: "RUNNING", startedAt: new Date() })] });
+        assert.equal(await t.run(), 0);
+        assert.match(t.text(), /Waiting for exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7: PROVISIONING\n.*: PENDING\n.*: RUNNING, exec agent PENDING\n/);
+        assert.deepEqual(t.ecsMock.commandCalls(ExecuteCommandCommand)[0].args[0].input, {
+            cluster: OUTPUTS.clusterName,
+            task: taskArn(NEW_TASK),
+            container: OUTPUTS.containerName,
+            interactive: true,
+            command: "/bin/bash",
+        });
+        assert.deepEqual(t.plugin.started, [
+            '{"sessionId": "ecs-execute-command-0a1b2c3d4e5f6a7b8", "streamUrl": "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c3d4e5f6a7b8?role=publish_subscribe&cell-number=AAEAAQ", "tokenValue": "HIDDEN_DUE_TO_SECURITY_REASONS"}',
+            REGION,
+            "StartSession",
+            "",
+            `{"Target": "ecs:${OUTPUTS.clusterName}_${NEW_TASK}_${NEW_TASK}-1527056392"}`,
+            `https://ecs.${REGION}.amazonaws.com`,
+        ]);
+        assert.match(t.text(), /Shell ready in \d+\.\d s \(ecs-execute-command-0a1b2c3d4e5f6a7b8\)/);
+    });
+
+    it("stops the task it started when the shell ends", async () => {
+        const t = setUp();
+        assert.equal(await t.run(), 0);
+        assert.deepEqual(t.ecsMock.commandCalls(StopTaskCommand)[0].args[0].input, {
+            cluster: OUTPUTS.clusterName,
+            task: taskArn(NEW_TASK),
+            reason: "ecs-exec shell ended",
+        });
+        assert.match(t.text(), /Stopped exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7\.\n$/);
+    });
+
+    it("leaves the task running with --keep, and says until when it lives", async () => {
+        const t = setUp({ keep: true });
+        t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task(NEW_TASK, { startedAt: new Date("2026-03-14T09:26:00Z") })] });
+        assert.equal(await t.run(), 0);
+        assert.deepEqual(t.stopped(), []);
+        assert.match(t.text(), /keeps running \(--keep\) until about 2026-03-14 17:26:00Z; ecs-exec stop 0f8e9c1d2b3a4e5f60718293a4b5c6d7 stops it/);
+    });
+
+    it("reuses my newest running exec task, not a colleague's, and leaves it running for the shell that started it", async () => {
+        const t = setUp();
+        const tasks = [
+            task("bbbb", { owner: BOB, startedAt: new Date("2026-03-14T09:50:00Z") }),
+            task("aaaa1", { owner: ALICE, startedAt: new Date("2026-03-14T09:00:00Z") }),
+            task("aaaa2", { owner: ALICE, startedAt: new Date("2026-03-14T09:30:00Z") }),
+            task("aaaa3", { owner: ALICE, startedAt: new Date("2026-03-14T09:40:00Z") }, { enableExecuteCommand: false }),
+        ];
+        t.ecsMock.on(ListTasksCommand).resolves({ taskArns: tasks.map((x) => x.taskArn!) });
+        t.ecsMock.on(DescribeTasksCommand).resolves({ tasks });
+        assert.equal(await t.run(), 0);
+        assert.equal(t.ecsMock.commandCalls(RunTaskCommand).length, 0);
+        assert.equal(t.ecsMock.commandCalls(ExecuteCommandCommand)[0].args[0].input.task, taskArn("aaaa2"));
+        assert.deepEqual(t.stopped(), []);
+        assert.deepEqual(t.ecsMock.commandCalls(ListTasksCommand)[0].args[0].input, {
+            cluster: OUTPUTS.clusterName,
+            family: OUTPUTS.taskDefinitionFamily,
+            desiredStatus: "RUNNING",
+            nextToken: undefined,
+        });
+    });
+
+    it("starts a new task with --new even when one of mine runs", async () => {
+        const t = setUp({ new: true });
+        t.ecsMock.on(ListTasksCommand).resolves({ taskArns: [taskArn("aaaa")] });
+        assert.equal(await t.run(), 0);
+        assert.equal(t.ecsMock.commandCalls(ListTasksCommand).length, 0);
+        assert.equal(t.ecsMock.commandCalls(RunTaskCommand).length, 1);
+        assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+    });
+
+    describe("failures", () => {
+        it("without session-manager-plugin: starts nothing, says how to install it (exit 6)", async () => {
+            const t = setUp();
+            t.plugin.installed = false;
+            const error = await rejects(t.run(), PluginMissingError);
+            assert.equal(error.exitCode, 6);
+            assert.match(error.message, /session-manager-working-with-install-plugin/);
+            assert.equal(t.stsMock.calls().length + t.ecsMock.calls().length, 0);
+        });
+
+        it("the plugin gone when the session starts: stops the task (exit 6)", async () => {
+            const t = setUp();
+            t.plugin.vanished = true;
+            await rejects(t.run(), PluginMissingError);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("ExecuteCommand refused by IAM: names ecs:ExecuteCommand and stops the task (exit 5)", async () => {
+            const t = setUp();
+            t.ecsMock.on(ExecuteCommandCommand).rejects(
+                Object.assign(new Error(`User: arn:aws:sts::111122223333:assumed-role/Dev/alice is not authorized to perform: ecs:ExecuteCommand on resource: ${taskArn(NEW_TASK)}`), {
+                    name: "AccessDeniedException",
+                    $metadata: { httpStatusCode: 400 },
+                }),
+            );
+            const error = await rejects(t.run(), PermissionError);
+            assert.equal(error.exitCode, 5);
+            assert.equal(error.action, "ecs:ExecuteCommand");
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+            assert.equal(t.plugin.started, undefined);
+        });
+
+        it("the task stopped before it was ready: ECS's reasons, task and container (exit 7), and StopTask anyway", async () => {
+            const t = setUp();
+            const stoppedTask = task(NEW_TASK, { status: "STOPPED", desiredStatus: "STOPPED" }, {
+                stoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
+                stopCode: "TaskFailedToStart",
+            });
+            stoppedTask.containers![0].reason = "CannotPullContainerError: ref not found";
+            t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stoppedTask] });
+            const error = await rejects(t.run(), TaskNotReadyError);
+            assert.equal(error.exitCode, 7);
+            assert.equal(
+                error.message,
+                "exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 stopped before it was ready: CannotPullContainerError: pull image " +
+                    "manifest has been retried 5 time(s) (TaskFailedToStart); container dev-ecs-exec: CannotPullContainerError: ref not found",
+            );
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("the exec agent not RUNNING within the timeout: the usual causes (exit 7), and the task stopped", async () => {
+            const t = setUp({ timeoutMs: 60_000 });
+            t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task(NEW_TASK, { status: "RUNNING", agent: "PENDING" })] });
+            const error = await rejects(t.run(), TaskNotReadyError);
+            assert.match(error.message, /^the exec agent of task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 is not RUNNING after 1m 00s \(agent PENDING\)/);
+            for (const cause of [/ssmmessages.*NAT gateway/s, /task role lacks/, /AWS_ACCESS_KEY_ID/, /1\.4\.0/, /amazon-ecs-exec-checker/]) {
+                assert.match(error.message, cause);
+            }
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("RunTask without a task: ECS's failure reasons (exit 7), nothing to stop", async () => {
+            const t = setUp();
+            t.ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: "RESOURCE:ENI", detail: "no ENI capacity" }] });
+            const error = await rejects(t.run(), TaskNotReadyError);
+            assert.equal(error.message, "ECS did not start the exec task: RESOURCE:ENI (no ENI capacity)");
+            assert.deepEqual(t.stopped(), []);
+        });
+
+        it("no credentials: exit 4, nothing started", async () => {
+            const t = setUp();
+            t.stsMock.on(GetCallerIdentityCommand).rejects(
+                Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+            );
+            const error = await rejects(t.run(), CliError);
+            assert.equal(error.exitCode, 4);
+            assert.equal(t.ecsMock.calls().length, 0);
+        });
+
+        it("a session ending with a plugin error still stops the task (exit 1)", async () => {
+            const t = setUp();
+            t.plugin.sessionExit = 255;
+            const error = await rejects(t.run(), CliError);
+            assert.equal(error.exitCode, 1);
+            assert.match(error.message, /exit code 255/);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("StopTask failing after another failure: the first failure is reported, the failed stop printed", async () => {
+            const t = setUp();
+            t.ecsMock.on(RunTaskCommand).resolves({ tasks: [task(NEW_TASK, { status: "PROVISIONING" })] });
+            t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task(NEW_TASK, { status: "STOPPED", desiredStatus: "STOPPED" })] });
+            t.ecsMock.on(StopTaskCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {} }));
+            await rejects(t.run(), TaskNotReadyError);
+            assert.match(t.text(), /error: ecs:StopTask failed: ThrottlingException: Rate exceeded/);
+        });
+    });
+
+    describe("signals", () => {
+        it("Ctrl-C while waiting, pressed twice: the task is stopped once, then exit 130", async () => {
+            const t = setUp();
+            t.ecsMock.on(DescribeTasksCommand).callsFake(() => {
+                t.signals.send("SIGINT");
+                t.signals.send("SIGINT");
+                return { tasks: [task(NEW_TASK, { status: "PENDING" })] };
+            });
+            const error = await rejects(t.run(), InterruptedError);
+            assert.equal(error.exitCode, 130);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+            assert.equal(t.ecsMock.commandCalls(ExecuteCommandCommand).length, 0);
+        });
+
+        it("Ctrl-C while RunTask is in flight: the task it returns is still stopped", async () => {
+            const t = setUp();
+            t.ecsMock.on(RunTaskCommand).callsFake(() => {
+                t.signals.send("SIGINT");
+                return { tasks: [task(NEW_TASK, { status: "PROVISIONING" })] };
+            });
+            await rejects(t.run(), InterruptedError);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+            assert.equal(t.ecsMock.commandCalls(DescribeTasksCommand).length, 0);
+        });
+
+        it("Ctrl-C during the cleanup: StopTask completes before the command ends", async () => {
+            const t = setUp();
+            let stopAnswered = false;
+            t.ecsMock.on(DescribeTasksCommand).callsFake(() => {
+                t.signals.send("SIGINT");
+                return { tasks: [task(NEW_TASK, { status: "PENDING" })] };
+            });
+            t.ecsMock.on(StopTaskCommand).callsFake(async () => {
+                t.signals.send("SIGINT");
+                t.signals.send("SIGTERM");
+                await new Promise((r) => setTimeout(r, 20));
+                stopAnswered = true;
+                return {};
+            });
+            const error = await rejects(t.run(), InterruptedError);
+            assert.ok(stopAnswered);
+            assert.equal(error.signal, "SIGINT", "the first signal decides the exit code");
+        });
+
+        it("Ctrl-C during the session is the remote shell's: the tool ignores it, and stops the task when the shell ends", async () => {
+            const t = setUp();
+            t.plugin.sessionExit = "held";
+            t.plugin.duringSession = () => {
+                t.signals.send("SIGINT");
+                t.signals.send("SIGQUIT");
+                t.signals.send("SIGTSTP");
+                assert.deepEqual(t.plugin.killedWith, []);
+                t.plugin.endSession(0);
+            };
+            assert.equal(await t.run(), 0);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+            it(`${signal} during the session ends the plugin, stops the task, exit ${code}`, async () => {
+                const t = setUp();
+                t.plugin.sessionExit = "held";
+                t.plugin.duringSession = () => t.signals.send(signal);
+                const error = await rejects(t.run(), InterruptedError);
+                assert.equal(error.exitCode, code);
+                assert.deepEqual(t.plugin.killedWith, [signal]);
+                assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+            });
+        }
+
+        it("SIGHUP while waiting stops the task, exit 129", async () => {
+            const t = setUp();
+            t.ecsMock.on(DescribeTasksCommand).callsFake(() => {
+                t.signals.send("SIGHUP");
+                return { tasks: [task(NEW_TASK, { status: "PENDING" })] };
+            });
+            const error = await rejects(t.run(), InterruptedError);
+            assert.equal(error.exitCode, 129);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("a signal before any task exists ends the command with nothing to stop", async () => {
+            const t = setUp();
+            t.stsMock.on(GetCallerIdentityCommand).callsFake(() => {
+                t.signals.send("SIGTERM");
+                return { UserId: ALICE };
+            });
+            await rejects(t.run(), InterruptedError);
+            assert.equal(t.ecsMock.calls().length, 0);
+        });
+
+        it("leaves no signal handler behind, whatever the outcome", async () => {
+            const ok = setUp();
+            await ok.run();
+            assert.equal(ok.signals.listening(), 0);
+            const failed = setUp();
+            failed.plugin.sessionExit = "held";
+            failed.plugin.duringSession = () => failed.signals.send("SIGTERM");
+            await rejects(failed.run(), InterruptedError);
+            assert.equal(failed.signals.listening(), 0);
+        });
+    });
+});

@@ -1,0 +1,143 @@
+/** Stand-ins for unit tests of the CLI: SDK clients mocked with aws-sdk-client-mock, a fake plugin and signals. */
+import { ECSClient, Task } from "@aws-sdk/client-ecs";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { EventEmitter } from "events";
+import { PluginMissingError, StopSignal } from "../../../cli/errors";
+import type { StackOutputs } from "../../../cli/outputs";
+import type { RunningPlugin, SessionManagerPlugin } from "../../../cli/plugin";
+import { Progress } from "../../../cli/progress";
+
+// As the bin does: the SDK's notice about its releases of 2027 is not about the versions pinned here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+export const REGION = "us-east-1";
+export const ACCOUNT = "111122223333";
+export const ALICE = "AROAEXAMPLEROLEID123:alice@example.com";
+export const BOB = "AIDAEXAMPLEUSERBOB01";
+
+export const OUTPUTS: StackOutputs = {
+    stack: "dev",
+    maxSessionHours: 8,
+    region: REGION,
+    clusterName: "dev-ecs-exec",
+    taskDefinitionFamily: "dev-ecs-exec",
+    containerName: "dev-ecs-exec",
+    subnetIds: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
+    securityGroupId: "sg-0123456789abcdef0",
+    assignPublicIp: true,
+    sessionLogGroupName: "/ecs-exec/dev/sessions",
+};
+
+export const CREDENTIALS = { accessKeyId: "AKIAEXAMPLEFAKEKEY01", secretAccessKey: "fake" };
+
+export function mockedEcs() {
+    const ecs = new ECSClient({ region: REGION, credentials: CREDENTIALS });
+    return { ecs, ecsMock: mockClient(ecs) };
+}
+
+export function mockedSts(userId = ALICE) {
+    const sts = new STSClient({ region: REGION, credentials: CREDENTIALS });
+    const stsMock = mockClient(sts);
+    stsMock.on(GetCallerIdentityCommand).resolves({ UserId: userId, Account: ACCOUNT });
+    return { sts, stsMock };
+}
+
+export const taskArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${OUTPUTS.clusterName}/${id}`;
+
+export interface TaskState {
+    status?: string;
+    agent?: string;
+    owner?: string;
+    desiredStatus?: string;
+    startedAt?: Date;
+    createdAt?: Date;
+}
+
+/** A task as DescribeTasks (with TAGS) shows it. */
+export function task(id: string, state: TaskState = {}, extra: Partial<Task> = {}): Task {
+    const status = state.status ?? "RUNNING";
+    return {
+        taskArn: taskArn(id),
+        clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${OUTPUTS.clusterName}`,
+        lastStatus: status,
+        desiredStatus: state.desiredStatus ?? "RUNNING",
+        enableExecuteCommand: true,
+        createdAt: state.createdAt ?? state.startedAt,
+        startedAt: state.startedAt,
+        tags: state.owner ? [{ key: "Owner", value: state.owner }] : [],
+        containers: [
+            {
+                name: OUTPUTS.containerName,
+                runtimeId: `${id}-1527056392`,
+                lastStatus: status,
+                managedAgents: [{ name: "ExecuteCommandAgent", lastStatus: state.agent ?? (status === "RUNNING" ? "RUNNING" : "PENDING") }],
+            },
+        ],
+        ...extra,
+    };
+}
+
+/** `process` as far as signals go: tests deliver them with `send`. */
+export class FakeSignals extends EventEmitter {
+    send(signal: NodeJS.Signals): void {
+        this.emit(signal);
+    }
+
+    listening(): number {
+        return this.eventNames().reduce((n, name) => n + this.listenerCount(name), 0);
+    }
+}
+
+const SIGNAL_EXIT: Record<StopSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * session-manager-plugin: installed or not; a session that ends at once with `sessionExit` or is held open
+ * ("held") until `endSession`; `duringSession` runs while it is open.
+ */
+export class FakePlugin implements SessionManagerPlugin {
+    installed = true;
+    sessionExit: number | "held" = 0;
+    vanished = false;
+    started?: string[];
+    readonly killedWith: StopSignal[] = [];
+    duringSession?: () => void;
+    private end?: (code: number) => void;
+
+    async check(): Promise<void> {
+        if (!this.installed) {
+            throw new PluginMissingError("not found on PATH");
+        }
+    }
+
+    start(args: string[]): RunningPlugin {
+        this.started = args;
+        const exited = new Promise<number>((resolve, reject) => {
+            this.end = resolve;
+            if (this.vanished) {
+                reject(new PluginMissingError("not found on PATH"));
+            } else if (this.sessionExit !== "held") {
+                resolve(this.sessionExit);
+            }
+        });
+        queueMicrotask(() => this.duringSession?.());
+        return {
+            exited,
+            kill: (signal) => {
+                this.killedWith.push(signal);
+                this.end?.(SIGNAL_EXIT[signal]);
+            },
+        };
+    }
+
+    endSession(code = 0): void {
+        this.end?.(code);
+    }
+}
+
+/** A Progress writing to a string; `isTTY` chooses the terminal or the log behaviour. */
+export function capturedProgress(isTTY = false) {
+    let text = "";
+    const progress = new Progress({ isTTY, write: (chunk: string) => (text += chunk) });
+    return { progress, text: () => text };
+}
