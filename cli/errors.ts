@@ -4,7 +4,7 @@
  */
 export const EXIT = {
     OK: 0,
-    /** AWS refused a request for another reason, or the session ended with an error. */
+    /** AWS refused a request for another reason (AwsRequestError), or the session ended with an error (SessionError). */
     AWS: 1,
     USAGE: 2,
     OUTPUTS: 3,
@@ -15,68 +15,65 @@ export const EXIT = {
     INTERNAL: 70,
 } as const;
 
-export class CliError extends Error {
-    constructor(
-        message: string,
-        readonly exitCode: number,
-    ) {
+export abstract class CliError extends Error {
+    abstract readonly exitCode: number;
+
+    constructor(message: string) {
         super(message);
         this.name = new.target.name;
     }
 }
 
 export class UsageError extends CliError {
-    constructor(message: string) {
-        super(message, EXIT.USAGE);
-    }
+    readonly exitCode = EXIT.USAGE;
 }
 
 /** The stack outputs could not be read, lack what the tool needs, or belong to another stack. */
 export class OutputsError extends CliError {
-    constructor(message: string) {
-        super(message, EXIT.OUTPUTS);
-    }
+    readonly exitCode = EXIT.OUTPUTS;
 }
 
 export class CredentialsError extends CliError {
-    constructor(message: string) {
-        super(message, EXIT.CREDENTIALS);
-    }
+    readonly exitCode = EXIT.CREDENTIALS;
 }
 
 /** IAM refused a call; `action` is the IAM action to ask for (or to stop trying, for someone else's task). */
 export class PermissionError extends CliError {
+    readonly exitCode = EXIT.PERMISSION;
+
     constructor(
         readonly action: string,
         readonly detail: string,
     ) {
-        super(`not allowed to call ${action}: ${detail}`, EXIT.PERMISSION);
+        super(`not allowed to call ${action}: ${detail}`);
     }
 }
 
 export class PluginMissingError extends CliError {
+    readonly exitCode = EXIT.PLUGIN_MISSING;
+
     constructor(detail: string) {
         super(
             `session-manager-plugin cannot run (${detail}); ECS Exec sessions need it.\n` +
                 "Install it: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html\n" +
                 "(macOS: brew install --cask session-manager-plugin), then check with: session-manager-plugin",
-            EXIT.PLUGIN_MISSING,
         );
     }
 }
 
 /** The exec task stopped, failed to start, or its exec agent did not come up in time. */
 export class TaskNotReadyError extends CliError {
-    constructor(message: string) {
-        super(message, EXIT.TASK_NOT_READY);
-    }
+    readonly exitCode = EXIT.TASK_NOT_READY;
 }
 
 /** AWS answered with an error other than credentials or permissions (not found, invalid parameter, ...). */
 export class AwsRequestError extends CliError {
-    constructor(message: string) {
-        super(message, EXIT.AWS);
-    }
+    readonly exitCode = EXIT.AWS;
+}
+
+/** session-manager-plugin ended the session with an error. */
+export class SessionError extends CliError {
+    readonly exitCode = EXIT.AWS;
 }
 
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
@@ -85,7 +82,10 @@ export const STOP_SIGNALS = Object.keys(SIGNAL_NUMBERS) as StopSignal[];
 
 /** The user or the system asked the tool to stop; it cleaned up first. Exit 128 + signal number, as shells do. */
 export class InterruptedError extends CliError {
+    readonly exitCode: number;
+
     constructor(readonly signal: StopSignal) {
-        super(`interrupted (${signal})`, 128 + SIGNAL_NUMBERS[signal]);
+        super(`interrupted (${signal})`);
+        this.exitCode = 128 + SIGNAL_NUMBERS[signal];
     }
 }

@@ -7,7 +7,7 @@ import { ECSClient, ExecuteCommandCommand, RunTaskCommand, Task } from "@aws-sdk
 import type { STSClient } from "@aws-sdk/client-sts";
 import { runTaskRequest } from "../components/commands";
 import { awsCall, ecsEndpointUrl } from "./aws";
-import { CliError, EXIT, TaskNotReadyError } from "./errors";
+import { EXIT, SessionError, TaskNotReadyError } from "./errors";
 import { formatDuration, formatTime } from "./format";
 import { callerUserId } from "./identity";
 import type { StackOutputs } from "./outputs";
@@ -166,7 +166,7 @@ async function openSession(
     interruption.duringSession(undefined);
     interruption.throwIfInterrupted();
     if (code !== 0) {
-        throw new CliError(`the session ended with an error (session-manager-plugin exit code ${code})`, EXIT.AWS);
+        throw new SessionError(`the session ended with an error (session-manager-plugin exit code ${code})`);
     }
     return EXIT.OK;
 }

@@ -252,36 +252,26 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         },
     );
 
-    scenario(
-        "SIGTERM during the session ends the plugin, stops the task, exits 143",
-        { readyAfterDescribes: -1 },
-        async ({ aws, sandbox, shell }) => {
-            const run = shell();
-            await sandbox.waitForSession();
-            run.child.kill("SIGTERM");
-            const result = await run.exited;
-            assert.equal(result.code, 143, result.stderr);
-            assert.deepEqual(sandbox.pluginSignals(), ["TERM"]);
-            assert.equal(aws.callsOf("StopTask").length, 1);
-        },
-    );
-
-    scenario(
-        "SIGHUP during the session, with the terminal gone, still stops the task, exits 129",
-        { readyAfterDescribes: -1 },
-        async ({ aws, sandbox, shell }) => {
-            const run = shell();
-            await sandbox.waitForSession();
-            // Writes to a closed terminal fail: they must not stop the cleanup.
-            run.child.stdout!.destroy();
-            run.child.stderr!.destroy();
-            run.child.kill("SIGHUP");
-            const result = await run.exited;
-            assert.equal(result.code, 129);
-            assert.deepEqual(sandbox.pluginSignals(), ["HUP"]);
-            assert.equal(aws.callsOf("StopTask").length, 1);
-        },
-    );
+    for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+        scenario(
+            `${signal} during the session (SIGHUP: the terminal closed) ends the plugin, stops the task, exits ${code}`,
+            { readyAfterDescribes: -1 },
+            async ({ aws, sandbox, shell }) => {
+                const run = shell();
+                await sandbox.waitForSession();
+                if (signal === "SIGHUP") {
+                    // Writes to a closed terminal fail: they must not stop the cleanup.
+                    run.child.stdout!.destroy();
+                    run.child.stderr!.destroy();
+                }
+                run.child.kill(signal);
+                const result = await run.exited;
+                assert.equal(result.code, code);
+                assert.deepEqual(sandbox.pluginSignals(), [signal.slice(3)]);
+                assert.equal(aws.callsOf("StopTask").length, 1);
+            },
+        );
+    }
 
     scenario(
         "under npx: Ctrl-C (delivered by the terminal and again by npm) during the wait stops the task",

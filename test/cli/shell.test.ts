@@ -8,7 +8,14 @@ import {
 } from "@aws-sdk/client-ecs";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { runTaskRequest } from "../../components/commands";
-import { CliError, InterruptedError, PermissionError, PluginMissingError, TaskNotReadyError } from "../../cli/errors";
+import {
+    CredentialsError,
+    InterruptedError,
+    PermissionError,
+    PluginMissingError,
+    SessionError,
+    TaskNotReadyError,
+} from "../../cli/errors";
 import { shell, ShellOptions } from "../../cli/shell";
 import {
     ALICE,
@@ -255,7 +262,7 @@ describe("ecs-exec shell", () => {
             t.stsMock.on(GetCallerIdentityCommand).rejects(
                 Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
             );
-            const error = await rejects(t.run(), CliError);
+            const error = await rejects(t.run(), CredentialsError);
             assert.equal(error.exitCode, 4);
             assert.equal(t.ecsMock.calls().length, 0);
         });
@@ -263,7 +270,7 @@ describe("ecs-exec shell", () => {
         it("a session ending with a plugin error still stops the task (exit 1)", async () => {
             const t = setUp();
             t.plugin.sessionExit = 255;
-            const error = await rejects(t.run(), CliError);
+            const error = await rejects(t.run(), SessionError);
             assert.equal(error.exitCode, 1);
             assert.match(error.message, /exit code 255/);
             assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
