@@ -210,6 +210,13 @@ async function leaveTask(task: Task, keep: boolean, ctx: ShellContext): Promise<
         return;
     }
     ctx.progress.update(`Stopping exec task ${id}...`);
-    await stopTask(ctx.ecs, ctx.outputs.clusterName, task.taskArn!, "ecs-exec shell ended");
+    try {
+        await stopTask(ctx.ecs, ctx.outputs.clusterName, task.taskArn!, "ecs-exec shell ended");
+    } catch (e) {
+        ctx.progress.log(
+            `Exec task ${id} may still be running: ecs-exec stop ${id} stops it (it stops itself after ${ctx.outputs.maxSessionHours} h).`,
+        );
+        throw e;
+    }
     ctx.progress.log(`Stopped exec task ${id}.`);
 }

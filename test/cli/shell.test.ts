@@ -276,12 +276,13 @@ describe("ecs-exec shell", () => {
             assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
         });
 
-        it("StopTask failing after another failure: the first failure is reported, the failed stop printed", async () => {
+        it("StopTask failing after another failure: the first failure is reported, the failed stop printed with how to stop the task", async () => {
             const t = setUp();
             t.ecsMock.on(RunTaskCommand).resolves({ tasks: [task(NEW_TASK, { status: "PROVISIONING" })] });
             t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task(NEW_TASK, { status: "STOPPED", desiredStatus: "STOPPED" })] });
             t.ecsMock.on(StopTaskCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {} }));
             await rejects(t.run(), TaskNotReadyError);
+            assert.match(t.text(), /may still be running: ecs-exec stop 0f8e9c1d2b3a4e5f60718293a4b5c6d7 stops it/);
             assert.match(t.text(), /error: ecs:StopTask failed: ThrottlingException: Rate exceeded/);
         });
     });
