@@ -15,7 +15,7 @@ export interface SignalSource {
 const OTHER_KEYBOARD_SIGNALS: NodeJS.Signals[] = ["SIGQUIT", "SIGTSTP"];
 const ignore = () => undefined;
 
-/** What a signal does while session-manager-plugin holds the terminal. */
+/** The running session-manager-plugin, as far as signals go. */
 export interface SessionChild {
     kill(signal: StopSignal): void;
 }
@@ -30,10 +30,6 @@ export class Interruption {
         for (const [signal, listener] of this.listeners) {
             source.on(signal, listener);
         }
-    }
-
-    get interrupted(): boolean {
-        return this.received !== undefined;
     }
 
     /** Call between steps: a signal received during the last step ends the command here (cleanup follows). */

@@ -8,7 +8,8 @@ import { awsCall } from "./aws";
 import { formatDuration } from "./format";
 import type { StackOutputs } from "./outputs";
 
-export const EXEC_AGENT = "ExecuteCommandAgent";
+/** The managed agent ECS Exec sessions go through. */
+const EXEC_AGENT = "ExecuteCommandAgent";
 const DESCRIBE_TASKS_LIMIT = 100;
 
 export const taskId = (taskArn: string) => taskArn.split("/").pop()!;
