@@ -35,7 +35,8 @@ export function reveal(props: unknown): Value {
         }
     };
     if (Array.isArray(props)) {
-        return props.map((_, i) => read(i));
+        // Not props.map: it reads every element itself, and the first unknown one would throw out of it.
+        return Array.from({ length: props.length }, (_, i) => read(i));
     }
     return Object.fromEntries(Object.keys(props).map((key) => [key, read(key)]));
 }
