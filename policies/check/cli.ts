@@ -9,9 +9,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runSynth } from "../../test/support/synthRun";
-import { ConfigError, readPolicyConfigFile } from "./config";
+import { check } from "./check";
+import { ConfigError } from "./config";
 import { PACK_DIR, PolicyPackProcess } from "./pack";
-import { countByLevel, formatTable, ResourceRecord, toAnalyzedResource, violationsOf } from "./report";
+import { countByLevel, formatTable, ResourceRecord } from "./report";
 
 const USAGE =
     "usage: npm run check -- --stack <name> [--config FILE] [--json]\n" +
@@ -81,20 +82,17 @@ async function main(): Promise<number> {
     // The pack loads (and type-checks) while the stack synthesizes.
     const [pack, records] = await Promise.all([PolicyPackProcess.start(), loadResources(args)]);
     try {
-        const info = await pack.info();
-        await pack.configure(readPolicyConfigFile(configFile, info));
-        const resources = records.map(toAnalyzedResource);
-        const violations = violationsOf(await pack.analyzeAll(resources), resources);
+        const { pack: info, resources, violations } = await check(pack, records, configFile);
         const mandatory = countByLevel(violations, "mandatory");
         if (args.json) {
-            process.stdout.write(JSON.stringify({ resources: resources.length, config: configFile, violations }, null, 2) + "\n");
+            process.stdout.write(JSON.stringify({ resources, config: configFile, violations }, null, 2) + "\n");
         } else {
             if (violations.length > 0) {
                 process.stdout.write(formatTable(violations) + "\n\n");
             }
             const where = args.stack ? `stack ${args.stack}` : args.resources;
             process.stdout.write(
-                `${info.name}: ${resources.length} resources of ${where} checked with ${path.relative(process.cwd(), configFile)}: ` +
+                `${info.name}: ${resources} resources of ${where} checked with ${path.relative(process.cwd(), configFile)}: ` +
                     `${mandatory} mandatory, ${countByLevel(violations, "advisory")} advisory violation(s).\n`,
             );
         }
