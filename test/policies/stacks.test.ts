@@ -1,9 +1,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import { check } from "../../policies/check/check";
 import { EXEC_TASK_TAG as PACK_TAG } from "../../policies/lib/exec";
 import { rules } from "../../policies/rules";
 import { EXEC_TASK_TAG } from "../../components/names";
+import { PROJECT_DIR } from "../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { configFile, sharedPack } from "./sharedPack";
 
@@ -59,6 +61,16 @@ describe("policy configs and this program's stacks", function () {
     it("demands longer log retention in prod than in dev", () => {
         const days = (env: "dev" | "prod") => readConfig(env)["log-group-retention"].minimumRetentionDays;
         assert.ok(days("prod") >= 365 && days("prod") > days("dev"), `${days("prod")} vs ${days("dev")}`);
+    });
+
+    it("are documented as they are: the README's rules table lists every rule with its pack, dev and prod level", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| .* \| (\w+) \/ (\w+) \/ (\w+) \|$/gm)].map((m) => m.slice(1));
+        const [dev, prod] = [readConfig("dev"), readConfig("prod")];
+        assert.deepEqual(
+            rows,
+            rules.map((r) => [r.name, r.enforcementLevel, levelUnder(dev, r), levelUnder(prod, r)]),
+        );
     });
 
     it("recognises the exec tag this program sets", () => {
