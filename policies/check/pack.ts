@@ -106,13 +106,18 @@ function call<Res>(invoke: (callback: (err: grpc.ServiceError | null, res: Res) 
     return new Promise((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
 }
 
+/** Sets what an AnalyzeRequest and an AnalyzerResource both carry. */
+function describe<M extends analyzer.AnalyzeRequest | analyzer.AnalyzerResource>(message: M, resource: AnalyzedResource): M {
+    message.setUrn(resource.urn);
+    message.setType(resource.type);
+    message.setName(resource.name);
+    message.setProperties(Struct.fromJavaScript(resource.properties as Record<string, any>));
+    message.setOptions(resourceOptions(resource));
+    return message;
+}
+
 function toAnalyzerResource(resource: AnalyzedResource): analyzer.AnalyzerResource {
-    const r = new analyzer.AnalyzerResource();
-    r.setUrn(resource.urn);
-    r.setType(resource.type);
-    r.setName(resource.name);
-    r.setProperties(Struct.fromJavaScript(resource.properties as Record<string, any>));
-    r.setOptions(resourceOptions(resource));
+    const r = describe(new analyzer.AnalyzerResource(), resource);
     if (resource.parent) {
         r.setParent(resource.parent);
     }
@@ -241,12 +246,7 @@ export class PolicyPackProcess {
 
     /** One resource, as the engine analyzes each resource before it is created or updated. */
     async analyze(resource: AnalyzedResource): Promise<Diagnostic[]> {
-        const request = new analyzer.AnalyzeRequest();
-        request.setUrn(resource.urn);
-        request.setType(resource.type);
-        request.setName(resource.name);
-        request.setProperties(Struct.fromJavaScript(resource.properties as Record<string, any>));
-        request.setOptions(resourceOptions(resource));
+        const request = describe(new analyzer.AnalyzeRequest(), resource);
         const diagnostics = diagnosticsOf(await call<analyzer.AnalyzeResponse>((cb) => this.client.analyze(request, cb)));
         // A resource policy's violation is on the resource analyzed, as the engine reports it.
         return diagnostics.map((d) => ({ ...d, urn: d.urn || resource.urn }));
