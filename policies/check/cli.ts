@@ -4,7 +4,7 @@
  *
  * Runs the policy pack, as `pulumi preview --policy-pack` runs it, over the offline synth of a stack (or a resources
  * file in the `npm run synth` format), with no cloud credentials. Exit 0: no mandatory violation; 1: at least one;
- * 2: bad arguments, config or input.
+ * 2: bad arguments, config or input; 3: the check itself failed (the pack did not load, ...).
  */
 import { parseArgs, UsageError } from "./args";
 import { ConfigError } from "./config";

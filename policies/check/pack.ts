@@ -83,7 +83,9 @@ async function startEngine(logs: LogEntry[]): Promise<{ address: string; server:
     const nothing = (_: unknown, callback: grpc.sendUnaryData<Empty>) => callback(null, new Empty());
     server.addService(EngineService, {
         log: (call: grpc.ServerUnaryCall<engine.LogRequest, Empty>, callback: grpc.sendUnaryData<Empty>) => {
-            const severity = engine.LogSeverity[call.request.getSeverity()];
+            const code = call.request.getSeverity();
+            // The generated enum is a plain object, without the reverse mapping of a TypeScript enum.
+            const severity = Object.entries(engine.LogSeverity).find(([, value]) => value === code)?.[0] ?? String(code);
             logs.push({ severity, message: call.request.getMessage() });
             callback(null, new Empty());
         },
@@ -183,7 +185,10 @@ export class PolicyPackProcess {
                     }
                 });
                 child.on("exit", (code) => {
-                    const logged = logs.map((l) => `${l.severity}: ${l.message}`).join("\n");
+                    const logged = logs
+                        .filter((l) => l.severity !== "DEBUG")
+                        .map((l) => `${l.severity}: ${l.message}`)
+                        .join("\n");
                     reject(new Error(`the policy pack exited (${code}) before serving:\n${logged}\n${stderr}`.trim()));
                 });
             });

@@ -30,9 +30,17 @@ async function loadResources(args: CheckArgs): Promise<ResourceRecord[]> {
 /** 0: no mandatory violation; 1: at least one. */
 export async function runCheck(args: CheckArgs): Promise<number> {
     const configFile = args.config ?? path.join(PACK_DIR, "config", `${args.stack}.json`);
-    // The pack loads (and type-checks) while the stack synthesizes.
-    const [pack, records] = await Promise.all([PolicyPackProcess.start(), loadResources(args)]);
+    // The pack loads (and type-checks) while the stack synthesizes; whichever fails, no pack process is left behind.
+    const [started, loaded] = await Promise.allSettled([PolicyPackProcess.start(), loadResources(args)]);
+    if (started.status === "rejected") {
+        throw started.reason;
+    }
+    const pack = started.value;
     try {
+        if (loaded.status === "rejected") {
+            throw loaded.reason;
+        }
+        const records = loaded.value;
         const { pack: info, resources, violations } = await check(pack, records, configFile);
         const mandatory = countByLevel(violations, "mandatory");
         if (args.json) {

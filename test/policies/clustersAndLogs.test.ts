@@ -38,6 +38,8 @@ describe("clusters", () => {
         assert.deepEqual(resourceViolations(clusterContainerInsights, { ...cluster, props: { settings: [{ name: "containerInsights", value: "disabled" }] } }), [
             "Container Insights is not enabled",
         ]);
+        assert.deepEqual(resourceViolations(clusterContainerInsights, { ...cluster, props: { settings: [{ name: "containerInsights", value: UNKNOWN_VALUE }] } }), []);
+        assert.deepEqual(resourceViolations(clusterContainerInsights, { ...cluster, props: { settings: UNKNOWN_VALUE } }), []);
         assert.equal(clusterContainerInsights.enforcementLevel, "advisory");
     });
 });

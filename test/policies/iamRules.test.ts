@@ -61,6 +61,8 @@ describe("task roles", () => {
             { message: "ECS task role attaches AmazonSSMManagedInstanceCore", resource: "agent-role" },
         ]);
         assert.deepEqual(stackViolations(taskRoleNoSsmManagedInstanceCore, execStack()), []);
+        const unknownArn = attached.map((r) => (r.name === "core" ? { ...r, props: { ...r.props, policyArn: UNKNOWN_VALUE } } : r));
+        assert.deepEqual(stackViolations(taskRoleNoSsmManagedInstanceCore, unknownArn), []);
         assert.equal(taskRoleNoSsmManagedInstanceCore.enforcementLevel, "advisory");
     });
 

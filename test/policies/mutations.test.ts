@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { check } from "../../policies/check/check";
+import { configureFrom, violationsIn } from "../../policies/check/check";
 import type { Violation } from "../../policies/check/report";
 import type { SynthResult } from "../synth/synth";
 import { synthStack } from "../support/synthRun";
@@ -8,17 +8,21 @@ import { configFile, sharedPack } from "./sharedPack";
 
 const key = (v: Violation) => `${v.rule} ${v.urn} ${v.message}`;
 
-/** The violations an edit adds to the stack's own, under the prod config, with one pack process for all. */
+/** The violations an edit adds to the stack's own, from the one pack process, configured once. */
 async function introducedBy(mutation: Mutation, stack: SynthResult, baseline: Violation[]): Promise<Violation[]> {
     const mutated: SynthResult = JSON.parse(JSON.stringify(stack));
     mutation.apply(mutated);
-    const { violations } = await check(await sharedPack(), mutated.resources, configFile("prod"));
-    const before = new Set(baseline.map(key));
-    return violations.filter((v) => !before.has(key(v)));
+    const violations = await violationsIn(await sharedPack(), mutated.resources);
+    const known = new Set(baseline.map(key));
+    return violations.filter((v) => !known.has(key(v)));
 }
 
 describe(`mutation test: ${MUTATIONS.length} harmful edits of the synthesized stacks, each blocked under the prod config`, function () {
     this.timeout(60000);
+
+    before(async () => {
+        await configureFrom(await sharedPack(), configFile("prod"));
+    });
 
     for (const env of ["dev", "prod"] as const) {
         describe(env, () => {
@@ -26,7 +30,7 @@ describe(`mutation test: ${MUTATIONS.length} harmful edits of the synthesized st
             let baseline: Violation[];
             before(async () => {
                 stack = await synthStack(env);
-                baseline = (await check(await sharedPack(), stack.resources, configFile("prod"))).violations;
+                baseline = await violationsIn(await sharedPack(), stack.resources);
             });
 
             for (const mutation of MUTATIONS.filter((m) => !m.stacks || m.stacks.includes(env))) {

@@ -4,8 +4,11 @@
  * over gRPC.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { readPolicyConfigFile } from "../../policies/check/config";
-import { AnalyzedResource, ENGINE_UNKNOWN, PolicyPackProcess } from "../../policies/check/pack";
+import { AnalyzedResource, ENGINE_UNKNOWN, PACK_DIR, PolicyPackProcess } from "../../policies/check/pack";
 import { toAnalyzedResource } from "../../policies/check/report";
 import { rules } from "../../policies/rules";
 import type { SynthResult } from "../synth/synth";
@@ -61,6 +64,17 @@ describe("policy pack over the Analyzer gRPC protocol, as the Pulumi CLI runs it
         });
         assert.equal(schema("exec-grant-scoped-to-container")!.requiredConditionKeys.type, "array");
         assert.equal(schema("exec-alert-and-session-log")!.organizationAlert.default, false);
+    });
+
+    it("type-checks a pack as it loads it: a pack with a type error does not start, and the engine hears why", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "broken-pack-"));
+        fs.symlinkSync(path.join(PACK_DIR, "..", "node_modules"), path.join(dir, "node_modules"));
+        for (const file of ["package.json", "tsconfig.json", "PulumiPolicy.yaml"]) {
+            fs.copyFileSync(path.join(PACK_DIR, file), path.join(dir, file));
+        }
+        const typeError = `import { PolicyPack } from "@pulumi/policy";\nexport const days: number = "365";\nnew PolicyPack("broken", { policies: [] });\n`;
+        fs.writeFileSync(path.join(dir, "index.ts"), typeError);
+        await assert.rejects(PolicyPackProcess.start(dir), /exited \(32\) before serving:\nERROR: .*\n[^]*TS2322: Type 'string' is not assignable to type 'number'/);
     });
 
     it("enforces each config file's levels: exec on a service is advisory in dev, mandatory in prod", async () => {

@@ -92,6 +92,7 @@ describe("all other task definitions", () => {
     it("run no privileged container (ECS.4)", () => {
         assert.deepEqual(resourceViolations(taskDefinitionNoPrivileged, withContainer({ privileged: true })), ["privileged container(s) shell"]);
         assert.deepEqual(resourceViolations(taskDefinitionNoPrivileged, withContainer({ privileged: false })), []);
+        assert.deepEqual(resourceViolations(taskDefinitionNoPrivileged, taskDefinition({ containerDefinitions: UNKNOWN_VALUE })), []);
     });
 
     it("share neither the host's process namespace nor its network (ECS.3, ECS.17)", () => {
