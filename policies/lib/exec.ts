@@ -5,36 +5,8 @@
  */
 import { awsManagedPolicyDocument, documentAllows, EXECUTE_COMMAND, SESSION_CHANNEL_ACTIONS } from "./iam";
 import { Resource, Stack } from "./stack";
+import { TYPES } from "./types";
 import { anyOf, at, Fields, isFields, isUnknown, listOf, parseJson, UNKNOWN, Value, Verdict } from "./values";
-
-export const TYPES = {
-    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
-    service: "aws:ecs/service:Service",
-    cluster: "aws:ecs/cluster:Cluster",
-    role: "aws:iam/role:Role",
-    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
-    policy: "aws:iam/policy:Policy",
-    userPolicy: "aws:iam/userPolicy:UserPolicy",
-    userPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-    groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
-    groupPolicyAttachment: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-    permissionSetInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
-    managedPolicyAttachment: "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
-    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
-    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
-    securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    logGroup: "aws:cloudwatch/logGroup:LogGroup",
-    kmsKey: "aws:kms/key:Key",
-    eventRule: "aws:cloudwatch/eventRule:EventRule",
-    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
-    topic: "aws:sns/topic:Topic",
-    keyPair: "aws:ec2/keyPair:KeyPair",
-    instance: "aws:ec2/instance:Instance",
-    eip: "aws:ec2/eip:Eip",
-    eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
-} as const;
 
 /**
  * The tag that declares a task definition (or security group) to be for exec tasks, as the ecs-exec program sets

@@ -3,7 +3,8 @@
  * (unless an organisation-level alert exists), and a cluster that logs sessions to a KMS-encrypted log group.
  */
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
-import { stackCanExec, TYPES } from "../lib/exec";
+import { stackCanExec } from "../lib/exec";
+import { TYPES } from "../lib/types";
 import { configOf, forStack } from "../lib/rule";
 import { Resource, Stack } from "../lib/stack";
 import { at, isFields, isUnknown, parseJson, UNKNOWN, Value, Verdict } from "../lib/values";

@@ -3,7 +3,7 @@
  * task's own log settings; Container Insights is advised.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { TYPES } from "../lib/exec";
+import { TYPES } from "../lib/types";
 import { forTypes } from "../lib/rule";
 import { at, isUnknown, listOf } from "../lib/values";
 

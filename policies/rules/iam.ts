@@ -3,7 +3,8 @@
  * extra conditions); task roles get no more than the agent needs and are not the execution role.
  */
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { attachedPolicyArns, PERMISSION_TYPES, permissionDocuments, TYPES } from "../lib/exec";
+import { attachedPolicyArns, PERMISSION_TYPES, permissionDocuments } from "../lib/exec";
+import { TYPES } from "../lib/types";
 import { awsManagedPolicyName, SSM_MANAGED_INSTANCE_CORE, statementsOf, unscopedExecGrants } from "../lib/iam";
 import { configOf, forStack, forTypes } from "../lib/rule";
 import { Resource, Stack } from "../lib/stack";

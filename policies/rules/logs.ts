@@ -1,6 +1,6 @@
 /** Log groups and keys: every log group is KMS-encrypted and kept long enough (Checkov CKV_AWS_158, 66, 338); keys rotate. */
 import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
-import { TYPES } from "../lib/exec";
+import { TYPES } from "../lib/types";
 import { configOf, forTypes } from "../lib/rule";
 import { isUnknown } from "../lib/values";
 

@@ -3,7 +3,8 @@
  * the exec tasks' security group, no key pairs, no instance on a public IP to jump through.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { execSecurityGroups, TYPES } from "../lib/exec";
+import { execSecurityGroups } from "../lib/exec";
+import { TYPES } from "../lib/types";
 import { forStack, forTypes } from "../lib/rule";
 import { Resource } from "../lib/stack";
 import { Fields, isFields, isUnknown, listOf, Value } from "../lib/values";

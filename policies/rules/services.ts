@@ -1,6 +1,6 @@
 /** Services: long-running tasks are never opened for exec (exec goes through the ephemeral, audited exec task). */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { TYPES } from "../lib/exec";
+import { TYPES } from "../lib/types";
 import { forStack, forTypes } from "../lib/rule";
 import { at } from "../lib/values";
 

@@ -4,7 +4,8 @@
  * (Security Hub ECS.5); no task is privileged, shares the host's namespaces or carries AWS keys in its environment.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { containerName, containersOf, isExecTaskDefinition, TYPES } from "../lib/exec";
+import { containerName, containersOf, isExecTaskDefinition } from "../lib/exec";
+import { TYPES } from "../lib/types";
 import { forStack, forTypes, Report, ReportOn } from "../lib/rule";
 import { Resource, Stack } from "../lib/stack";
 import { at, Fields, isUnknown, listOf } from "../lib/values";
