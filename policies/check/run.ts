@@ -1,0 +1,62 @@
+/** What `npm run check` does once its arguments are right: load, check, print; the exit code it ends with. */
+import * as fs from "fs";
+import * as path from "path";
+import { runSynth } from "../../test/support/synthRun";
+import { CheckArgs, UsageError } from "./args";
+import { check } from "./check";
+import { PACK_DIR, PolicyPackProcess } from "./pack";
+import { countByLevel, formatTable, ResourceRecord } from "./report";
+
+/** The resources to check: the stack synthesized in a child process, or the file as given. */
+async function loadResources(args: CheckArgs): Promise<ResourceRecord[]> {
+    if (args.stack) {
+        const run = await runSynth(["--stack", args.stack]);
+        if (run.code !== 0) {
+            throw new UsageError(`synth of stack ${args.stack} failed:\n${run.stderr.trim()}`);
+        }
+        return JSON.parse(run.stdout).resources;
+    }
+    try {
+        const document = JSON.parse(fs.readFileSync(args.resources!, "utf8"));
+        if (!Array.isArray(document.resources)) {
+            throw new Error("no resources list");
+        }
+        return document.resources;
+    } catch (e) {
+        throw new UsageError(`cannot read resources file ${args.resources}: ${(e as Error).message}`);
+    }
+}
+
+/** 0: no mandatory violation; 1: at least one. */
+export async function runCheck(args: CheckArgs): Promise<number> {
+    const configFile = args.config ?? path.join(PACK_DIR, "config", `${args.stack}.json`);
+    // The pack loads (and type-checks) while the stack synthesizes; whichever fails, no pack process is left behind.
+    const [started, loaded] = await Promise.allSettled([PolicyPackProcess.start(), loadResources(args)]);
+    if (started.status === "rejected") {
+        throw started.reason;
+    }
+    const pack = started.value;
+    try {
+        if (loaded.status === "rejected") {
+            throw loaded.reason;
+        }
+        const records = loaded.value;
+        const { pack: info, resources, violations } = await check(pack, records, configFile);
+        const mandatory = countByLevel(violations, "mandatory");
+        if (args.json) {
+            process.stdout.write(JSON.stringify({ resources, config: configFile, violations }, null, 2) + "\n");
+        } else {
+            if (violations.length > 0) {
+                process.stdout.write(formatTable(violations) + "\n\n");
+            }
+            const where = args.stack ? `stack ${args.stack}` : args.resources;
+            process.stdout.write(
+                `${info.name}: ${resources} resources of ${where} checked with ${path.relative(process.cwd(), configFile)}: ` +
+                    `${mandatory} mandatory, ${countByLevel(violations, "advisory")} advisory violation(s).\n`,
+            );
+        }
+        return mandatory > 0 ? 1 : 0;
+    } finally {
+        pack.stop();
+    }
+}

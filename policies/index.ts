@@ -1,0 +1,12 @@
+/**
+ * The ECS Exec guardrails as a CrossGuard policy pack:
+ *   pulumi preview --policy-pack policies --policy-pack-config policies/config/<env>.json
+ */
+import { PolicyPack } from "@pulumi/policy";
+import { rules } from "./rules";
+
+new PolicyPack("ecs-exec-guardrails", {
+    description: "ECS Exec guardrails: exec task definitions, exec logging, exec grants, no SSH path, alerts.",
+    enforcementLevel: "mandatory",
+    policies: rules,
+});

@@ -1,0 +1,79 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { check } from "../../policies/check/check";
+import { EXEC_TASK_TAG as PACK_TAG } from "../../policies/lib/exec";
+import { rules } from "../../policies/rules";
+import { EXEC_TASK_TAG } from "../../components/names";
+import { PROJECT_DIR } from "../synth/synth";
+import { synthStack } from "../support/synthRun";
+import { configFile, sharedPack } from "./sharedPack";
+
+const readConfig = (env: "dev" | "prod") => JSON.parse(fs.readFileSync(configFile(env), "utf8"));
+
+/** Each policy's level under a config file: its own entry, else `all`, else the pack's default. */
+function levelUnder(config: Record<string, any>, policy: (typeof rules)[number]): string {
+    const own = config[policy.name];
+    return (typeof own === "string" ? own : own?.enforcementLevel) ?? config.all ?? policy.enforcementLevel;
+}
+
+/** Rules dev may never relax: who may exec, exec logging, and every SSH path. */
+const NEVER_RELAXED = [
+    "exec-task-init-process",
+    "exec-task-writable-root",
+    "exec-grant-scoped-to-container",
+    "cluster-exec-logging",
+    "log-group-encrypted",
+    "exec-alert-and-session-log",
+    "no-ssh-ingress",
+    "exec-security-group-no-public-ingress",
+    "no-key-pairs",
+    "no-public-instances",
+];
+const ADVISORY = ["cluster-container-insights", "task-role-no-ssm-managed-instance-core"];
+
+describe("policy configs and this program's stacks", function () {
+    this.timeout(60000);
+
+    for (const env of ["dev", "prod"] as const) {
+        it(`passes the ${env} stack with zero violations under policies/config/${env}.json`, async () => {
+            const { violations, resources } = await check(await sharedPack(), (await synthStack(env)).resources, configFile(env));
+            assert.equal(resources, 36);
+            assert.deepEqual(violations, []);
+        });
+    }
+
+    it("makes every rule mandatory in prod but Container Insights and the SSM managed policy note", () => {
+        const prod = readConfig("prod");
+        for (const policy of rules) {
+            assert.equal(levelUnder(prod, policy), ADVISORY.includes(policy.name) ? "advisory" : "mandatory", policy.name);
+        }
+    });
+
+    it("lets dev relax only what slows developers down, never exec grants, exec logging or SSH", () => {
+        const dev = readConfig("dev");
+        for (const name of NEVER_RELAXED) {
+            assert.equal(levelUnder(dev, rules.find((r) => r.name === name)!), "mandatory", name);
+        }
+        assert.deepEqual(dev["exec-grant-scoped-to-container"], readConfig("prod")["exec-grant-scoped-to-container"]);
+    });
+
+    it("demands longer log retention in prod than in dev", () => {
+        const days = (env: "dev" | "prod") => readConfig(env)["log-group-retention"].minimumRetentionDays;
+        assert.ok(days("prod") >= 365 && days("prod") > days("dev"), `${days("prod")} vs ${days("dev")}`);
+    });
+
+    it("are documented as they are: the README's rules table lists every rule with its pack, dev and prod level", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| .* \| (\w+) \/ (\w+) \/ (\w+) \|$/gm)].map((m) => m.slice(1));
+        const [dev, prod] = [readConfig("dev"), readConfig("prod")];
+        assert.deepEqual(
+            rows,
+            rules.map((r) => [r.name, r.enforcementLevel, levelUnder(dev, r), levelUnder(prod, r)]),
+        );
+    });
+
+    it("recognises the exec tag this program sets", () => {
+        assert.deepEqual(PACK_TAG, EXEC_TASK_TAG);
+    });
+});
