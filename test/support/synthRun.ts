@@ -29,19 +29,23 @@ export function runSynth(args: string[]): Promise<SynthRun> {
     });
 }
 
-const cache = new Map<string, Promise<SynthResult>>();
+const runs = new Map<string, Promise<SynthRun>>();
+
+/** `npm run synth -- --stack <stack>`, run once per test run and shared by every test that reads it. */
+export function synthRunOf(stack: string): Promise<SynthRun> {
+    let run = runs.get(stack);
+    if (!run) {
+        run = runSynth(["--stack", stack]);
+        runs.set(stack, run);
+    }
+    return run;
+}
 
 /** The synthesized stack, once per test run. */
-export function synthStack(stack: string): Promise<SynthResult> {
-    let result = cache.get(stack);
-    if (!result) {
-        result = runSynth(["--stack", stack]).then((run) => {
-            if (run.code !== 0) {
-                throw new Error(`synth of ${stack} failed:\n${run.stderr}`);
-            }
-            return JSON.parse(run.stdout) as SynthResult;
-        });
-        cache.set(stack, result);
+export async function synthStack(stack: string): Promise<SynthResult> {
+    const run = await synthRunOf(stack);
+    if (run.code !== 0) {
+        throw new Error(`synth of ${stack} failed:\n${run.stderr}`);
     }
-    return result;
+    return JSON.parse(run.stdout) as SynthResult;
 }
