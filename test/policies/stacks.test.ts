@@ -5,6 +5,8 @@ import { check } from "../../policies/check/check";
 import { EXEC_TASK_TAG as PACK_TAG } from "../../policies/lib/exec";
 import { rules } from "../../policies/rules";
 import { EXEC_TASK_TAG } from "../../components/names";
+import { SSM_MESSAGES_ACTIONS } from "../../components/policies";
+import { SESSION_CHANNEL_ACTIONS } from "../../policies/lib/iam";
 import { PROJECT_DIR } from "../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { configFile, sharedPack } from "./sharedPack";
@@ -75,5 +77,10 @@ describe("policy configs and this program's stacks", function () {
 
     it("recognises the exec tag this program sets", () => {
         assert.deepEqual(PACK_TAG, EXEC_TASK_TAG);
+    });
+
+    it("recognises an exec task role by the very Session Manager actions this program grants it", () => {
+        // The pack stands alone (other programs use it), so it keeps its own list; this keeps the two equal.
+        assert.deepEqual([...SESSION_CHANNEL_ACTIONS].sort(), [...SSM_MESSAGES_ACTIONS].sort());
     });
 });
