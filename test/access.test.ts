@@ -17,7 +17,7 @@ import {
 } from "./access/scenarios";
 import { TEST_CONTEXT } from "./support/pulumi";
 import { synthStack } from "./support/synthRun";
-import { PROJECT_DIR, SynthResult } from "./synth/synth";
+import { PROJECT_DIR, SynthResult } from "../synth/synth";
 
 const SSO_DEVELOPER_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_0123456789abcdef";
 const IAM_USER = "arn:aws:iam::111122223333:user/bob";

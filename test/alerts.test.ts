@@ -4,7 +4,7 @@ import * as path from "path";
 import { ALERT_INPUT_PATHS, alertTemplate, executeCommandPattern } from "../components/alerts";
 import { matches } from "./support/eventPattern";
 import { render, transformerProblems, valueAt } from "./support/inputTransformer";
-import { PROJECT_DIR } from "./synth/synth";
+import { PROJECT_DIR } from "../synth/synth";
 
 const FIXTURE = path.join("cloudtrail", "execute-command-success.eventbridge.json");
 const SESSION_LOG_GROUP = "/ecs-exec/dev/sessions";

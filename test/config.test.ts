@@ -8,7 +8,7 @@ import {
     parseExecConfig,
     RawConfig,
 } from "../components/config";
-import { readProjectFile, readStackConfig, resolveStackConfig } from "./synth/synth";
+import { readProjectFile, readStackConfig, resolveStackConfig } from "../synth/synth";
 
 const project = readProjectFile();
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, REGION_KEY } from "../components/config";
 import { execNames } from "../components/names";
-import { PROJECT_DIR, readProjectFile, readStackConfig, SynthResult } from "./synth/synth";
+import { PROJECT_DIR, readProjectFile, readStackConfig, SynthResult } from "../synth/synth";
 import { runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
 
 const STACKS = ["dev", "prod"];
@@ -271,7 +271,7 @@ describe("npm run synth", function () {
 
         it("declares no resource before failing", async () => {
             const script = `
-                const { synthesize, ProgramFailure } = require("./test/synth/synth");
+                const { synthesize, ProgramFailure } = require("./synth/synth");
                 synthesize({ stack: "dev", overrides: { "ecs-exec:execCpu": "3" } }).then(
                     () => console.log("[]"),
                     (e) => console.log(JSON.stringify(e instanceof ProgramFailure ? e.declared.map((r) => r.type) : String(e))),

@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { PROJECT_DIR } from "./synth/synth";
+import { PROJECT_DIR } from "../synth/synth";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));

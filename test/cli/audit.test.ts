@@ -9,7 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
 import { audit, AuditEntry, ExecuteCommandRecord, formatAudit } from "../../cli/audit";
-import { PROJECT_DIR } from "../synth/synth";
+import { PROJECT_DIR } from "../../synth/synth";
 import { capturedProgress, CREDENTIALS, OUTPUTS, REGION } from "./support/unit";
 
 const fixture = JSON.parse(

@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_DIR } from "../synth/synth";
+import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { FakeAws, FakeAwsOptions, REGION } from "./support/fakeAws";
 import { delay, eventually, pool, Sandbox, startTool, ToolRun } from "./support/tool";

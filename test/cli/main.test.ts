@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
-import { PROJECT_DIR } from "../synth/synth";
+import { PROJECT_DIR } from "../../synth/synth";
 import { FakePlugin, FakeSignals, OUTPUTS } from "./support/unit";
 
 const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-main-")), "dev.json");

@@ -7,7 +7,7 @@ import { parseArgs, UsageError } from "../../policies/check/args";
 import { ConfigError, policyConfig } from "../../policies/check/config";
 import type { PackInfo } from "../../policies/check/pack";
 import { formatTable, violationsOf } from "../../policies/check/report";
-import { PROJECT_DIR } from "../synth/synth";
+import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { MUTATIONS } from "./mutations";
 import { configFile } from "./sharedPack";

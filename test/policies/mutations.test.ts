@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { configureFrom, violationsIn } from "../../policies/check/check";
 import type { Violation } from "../../policies/check/report";
-import type { SynthResult } from "../synth/synth";
+import type { SynthResult } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { ADVISORY_MUTATIONS, Mutation, MUTATIONS } from "./mutations";
 import { configFile, sharedPack } from "./sharedPack";

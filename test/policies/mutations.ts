@@ -2,7 +2,7 @@
  * Harmful edits of a synthesized stack, each one way to weaken the exec guardrails, with the rule that must catch it.
  * Edits work on the synth format (what `npm run check -- --resources` reads), as a changed program would produce.
  */
-import type { SynthResource, SynthResult } from "../synth/synth";
+import type { SynthResource, SynthResult } from "../../synth/synth";
 
 export interface Mutation {
     title: string;

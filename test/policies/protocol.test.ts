@@ -11,7 +11,7 @@ import { readPolicyConfigFile } from "../../policies/check/config";
 import { AnalyzedResource, ENGINE_UNKNOWN, PACK_DIR, PolicyPackProcess } from "../../policies/check/pack";
 import { toAnalyzedResource } from "../../policies/check/report";
 import { rules } from "../../policies/rules";
-import type { SynthResult } from "../synth/synth";
+import type { SynthResult } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { configFile, sharedPack } from "./sharedPack";
 

@@ -7,7 +7,7 @@ import { rules } from "../../policies/rules";
 import { EXEC_TASK_TAG } from "../../components/names";
 import { SSM_MESSAGES_ACTIONS } from "../../components/policies";
 import { SESSION_CHANNEL_ACTIONS } from "../../policies/lib/iam";
-import { PROJECT_DIR } from "../synth/synth";
+import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { configFile, sharedPack } from "./sharedPack";
 

@@ -12,7 +12,7 @@ import {
 } from "@cloud-copilot/iam-simulate";
 import { loadPolicy } from "@cloud-copilot/iam-policy";
 import * as path from "path";
-import { TEST_ACCOUNT_ID } from "../synth/mocks";
+import { TEST_ACCOUNT_ID } from "../../synth/mocks";
 
 export interface IamRequest {
     /** The caller: an IAM user, role or assumed-role session ARN. */

@@ -1,7 +1,7 @@
 /** Runs components under Pulumi's mocks (the same mocks as `npm run synth`) and records what they register. */
 import * as pulumi from "@pulumi/pulumi";
-import { AwsMocks, MockAccount, TEST_ACCOUNT_ID } from "../synth/mocks";
-import { RecordingMonitor, resolve, SynthResource } from "../synth/synth";
+import { AwsMocks, MockAccount, TEST_ACCOUNT_ID } from "../../synth/mocks";
+import { RecordingMonitor, resolve, SynthResource } from "../../synth/synth";
 import type { AwsContext } from "../../components/policies";
 
 export const TEST_REGION = "us-east-1";

@@ -1,7 +1,7 @@
 /** Runs `npm run synth` the way a user does, in a child process (the SDK holds one program per process). */
 import { execFile } from "child_process";
 import * as path from "path";
-import { PROJECT_DIR, SynthResult } from "../synth/synth";
+import { PROJECT_DIR, SynthResult } from "../../synth/synth";
 
 export interface SynthRun {
     code: number;
@@ -16,7 +16,7 @@ export function runSynth(args: string[]): Promise<SynthRun> {
     return new Promise((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join("test", "synth", "cli.ts"), ...args],
+            ["-r", "ts-node/register/transpile-only", path.join("synth", "cli.ts"), ...args],
             { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 },
             (error, stdout, stderr) =>
                 resolve({

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "../../synth/synth";
+import { PROJECT_DIR } from "../../../synth/synth";
 import { synthStack } from "../../support/synthRun";
 import { FakeAws, REGION } from "./fakeAws";
 

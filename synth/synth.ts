@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { AwsMocks, TEST_ACCOUNT_ID } from "./mocks";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export interface SynthResource {
     urn: string;

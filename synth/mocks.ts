@@ -155,7 +155,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
             case "awsx:ec2:Vpc":
                 return { id: undefined, state: this.createdVpc(seed, inputs) };
         }
-        throw new Error(`no mock for resource type ${type} (${name}): add its id and ARN format to test/synth/mocks.ts`);
+        throw new Error(`no mock for resource type ${type} (${name}): add its id and ARN format to synth/mocks.ts`);
     }
 
     /** What awsx.ec2.Vpc reports: subnets of each requested type in two zones, one route table per subnet. */
@@ -217,6 +217,6 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                 };
             }
         }
-        throw new Error(`no mock for function ${args.token}: add it to test/synth/mocks.ts`);
+        throw new Error(`no mock for function ${args.token}: add it to synth/mocks.ts`);
     }
 }
