@@ -1,21 +1,20 @@
 /**
  * The `ecs-exec` command line: arguments, the stack outputs and AWS clients each command needs, and the mapping
  * of failures to one message and a documented exit code.
+ *
+ * Each command loads its own modules and AWS clients when it runs (`import()`, a chunk of its own in the bundle):
+ * `--help`, `--version` and bad arguments are answered without loading the AWS SDK.
  */
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { STSClient } from "@aws-sdk/client-sts";
 import { Command, CommanderError, Option } from "commander";
+import { version } from "../package.json";
 import type { AuditFormat } from "./audit";
 import { resolveRegion } from "./aws";
 import { CliError, EXIT, UsageError } from "./errors";
 import { parseDuration, parseTime } from "./format";
-import { list } from "./list";
 import { loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
 import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
 import { Progress, StatusStream } from "./progress";
-import { POLL_MS, shell } from "./shell";
 import type { SignalSource } from "./signals";
-import { stop } from "./stop";
 
 /** Everything the tool takes from its process, so tests can run it in-process. */
 export interface Runtime {
@@ -77,8 +76,15 @@ export async function main(rt: Runtime): Promise<number> {
         return { outputs, region };
     }
 
+    /** The ECS and STS clients of shell, list and stop. */
+    async function ecsAndSts(region: string) {
+        const [{ ECSClient }, { STSClient }] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-sts")]);
+        return { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })) };
+    }
+
     const program = new Command("ecs-exec")
         .description("Shells in your own ECS Exec task, and the audit of who opened which.")
+        .version(version)
         .addHelpText("after", EXIT_CODES_HELP)
         .exitOverride()
         .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
@@ -94,11 +100,11 @@ export async function main(rt: Runtime): Promise<number> {
         .action(async (options: StackOptions & { command: string; new?: boolean; keep?: boolean; timeout: string }) => {
             const timeoutMs = duration(options.timeout, "--timeout");
             const { outputs, region } = await stackOutputs(options);
+            const [{ shell, POLL_MS }, clients] = await Promise.all([import("./shell"), ecsAndSts(region)]);
             exitCode = await shell(
                 { command: options.command, new: options.new === true, keep: options.keep === true, timeoutMs },
                 {
-                    ecs: client(new ECSClient({ region })),
-                    sts: client(new STSClient({ region })),
+                    ...clients,
                     outputs,
                     profile: rt.env.AWS_PROFILE ?? "",
                     plugin: rt.plugin,
@@ -116,8 +122,8 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--all", "everyone's exec tasks")
         .action(async (options: StackOptions & { all?: boolean }) => {
             const { outputs, region } = await stackOutputs(options);
-            const ctx = { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })), outputs, now: rt.now };
-            print(await list(options.all === true, ctx));
+            const [{ list }, clients] = await Promise.all([import("./list"), ecsAndSts(region)]);
+            print(await list(options.all === true, { ...clients, outputs, now: rt.now }));
         });
 
     withStackOptions(program.command("stop"))
@@ -129,8 +135,8 @@ export async function main(rt: Runtime): Promise<number> {
                 throw new UsageError("stop takes a task id or --mine (one of them)");
             }
             const { outputs, region } = await stackOutputs(options);
-            const ctx = { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })), outputs };
-            print((await stop(task !== undefined ? { task } : { mine: true }, ctx)).join("\n"));
+            const [{ stop }, clients] = await Promise.all([import("./stop"), ecsAndSts(region)]);
+            print((await stop(task !== undefined ? { task } : { mine: true }, { ...clients, outputs })).join("\n"));
         });
 
     withStackOptions(program.command("audit"))
@@ -150,7 +156,6 @@ export async function main(rt: Runtime): Promise<number> {
             }
             const format: AuditFormat = options.json ? "json" : options.markdown ? "markdown" : "text";
             const { outputs, region } = await stackOutputs(options);
-            // Loaded here only: the developers' everyday commands start faster without them.
             const [{ CloudTrailClient }, { CloudWatchLogsClient }, { audit, formatAudit }] = await Promise.all([
                 import("@aws-sdk/client-cloudtrail"),
                 import("@aws-sdk/client-cloudwatch-logs"),

@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// The `ecs-exec` bin: runs the TypeScript sources as they are, no build step. ts-node compiles each module as it
-// loads (transpile only: `npm test` type-checks).
+// The `ecs-exec` bin: the bundle `npm ci` builds (cli/build.ts), loaded as it is; nothing is compiled at run time.
 "use strict";
 const path = require("path");
 
-// The SDK warns on Node 20 that its releases after January 2027 will need Node 22; the versions pinned here run on 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
-require("../main").run();
+const bundle = path.join(__dirname, "..", "dist", "main.mjs");
+import(bundle).then(
+    (cli) => cli.run(),
+    (e) => {
+        if (e.code === "ERR_MODULE_NOT_FOUND" && e.url === require("url").pathToFileURL(bundle).href) {
+            process.stderr.write(`ecs-exec: not built (no ${bundle}): run npm ci, or npm run build, in ${path.resolve(__dirname, "..", "..")}\n`);
+        } else {
+            process.stderr.write(`ecs-exec: cannot load ${bundle}:\n${e.stack}\n`);
+        }
+        process.exitCode = 70;
+    },
+);

@@ -1,6 +1,7 @@
 /**
- * The bin end to end: the real SDK over HTTP to FakeAws on 127.0.0.1 (through AWS_ENDPOINT_URL_ECS/_STS, static
- * fake credentials), a stand-in session-manager-plugin first on PATH, and real signals sent to the process group.
+ * The bin end to end, as built by npm ci: the real SDK over HTTP to FakeAws on 127.0.0.1 (through
+ * AWS_ENDPOINT_URL_ECS/_STS, static fake credentials), a stand-in session-manager-plugin first on PATH, and real
+ * signals sent to the process group.
  * Each scenario has its own FakeAws and sandbox; they run a few at a time (see `pool`), and each `it` reports one.
  */
 import { strict as assert } from "assert";
@@ -9,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
+import { assertBuiltFromCurrentSources } from "./support/bundle";
 import { FakeAws, FakeAwsOptions, REGION } from "./support/fakeAws";
 import { delay, eventually, pool, Sandbox, startTool, ToolRun } from "./support/tool";
 
@@ -40,6 +42,8 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
     }
 
     before(async () => {
+        // The scenarios run the bundle: a stale one would test old code.
+        assertBuiltFromCurrentSources();
         const outputs = (await synthStack("dev")).outputs as Record<string, any>;
         const limited = pool(3);
         for (const [name, body, { plugin = true, ...options }] of scenarios) {
@@ -287,7 +291,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         },
     );
 
-    it("npx ecs-exec runs from the project root with no build step", async () => {
+    it("npx ecs-exec runs the built bin from the project root", async () => {
         const help = await new Promise<string>((resolve, reject) =>
             execFile(
                 "npx",

@@ -1,4 +1,7 @@
-/** Runs the real `ecs-exec` bin in a child process, against FakeAws, with a stand-in session-manager-plugin. */
+/**
+ * Runs the real `ecs-exec` bin (the bundle cli/build.ts makes) in a child process, against FakeAws, with a stand-in
+ * session-manager-plugin.
+ */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
