@@ -8,9 +8,6 @@ import type { StackOutputs } from "../../../cli/outputs";
 import type { RunningPlugin, SessionManagerPlugin } from "../../../cli/plugin";
 import { Progress } from "../../../cli/progress";
 
-// As the bin does: the SDK's notice about its releases of 2027 is not about the versions pinned here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 export const REGION = "us-east-1";
 export const ACCOUNT = "111122223333";
 export const ALICE = "AROAEXAMPLEROLEID123:alice@example.com";
