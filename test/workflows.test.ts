@@ -1,9 +1,14 @@
-/** The CI workflows users get: valid, calling only what exists, enforcing the policy pack with each stack's config. */
+/**
+ * The CI workflows users get: valid, calling only what exists, enforcing the policy pack with each stack's config,
+ * and within GitHub's and Pulumi's rules (permissions of called workflows, the backend Pulumi really uses).
+ */
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { PROJECT_DIR } from "../synth/synth";
+import { callViolations } from "./support/githubPermissions";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
@@ -29,8 +34,12 @@ function jobs(): { file: string; name: string; job: any; stacks: string[] }[] {
     );
 }
 
-const steps = () => jobs().flatMap(({ job, stacks }) => (job.steps ?? []).map((step: any) => ({ step, stacks })));
+const steps = () =>
+    jobs().flatMap(({ file, job, stacks }) => (job.steps ?? []).map((step: any) => ({ step, stacks, env: { ...workflows[file].env, ...job.env, ...step.env } })));
 const pulumiSteps = () => steps().filter(({ step }) => String(step.uses).startsWith("pulumi/actions@"));
+/** Steps that run the Pulumi CLI: pulumi/actions, or a script calling `pulumi`. */
+const runsPulumi = (step: any) => String(step.uses).startsWith("pulumi/actions@") || /(^|[\s;&|(])pulumi\s/m.test(String(step.run ?? ""));
+const loadCalled = (uses: string) => yaml.load(fs.readFileSync(path.join(PROJECT_DIR, uses), "utf8"));
 const expand = (text: string, stack: string) => text.replace(/\$\{\{\s*(matrix|inputs)\.stack\s*\}\}/g, stack);
 
 describe("CI workflows for users", () => {
@@ -89,5 +98,59 @@ describe("CI workflows for users", () => {
         const up = workflows["pulumi-up.yml"].jobs.up;
         assert.equal(up.environment, "${{ inputs.stack }}");
         assert.equal(up.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with.command, "up");
+    });
+
+    it("grant every reusable workflow they call the permissions its jobs ask for (GitHub refuses the caller otherwise)", () => {
+        const calls = jobs().filter(({ job }) => typeof job.uses === "string");
+        assert.ok(calls.length >= 2);
+        for (const [file, workflow] of Object.entries(workflows)) {
+            assert.deepEqual(callViolations(file, workflow, loadCalled), [], file);
+        }
+    });
+
+    it("would catch a caller that passes less than its called workflow asks for, as GitHub does", () => {
+        const call = { uses: "./.github/workflows/pulumi-up.yml", with: { stack: "dev" } };
+        const refusal = "deploy.yml job dev calls ./.github/workflows/pulumi-up.yml: the nested job 'up' is requesting 'id-token: write', but is only allowed 'id-token: none'";
+        // Naming one scope sets every other to none; with no permissions anywhere the repository default applies.
+        assert.deepEqual(callViolations("deploy.yml", { permissions: { contents: "read" }, jobs: { dev: call } }, loadCalled), [refusal]);
+        assert.deepEqual(callViolations("deploy.yml", { jobs: { dev: call } }, loadCalled), [refusal]);
+        assert.deepEqual(callViolations("deploy.yml", { permissions: "write-all", jobs: { dev: call } }, loadCalled), []);
+    });
+
+    it("give every step that runs Pulumi the shared backend in PULUMI_BACKEND_URL, which wins over Pulumi.yaml's backend.url", () => {
+        const backendUrl = (yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as any).backend?.url;
+        assert.equal(backendUrl, "file://~", "the project's own backend, which a runner's empty home would make CI use");
+        const pulumi = steps().filter(({ step }) => runsPulumi(step));
+        assert.equal(pulumi.length, 2);
+        for (const { step, env } of pulumi) {
+            assert.equal(env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}", step.name);
+        }
+    });
+
+    it("stop pulumi up at once, saying what to set, when the shared backend is not configured", () => {
+        const guard = workflows["pulumi-up.yml"].jobs.up.steps[0];
+        const run = (url: string) => {
+            try {
+                return { code: 0, out: execFileSync("bash", ["-c", guard.run], { env: { PULUMI_BACKEND_URL: url }, encoding: "utf8" }) };
+            } catch (e: any) {
+                return { code: e.status, out: e.stdout };
+            }
+        };
+        assert.deepEqual(run(""), { code: 1, out: "::error::Set the variable PULUMI_BACKEND_URL (the shared Pulumi state, e.g. s3://my-state-bucket): see README, Variables and secrets.\n" });
+        assert.equal(run("s3://state").code, 0);
+    });
+
+    it("read only variables and secrets that README lists", () => {
+        const read = new Set(
+            Object.values(workflows).flatMap((w) => [...JSON.stringify(w).matchAll(/\b(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => `${m[1]}.${m[2]}`)),
+        );
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("#### Variables and secrets"));
+        const listed = new Set(
+            [...section.slice(0, section.indexOf("\n\n", section.indexOf("| ---"))).matchAll(/^\| `([A-Z_]+)` \| (variable|secret) \|/gm)].map(
+                (m) => `${m[2] === "variable" ? "vars" : "secrets"}.${m[1]}`,
+            ),
+        );
+        assert.deepEqual([...listed].sort(), [...read].sort());
     });
 });
