@@ -1,14 +1,14 @@
 /**
- * npm run synth -- --stack <dev|prod> [--out FILE] [--config key=value ...]
+ * npm run -s synth -- --stack <dev|prod> [--out FILE] [--config key=value ...]
  *
  * Prints (or writes) what a stack would create, without AWS or the Pulumi CLI. A bad stack config exits 1 with
- * the message `pulumi preview` would show.
+ * the message `pulumi preview` would show. `-s`: npm prints its banner on stdout otherwise.
  */
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramFailure, synthesize, SynthError } from "./synth";
 
-const usage = "usage: npm run synth -- --stack <name> [--out FILE] [--config <key>=<value> ...]";
+const usage = "usage: npm run -s synth -- --stack <name> [--out FILE] [--config <key>=<value> ...]";
 
 function parseArgs(argv: string[]): { stack: string; out?: string; overrides: Record<string, string> } {
     let stack: string | undefined;
@@ -47,8 +47,22 @@ function parseArgs(argv: string[]): { stack: string; out?: string; overrides: Re
     return { stack, out, overrides };
 }
 
+/**
+ * Whether npm has printed its script banner on our stdout: npm run without -s (npm 11 keeps it off stdout only
+ * with loglevel silent, or on stderr with --json).
+ */
+function npmBannerOnStdout(env: NodeJS.ProcessEnv): boolean {
+    return env.npm_lifecycle_event === "synth" && env.npm_config_loglevel !== "silent" && env.npm_config_json !== "true";
+}
+
 async function main(): Promise<void> {
     const args = parseArgs(process.argv.slice(2));
+    if (!args.out && !process.stdout.isTTY && npmBannerOnStdout(process.env)) {
+        // What reads this stdout expects JSON, and would get npm's banner first.
+        throw new SynthError(
+            "npm printed its banner on stdout, so the output would not be JSON: run npm run -s synth -- ..., or pass --out FILE",
+        );
+    }
     const result = await synthesize({ stack: args.stack, overrides: args.overrides });
     const json = JSON.stringify(result, null, 2) + "\n";
     if (args.out) {

@@ -71,17 +71,18 @@ export function resolveStackConfig(
     overrides: Record<string, string> = {},
 ): Record<string, string> {
     const asCliString = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+    // Like the CLI (stack files, `pulumi config set`, `--config`): a key without a namespace belongs to the project.
+    const qualified = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
     const resolved: Record<string, string> = {};
     for (const [key, declared] of Object.entries(project.config)) {
         if (declared.default !== undefined) {
             resolved[`${project.name}:${key}`] = asCliString(declared.default);
         }
     }
-    for (const [key, value] of Object.entries(stackConfig)) {
-        // Like the CLI: a key without a namespace belongs to the project.
-        resolved[key.includes(":") ? key : `${project.name}:${key}`] = asCliString(value);
+    for (const [key, value] of [...Object.entries(stackConfig), ...Object.entries(overrides)]) {
+        resolved[qualified(key)] = asCliString(value);
     }
-    return { ...resolved, ...overrides };
+    return resolved;
 }
 
 export class SynthError extends Error {}

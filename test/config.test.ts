@@ -92,6 +92,14 @@ describe("config validation", () => {
             assert.equal(config.vpcEndpoints, false);
             assert.deepEqual(config.alertEmails, []);
         });
+
+        it("puts --config keys without a namespace in the project's, as pulumi config set does", () => {
+            const raw = resolveStackConfig(project, readStackConfig("dev"), { execMemory: "1024", "aws:region": "eu-west-1" });
+            assert.equal(raw["ecs-exec:execMemory"], "1024");
+            assert.equal(raw["aws:region"], "eu-west-1");
+            assert.equal(raw.execMemory, undefined);
+            assert.equal(parseExecConfig(raw).execMemory, 1024);
+        });
     });
 
     describe("environment", () => {

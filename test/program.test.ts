@@ -5,7 +5,7 @@ import * as path from "path";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, REGION_KEY } from "../components/config";
 import { execNames } from "../components/names";
 import { PROJECT_DIR, readProjectFile, readStackConfig, SynthResult } from "../synth/synth";
-import { runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
+import { DOCUMENTED_SYNTH, runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
 
 const STACKS = ["dev", "prod"];
 
@@ -97,11 +97,25 @@ describe("npm run synth", function () {
     const runs: Record<string, SynthRun[]> = {};
 
     before(async () => {
-        // Two runs of each stack, two at a time: the second proves the output is stable. The first is the run every
-        // other test reads.
+        // Two runs of each stack, two at a time: the second proves the output is stable. The first, README's command
+        // through npm, is the run every other test reads.
         for (const stack of STACKS) {
             runs[stack] = await Promise.all([synthRunOf(stack), runSynth(["--stack", stack])]);
         }
+    });
+
+    it("prints only JSON on stdout run as README says, through npm", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        assert.ok(readme.includes(`\n${DOCUMENTED_SYNTH.join(" ")} --stack dev `), "README documents the command this test runs");
+        assert.equal(runs.dev[0].code, 0, runs.dev[0].stderr);
+        assert.equal(JSON.parse(runs.dev[0].stdout).stack, "dev");
+    });
+
+    it("refuses to print JSON after npm's banner (npm run without -s, into a pipe), saying what to run", async () => {
+        const run = await runSynth(["--stack", "dev"], ["npm", "run", "synth", "--"]);
+        assert.notEqual(run.code, 0);
+        assert.doesNotMatch(run.stdout, /\{/);
+        assert.match(run.stderr, /^error: npm printed its banner on stdout, so the output would not be JSON: run npm run -s synth -- \.\.\., or pass --out FILE$/m);
     });
 
     for (const stack of STACKS) {
@@ -248,17 +262,11 @@ describe("npm run synth", function () {
     describe("with a bad config", () => {
         let run: SynthRun;
         before(async () => {
-            run = await runSynth([
-                "--stack",
-                "dev",
-                "--config",
-                "ecs-exec:execMemory=300",
-                "--config",
-                "ecs-exec:maxSessionHours=0",
-            ]);
+            // One key as `pulumi config set` takes it, without its namespace: it is the project's.
+            run = await runSynth(["--stack", "dev", "--config", "execMemory=300", "--config", "ecs-exec:maxSessionHours=0"]);
         });
 
-        it("exits 1 with the message a preview shows: every bad key, and no stack trace", () => {
+        it("exits 1 with the message a preview shows: every bad key (namespaced or not), and no stack trace", () => {
             assert.equal(run.code, 1);
             assert.equal(run.stdout, "");
             const lines = run.stderr.trimEnd().split("\n");
