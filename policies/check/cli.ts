@@ -1,6 +1,6 @@
 /**
- * npm run check -- --stack <dev|prod> [--config FILE] [--json]
- * npm run check -- --resources FILE --config FILE [--json]
+ * npm run check -- --stack <dev|prod> [--policy-config FILE] [--config key=value ...] [--json]
+ * npm run check -- --resources FILE --policy-config FILE [--json]
  *
  * Runs the policy pack, as `pulumi preview --policy-pack` runs it, over the offline synth of a stack (or a resources
  * file in the `npm run synth` format), with no cloud credentials. Exit 0: no mandatory violation; 1: at least one;
@@ -11,6 +11,9 @@ import { ConfigError } from "./config";
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
+    for (const notice of args.notices) {
+        console.error(`note: ${notice}`);
+    }
     // Loaded only now: bad arguments are answered without loading the SDK.
     const { runCheck } = await import("./run");
     return runCheck(args);

@@ -1,16 +1,37 @@
 /** What `npm run check` does once its arguments are right: load, check, print; the exit code it ends with. */
 import * as fs from "fs";
 import * as path from "path";
-import { runSynth } from "../../test/support/synthRun";
+import { runSynth } from "../../synth/run";
+import { stackFilePath } from "../../synth/synth";
 import { CheckArgs, UsageError } from "./args";
 import { check } from "./check";
 import { PACK_DIR, PolicyPackProcess } from "./pack";
 import { countByLevel, formatTable, ResourceRecord } from "./report";
 
+/**
+ * The policy config file; refused at once, before the pack and the synth start, when it or the stack file is
+ * missing (a stack added without its policy config).
+ */
+export function policyConfigFile(args: CheckArgs): string {
+    if (args.stack && !fs.existsSync(stackFilePath(args.stack))) {
+        throw new UsageError(`no stack ${args.stack}: ${path.relative(process.cwd(), stackFilePath(args.stack))} does not exist`);
+    }
+    const file = args.policyConfig ?? path.join(PACK_DIR, "config", `${args.stack}.json`);
+    if (!fs.existsSync(file)) {
+        throw new UsageError(
+            args.policyConfig
+                ? `no policy config ${file}`
+                : `no policy config for stack ${args.stack}: create ${path.relative(process.cwd(), file)} (start from a copy of ` +
+                      `policies/config/prod.json or dev.json), or pass --policy-config FILE`,
+        );
+    }
+    return file;
+}
+
 /** The resources to check: the stack synthesized in a child process, or the file as given. */
 async function loadResources(args: CheckArgs): Promise<ResourceRecord[]> {
     if (args.stack) {
-        const run = await runSynth(["--stack", args.stack]);
+        const run = await runSynth(["--stack", args.stack, ...args.config.flatMap((setting) => ["--config", setting])]);
         if (run.code !== 0) {
             throw new UsageError(`synth of stack ${args.stack} failed:\n${run.stderr.trim()}`);
         }
@@ -29,7 +50,7 @@ async function loadResources(args: CheckArgs): Promise<ResourceRecord[]> {
 
 /** 0: no mandatory violation; 1: at least one. */
 export async function runCheck(args: CheckArgs): Promise<number> {
-    const configFile = args.config ?? path.join(PACK_DIR, "config", `${args.stack}.json`);
+    const configFile = policyConfigFile(args);
     // The pack loads (and type-checks) while the stack synthesizes; whichever fails, no pack process is left behind.
     const [started, loaded] = await Promise.allSettled([PolicyPackProcess.start(), loadResources(args)]);
     if (started.status === "rejected") {

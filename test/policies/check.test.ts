@@ -79,18 +79,77 @@ describe("npm run check", function () {
         ]);
     });
 
-    it("takes a stack, or a resources file with a config file, and refuses anything else", () => {
-        assert.deepEqual(parseArgs(["--stack", "dev", "--json"]), { stack: "dev", json: true });
-        assert.deepEqual(parseArgs(["--resources", "r.json", "--config", "c.json"]), { resources: "r.json", config: "c.json", json: false });
-        for (const args of [[], ["--stack"], ["--resources", "x.json"], ["--stack", "dev", "--resources", "x.json"], ["--bogus"]]) {
+    it("takes a stack, or a resources file with a policy config, and refuses anything else", () => {
+        assert.deepEqual(parseArgs(["--stack", "dev", "--json"]), { stack: "dev", config: [], json: true, notices: [] });
+        assert.deepEqual(parseArgs(["--resources", "r.json", "--policy-config", "c.json"]), {
+            resources: "r.json",
+            policyConfig: "c.json",
+            config: [],
+            json: false,
+            notices: [],
+        });
+        for (const args of [
+            [],
+            ["--stack"],
+            ["--resources", "x.json"],
+            ["--stack", "dev", "--resources", "x.json"],
+            ["--bogus"],
+            ["--stack", "dev", "--policy-config", "a.json", "--policy-config", "b.json"],
+            ["--resources", "x.json", "--policy-config", "c.json", "--config", "execMemory=1024"],
+        ]) {
             assert.throws(() => parseArgs(args), (e: Error) => e instanceof UsageError && e.message.includes("usage: npm run check"), args.join(" "));
         }
+    });
+
+    it("takes --config key=value as synth does, for the stack it synthesizes", () => {
+        const args = parseArgs(["--stack", "dev", "--config", "execMemory=1024", "-c", "ecs-exec:maxSessionHours=2"]);
+        assert.deepEqual(args.config, ["execMemory=1024", "ecs-exec:maxSessionHours=2"]);
+        assert.equal(args.policyConfig, undefined);
+    });
+
+    it("still takes a policy config file as --config FILE, the spelling before --policy-config, with a note", () => {
+        const args = parseArgs(["--resources", "r.json", "--config", "policies/config/prod.json"]);
+        assert.equal(args.policyConfig, "policies/config/prod.json");
+        assert.deepEqual(args.config, []);
+        assert.deepEqual(args.notices, [
+            "--config policies/config/prod.json: a policy config file is now --policy-config policies/config/prod.json (--config takes key=value, as for synth)",
+        ]);
     });
 
     it("exits 2 with the usage on bad arguments", async () => {
         const run = await runCheck(["--stack"]);
         assert.equal(run.code, 2);
         assert.match(run.stderr, /^error: --stack needs a value\nusage: npm run check/);
+    });
+
+    it("refuses a stack without its policy config at once, naming the file to create or the option to pass", async () => {
+        // A stack added as a team adds one: its stack file copied, its policy config forgotten.
+        const stack = `added${process.pid}`;
+        const stackFile = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), stackFile);
+        try {
+            const started = Date.now();
+            const run = await runCheck(["--stack", stack]);
+            assert.equal(run.code, 2, run.stderr);
+            assert.equal(
+                run.stderr,
+                `error: no policy config for stack ${stack}: create policies/config/${stack}.json (start from a copy of ` +
+                    "policies/config/prod.json or dev.json), or pass --policy-config FILE\n",
+            );
+            // Before the pack and the synth start (each takes seconds).
+            assert.ok(Date.now() - started < 4000, `${Date.now() - started} ms`);
+        } finally {
+            fs.rmSync(stackFile);
+        }
+    });
+
+    it("refuses an unknown stack, or a policy config that does not exist, at once", async () => {
+        const [stack, config] = await Promise.all([
+            runCheck(["--stack", "nosuchstack"]),
+            runCheck(["--stack", "dev", "--policy-config", "policies/config/nosuch.json"]),
+        ]);
+        assert.deepEqual([stack.code, stack.stderr], [2, "error: no stack nosuchstack: Pulumi.nosuchstack.yaml does not exist\n"]);
+        assert.deepEqual([config.code, config.stderr], [2, "error: no policy config policies/config/nosuch.json\n"]);
     });
 
     describe("run as a user runs it", () => {
@@ -102,23 +161,25 @@ describe("npm run check", function () {
             const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "check-")), "prod.json");
             fs.writeFileSync(file, JSON.stringify(stack));
             // One after the other: each loads the pack, a few seconds of CPU.
-            fromFile = runCheck(["--resources", file, "--config", configFile("prod")]);
+            fromFile = runCheck(["--resources", file, "--policy-config", configFile("prod")]);
             await fromFile;
-            fromStack = runCheck(["--stack", "dev", "--json"]);
+            // A second alert address: one more subscription than the stack file declares, through synth's --config.
+            fromStack = runCheck(["--stack", "dev", "--json", "--config", 'alertEmails=["platform-alerts@example.com","oncall@example.com"]']);
         });
 
-        it("checks a resources file with a config file: a table of what is wrong, and exit 1 on a mandatory violation", async () => {
+        it("checks a resources file with a policy config: a table of what is wrong, and exit 1 on a mandatory violation", async () => {
             const run = await fromFile;
+            const resources = (await synthStack("prod")).resources.length + 1;
             assert.equal(run.code, 1, run.stderr);
             assert.match(run.stdout, /^mandatory\s+no-key-pairs\s+ops \(aws:ec2\/keyPair:KeyPair\)\s+EC2 key pair$/m);
-            assert.match(run.stdout, /37 resources of .*prod\.json checked with policies\/config\/prod\.json: 1 mandatory, 0 advisory/);
+            assert.match(run.stdout, new RegExp(`${resources} resources of .*prod\\.json checked with policies/config/prod\\.json: 1 mandatory, 0 advisory`));
         });
 
-        it("synthesizes a stack and checks it with that stack's config, as JSON, exiting 0 when nothing is mandatory", async () => {
+        it("synthesizes a stack with --config settings and checks it with that stack's config, as JSON, exiting 0 when nothing is mandatory", async () => {
             const run = await fromStack;
             assert.equal(run.code, 0, run.stderr);
             const report = JSON.parse(run.stdout);
-            assert.equal(report.resources, 36);
+            assert.equal(report.resources, (await synthStack("dev")).resources.length + 1);
             assert.equal(report.config, configFile("dev"));
             assert.deepEqual(report.violations, []);
         });
