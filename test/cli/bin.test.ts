@@ -3,7 +3,7 @@
  * loads only what the command it runs uses (observed in the real process with module hooks).
  */
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -77,6 +77,19 @@ describe("the ecs-exec bin, as built", function () {
         assert.deepEqual(aws.calls.map((c) => c.operation), ["GetCallerIdentity", "ListTasks"]);
         assert.ok(fromPackage(run.loaded, "@aws-sdk/client-ecs") && fromPackage(run.loaded, "@aws-sdk/client-sts"));
         assert.ok(!fromPackage(run.loaded, "@aws-sdk/client-cloudtrail") && !fromPackage(run.loaded, "@aws-sdk/client-cloudwatch-logs"));
+    });
+
+    it("says how to build it when it is not built, exit 70", () => {
+        const copy = path.join(sandbox.dir, "checkout", "cli", "bin", "ecs-exec.js");
+        fs.mkdirSync(path.dirname(copy), { recursive: true });
+        fs.copyFileSync(BIN, copy);
+        const run = spawnSync(process.execPath, [copy, "--help"], { encoding: "utf8" });
+        assert.equal(run.status, 70);
+        assert.equal(run.stdout, "");
+        assert.equal(
+            run.stderr,
+            `ecs-exec: not built (no ${path.join(sandbox.dir, "checkout", "cli", "dist", "main.mjs")}): run npm ci, or npm run build, in ${path.join(sandbox.dir, "checkout")}\n`,
+        );
     });
 
     it("goes on PATH with npm link (README), and runs from any directory", () => {
