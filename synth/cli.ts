@@ -48,8 +48,9 @@ function parseArgs(argv: string[]): { stack: string; out?: string; overrides: Re
 }
 
 /**
- * Whether npm has printed its script banner on our stdout: npm run without -s (npm 11 keeps it off stdout only
- * with loglevel silent, or on stderr with --json).
+ * Whether npm has printed its script banner on our stdout: npm run without -s. In npm 11, @npmcli/run-script prints
+ * it as standard output, and npm's display (lib/utils/display.js) drops it at loglevel silent and sends it to stderr
+ * with --json; npm passes both settings to the script's environment.
  */
 function npmBannerOnStdout(env: NodeJS.ProcessEnv): boolean {
     return env.npm_lifecycle_event === "synth" && env.npm_config_loglevel !== "silent" && env.npm_config_json !== "true";
