@@ -83,6 +83,7 @@ const access = new ExecAccess("exec-access", {
     executionRoleArn: task.executionRoleArn,
     kmsKeyArn: logging.keyArn,
     developerPrincipalArns: config.developerPrincipalArns,
+    developerSessionNameTag: config.developerSessionNameTag,
     requireMfa: config.requireMfa,
     attachToRoles: config.developerPolicyRoles,
     attachToGroups: config.developerPolicyGroups,

@@ -350,36 +350,53 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
 export interface DeveloperRoleTrustArgs {
     principalArns: string[];
     requireMfa: boolean;
+    /**
+     * The principal tag a role session's name must equal (e.g. `email`, an IAM Identity Center attribute passed as a
+     * session tag). Without it, no role session may assume the role.
+     */
+    sessionNameTag?: string;
 }
 
+/** IAM users, in `aws:PrincipalArn` form. */
+const IAM_USERS = "arn:*:iam::*:user/*";
+
 /**
- * Who may assume the developer role. The role session name becomes the `Owner` of the tasks a session starts, so
- * IAM users must use their own user name as session name; role sessions (SSO) carry the name their caller chose,
- * which CloudTrail records next to the source identity.
+ * Who may assume the developer role. The role session name becomes the `Owner` of the tasks a session starts (it is
+ * the second half of `aws:userid`), and whoever calls AssumeRole chooses it: so every session name is pinned to the
+ * caller's own identity. IAM users: their user name. Any other principal (a role session, such as IAM Identity
+ * Center's): the value of its principal tag `sessionNameTag`, which it cannot choose. AWS Security Blog, "Easily
+ * control the naming of individual IAM role sessions" (`sts:RoleSessionName` with `${aws:username}` and
+ * `${aws:PrincipalTag/...}`).
  */
 export function developerRoleTrustPolicy(args: DeveloperRoleTrustArgs): PolicyDocument {
     const mfa: Condition = args.requireMfa ? { Bool: { "aws:MultiFactorAuthPresent": "true" } } : {};
-    const users = "arn:*:iam::*:user/*";
-    return policy(
+    const statements: PolicyStatement[] = [
         {
             Sid: "IamUsersUnderTheirOwnName",
             Effect: "Allow",
             Principal: { AWS: args.principalArns },
             Action: "sts:AssumeRole",
             Condition: {
-                ArnLike: { "aws:PrincipalArn": users },
+                ArnLike: { "aws:PrincipalArn": IAM_USERS },
                 StringEquals: { "sts:RoleSessionName": "${aws:username}" },
                 ...mfa,
             },
         },
-        {
-            Sid: "RoleSessions",
+    ];
+    if (args.sessionNameTag !== undefined) {
+        statements.push({
+            Sid: "RoleSessionsUnderTheirTaggedName",
             Effect: "Allow",
             Principal: { AWS: args.principalArns },
             Action: "sts:AssumeRole",
-            Condition: { ArnNotLike: { "aws:PrincipalArn": users }, ...mfa },
-        },
-    );
+            Condition: {
+                ArnNotLike: { "aws:PrincipalArn": IAM_USERS },
+                StringEquals: { "sts:RoleSessionName": `\${aws:PrincipalTag/${args.sessionNameTag}}` },
+                ...mfa,
+            },
+        });
+    }
+    return policy(...statements);
 }
 
 export interface AuditKeyPolicyArgs {

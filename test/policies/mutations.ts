@@ -169,6 +169,8 @@ export const MUTATIONS: Mutation[] = [
     {
         title: "AdministratorAccess attached to the developer role",
         caughtBy: "exec-grant-scoped-to-container",
+        // prod creates no developer role (Identity Center's permission set holds the developer policy).
+        stacks: ["dev"],
         apply: (s) =>
             add(
                 s,
@@ -177,6 +179,15 @@ export const MUTATIONS: Mutation[] = [
                 { role: one(s, TYPE.role, "exec-access-role").inputs.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
                 { role: one(s, TYPE.role, "exec-access-role") },
             ),
+    },
+    {
+        title: "AdministratorAccess attached to an existing role",
+        caughtBy: "exec-grant-scoped-to-container",
+        apply: (s) =>
+            add(s, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "oncall-admin", {
+                role: "platform-oncall",
+                policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+            }),
     },
     { title: "exec logging NONE", caughtBy: "cluster-exec-logging", apply: (s) => (execLogging(s).logging = "NONE") },
     { title: "exec logging DEFAULT (the task's own log driver)", caughtBy: "cluster-exec-logging", apply: (s) => (execLogging(s).logging = "DEFAULT") },
