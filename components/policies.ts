@@ -477,10 +477,11 @@ export interface AlertTopicPolicyArgs {
  * policies for EventBridge" (EventBridge User Guide, "Using resource-based policies for Amazon EventBridge", SNS
  * permissions), and AWS CDK's SNS rule target grants it with no condition. So its statement has none, and the Deny
  * that keeps everyone else out must not match it whatever it sends: `aws:PrincipalIsAWSService` is in the request
- * context of every signed request and true when a service principal calls (IAM User Guide, "AWS global condition
- * context keys"), and a plain `Bool` does not match a request that lacks the key. EventBridge delivers to a topic
- * of another account only through an execution role of the rule's account (EventBridge User Guide, "Sending events
- * to an AWS service in another account"): that role is not a service, so the Deny keeps it out.
+ * context of every signed request, true when a service principal acts directly, false for IAM principals and service
+ * roles (IAM User Guide, "AWS global condition context keys"); and a key the request lacks does not match a plain
+ * `Bool` (IAM User Guide, "Condition operators"). EventBridge delivers to a topic of another account only through an
+ * execution role of the rule's account (EventBridge User Guide, "Sending events to an AWS service in another
+ * account"): a role, so the Deny keeps it out.
  * CloudWatch does send `aws:SourceArn`, the alarm's ARN.
  */
 export function alertTopicPolicy(ctx: AwsContext, args: AlertTopicPolicyArgs): PolicyDocument {
