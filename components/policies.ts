@@ -412,7 +412,7 @@ export interface AuditKeyPolicyArgs {
  * Developer Guide, "Enable compatibility between event sources from AWS services and encrypted topics"; the
  * AWS-managed alias/aws/sns key cannot grant that). EventBridge with no condition: its requests carry no
  * `aws:SourceArn` or `aws:SourceAccount` (EventBridge User Guide, "Using resource-based policies for Amazon
- * EventBridge", SNS permissions). CloudWatch only for this stack's alarms (`aws:SourceArn`, the alarm ARN). CloudTrail
+ * EventBridge", SNS permissions). CloudWatch for this stack's alarms where the request names one. CloudTrail
  * only for this stack's trail (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail").
  */
 export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): PolicyDocument {
@@ -431,7 +431,10 @@ export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): Polic
             Principal: { Service: CLOUDWATCH_SERVICE },
             Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
             Resource: "*",
-            Condition: { ArnEquals: { "aws:SourceArn": args.alarmNames.map((name) => arns.alarm(ctx, name)) } },
+            // IfExists: AWS documents aws:SourceArn on CloudWatch's publish to SNS, not on the KMS requests made for
+            // it. Without the key the grant still holds (the topic policy decides which alarms publish); with it,
+            // only this stack's alarms match.
+            Condition: { ArnEqualsIfExists: { "aws:SourceArn": args.alarmNames.map((name) => arns.alarm(ctx, name)) } },
         },
     ];
     if (args.trailName) {

@@ -207,11 +207,14 @@ describe("ExecAudit", () => {
                 }
             });
 
-            it("lets CloudWatch encrypt messages for this stack's alarms only", async () => {
+            it("lets CloudWatch encrypt messages for this stack's alarms, and refuses it another alarm's", async () => {
                 for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
                     const result = await use("cloudwatch.amazonaws.com", action, { "aws:SourceArn": ALARM_ARN });
                     assert.equal(result.decision, "Allowed", action);
                     assert.deepEqual(result.allowedBy, ["resource/ThisStacksAlarmsPublishToTheEncryptedTopic"]);
+                    // AWS does not document aws:SourceArn on the KMS requests made for CloudWatch's publish: the alarm
+                    // must reach its topic either way (the topic policy, where it is documented, picks the alarms).
+                    assert.equal((await use("cloudwatch.amazonaws.com", action)).decision, "Allowed", `${action} without aws:SourceArn`);
                 }
                 const other = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:someone-elses-alarm`;
                 assert.equal((await use("cloudwatch.amazonaws.com", "kms:GenerateDataKey", { "aws:SourceArn": other })).decision, "ImplicitlyDenied");
