@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadExecConfig } from "./components/config";
-import { execNames, stackTags } from "./components/names";
+import { alertAlarmName, alertRuleName, execNames, stackTags } from "./components/names";
 import { AwsContext } from "./components/policies";
 import { runTaskCommand as buildRunTaskCommand } from "./components/commands";
 import { ExecNetwork } from "./components/execNetwork";
@@ -10,6 +10,7 @@ import { ExecCluster } from "./components/execCluster";
 import { ExecTask } from "./components/execTask";
 import { ExecAccess } from "./components/execAccess";
 import { ExecAudit } from "./components/execAudit";
+import { executeCommandAlerts } from "./components/alerts";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -82,6 +83,7 @@ const access = new ExecAccess("exec-access", {
     executionRoleArn: task.executionRoleArn,
     kmsKeyArn: logging.keyArn,
     developerPrincipalArns: config.developerPrincipalArns,
+    developerSessionNameTag: config.developerSessionNameTag,
     requireMfa: config.requireMfa,
     attachToRoles: config.developerPolicyRoles,
     attachToGroups: config.developerPolicyGroups,
@@ -94,9 +96,12 @@ const audit = new ExecAudit("exec-audit", {
     trailRetentionDays: config.trailRetentionDays,
     trailName: names.trail,
     topicName: names.alertTopic,
-    ruleName: names.alertRule,
     keyAlias: names.auditKeyAlias,
-    sessionLogGroupName: names.sessionLogGroup,
+    alerts: executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }).map((definition) => ({
+        definition,
+        ruleName: alertRuleName(config.environment, definition.id),
+        alarmName: alertAlarmName(config.environment, definition.id),
+    })),
     alertEmails: config.alertEmails,
     tags,
 });
@@ -120,7 +125,8 @@ export const developerPolicyArn = access.policyArn;
 export const developerRoleArn = access.roleArn.apply((arn) => arn ?? null);
 export const developerPolicy = access.policyDocument;
 export const alertTopicArn = audit.topicArn;
-export const alertRuleName = audit.ruleName;
+export const alertRuleNames = audit.ruleNames;
+export const alertAlarmNames = audit.alarmNames;
 export const trailName = audit.trailName.apply(
     (name) => name ?? "none created (cloudTrail: existing): an organization or account trail must log this region's management events",
 );

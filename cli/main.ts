@@ -39,7 +39,7 @@ Exit codes:
   1    AWS refused a request for another reason, or the session ended with an error
   2    bad arguments
   3    stack outputs missing, unreadable, or of another stack
-  4    no usable AWS credentials
+  4    no usable AWS credentials (none, expired, or an id ECS cannot tag a task with)
   5    not allowed by IAM (the message names the action)
   6    session-manager-plugin not installed
   7    the exec task did not become ready (stopped, or timed out)

@@ -9,7 +9,7 @@ import { runTaskRequest } from "../components/commands";
 import { awsCall, ecsEndpointUrl } from "./aws";
 import { EXIT, SessionError, TaskNotReadyError } from "./errors";
 import { formatDuration, formatTime } from "./format";
-import { callerUserId } from "./identity";
+import { callerUserId, requireTaggableOwner } from "./identity";
 import type { StackOutputs } from "./outputs";
 import { pluginArguments, SessionManagerPlugin } from "./plugin";
 import type { Progress } from "./progress";
@@ -98,6 +98,7 @@ async function openSession(
     await ctx.plugin.check();
     interruption.throwIfInterrupted();
     const me = await callerUserId(ctx.sts);
+    requireTaggableOwner(me);
     interruption.throwIfInterrupted();
 
     let task = options.new ? undefined : reusableTask(await listExecTasks(ecs, outputs), me);

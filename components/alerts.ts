@@ -1,73 +1,283 @@
 /**
- * The ExecuteCommand alert as plain values: the EventBridge pattern, the input transformer's paths and its
- * template. The component only attaches them; tests match and render them against CloudTrail records.
+ * Alerts as plain values: each one an EventBridge pattern, the input transformer's paths and its template. ExecAudit
+ * turns every definition into a rule, its SNS target and an alarm on its failed deliveries; tests match and render
+ * them against CloudTrail records.
  */
-
-/** An EventBridge event pattern (the subset of its syntax this project uses: literal values and nesting). */
-export type EventPattern = { [field: string]: (string | number | boolean | null)[] | EventPattern };
 
 /**
- * Every ExecuteCommand call to ECS as CloudTrail delivers it to EventBridge, successful and refused alike
- * (a refused call carries errorCode and no session; the pattern does not look at either).
+ * What an event pattern's field may hold: literal values, and `exists` (EventBridge User Guide, "Content filtering
+ * in Amazon EventBridge event patterns", exists matching). Only what this project uses.
  */
-export function executeCommandPattern(): EventPattern {
-    return {
-        source: ["aws.ecs"],
-        "detail-type": ["AWS API Call via CloudTrail"],
-        detail: {
-            eventSource: ["ecs.amazonaws.com"],
-            eventName: ["ExecuteCommand"],
-        },
-    };
+export type PatternFilter = string | number | boolean | null | { exists: boolean };
+
+/** An EventBridge event pattern: fields with their filters, nested objects, and `$or` (a list of alternatives). */
+export type EventPattern = { [field: string]: PatternFilter[] | EventPattern | EventPattern[] };
+
+/** One alert: what ExecAudit needs to declare its rule, target and alarm. */
+export interface AlertDefinition {
+    /** Lowercase letters, digits and hyphens; names the rule and its alarm (components/names.ts). */
+    id: string;
+    /** The rule's description: which events it matches. */
+    description: string;
+    eventPattern: EventPattern;
+    /** Variables of the input transformer (at most 100; keys alphanumeric, not starting with "AWS"). */
+    inputPaths: Readonly<Record<string, string>>;
+    /** One JSON-quoted line per line of text: EventBridge's form for multi-line plain text, which SNS e-mails as is. */
+    inputTemplate: string;
 }
 
 /**
- * Variables of the input transformer. Keys: alphanumeric, not starting with "AWS", at most 100 (EventBridge
- * InputTransformer limits). A path a call does not have (sessionId on a refused call, errorCode on a successful one)
- * creates no variable, and its placeholder renders empty (EventBridge User Guide, "Amazon EventBridge input
- * transformation", common issues).
+ * Fields EventBridge puts in every event on a bus (EventBridge User Guide, "Event structure reference": "The
+ * following fields appear in all events delivered to an event bus"). A template may read them without a filter.
  */
-export const ALERT_INPUT_PATHS: Readonly<Record<string, string>> = {
+const ENVELOPE_PATHS = new Set(["$.version", "$.id", "$.detail-type", "$.source", "$.account", "$.time", "$.region"]);
+
+/**
+ * One shape of the events a family of alerts covers: the presence or absence of some fields of `detail` decides
+ * which shape an event has (`when`), and the shape's rule requires every other `detail` leaf its template reads.
+ */
+export interface AlertShape {
+    id: string;
+    description: string;
+    /** `detail` leaf → present (true) or absent (false), as dot-separated paths under `detail`. */
+    when: Readonly<Record<string, boolean>>;
+    inputPaths: Readonly<Record<string, string>>;
+    lines: string[];
+}
+
+/**
+ * Alerts that together match every event `base` matches, each event exactly once, and whose templates never read a
+ * field their event lacks.
+ *
+ * EventBridge documents that an input path missing from the event "isn't created and won't appear in the output"
+ * (EventBridge User Guide, "Amazon EventBridge input transformation", common issues); how a template renders such
+ * a placeholder is not documented. So each shape's rule requires, with `exists: true`, every `detail` leaf its
+ * template reads; exists matching works on leaf nodes only, which these are. An event that lacks one of them matches
+ * no shape, and goes to the `unmatched` alert instead, whose rule is the complement of the shapes' and whose
+ * template reads only envelope fields. The shapes' `when` must cover every combination of their fields exactly once.
+ */
+export function alertsCovering(base: EventPattern, shapes: AlertShape[], unmatched: Omit<AlertShape, "when">): AlertDefinition[] {
+    checkPartition(shapes);
+    const required = shapes.map((shape) => requiredLeaves(shape));
+    const definitions = shapes.map((shape, i) => {
+        const detail: Record<string, PatternFilter[]> = {};
+        for (const [leaf, present] of Object.entries(shape.when)) {
+            detail[leaf] = [{ exists: present }];
+        }
+        for (const leaf of required[i]) {
+            detail[leaf] = [{ exists: true }];
+        }
+        return definition(shape, withDetail(base, detail));
+    });
+
+    // Not (any shape) = for some shape, its `when` holds and one of its required leaves is missing. A leaf every
+    // shape requires is missing-from-any-shape on its own, since the shapes' `when` cover every event.
+    const alternatives = new Map<string, Record<string, PatternFilter[]>>();
+    shapes.forEach((shape, i) => {
+        for (const leaf of required[i]) {
+            const everywhere = required.every((leaves) => leaves.includes(leaf));
+            const alternative: Record<string, PatternFilter[]> = everywhere
+                ? {}
+                : Object.fromEntries(Object.entries(shape.when).map(([field, present]) => [field, [{ exists: present }]]));
+            alternative[leaf] = [{ exists: false }];
+            alternatives.set(JSON.stringify(alternative), alternative);
+        }
+    });
+    if (alternatives.size === 0) {
+        return definitions;
+    }
+    for (const path of Object.values(unmatched.inputPaths)) {
+        if (!ENVELOPE_PATHS.has(path)) {
+            throw new Error(`alert ${unmatched.id} reads ${path}: only envelope fields are sure to exist in the events it gets`);
+        }
+    }
+    const nested = [...alternatives.values()].map((alternative) => nest(alternative));
+    const complement = withDetail(base, {}, nested.length === 1 ? nested[0] : { $or: nested });
+    return [...definitions, definition(unmatched, complement)];
+}
+
+function definition(shape: Omit<AlertShape, "when">, eventPattern: EventPattern): AlertDefinition {
+    return {
+        id: shape.id,
+        description: shape.description,
+        eventPattern,
+        inputPaths: shape.inputPaths,
+        inputTemplate: shape.lines.map((line) => JSON.stringify(line)).join("\n"),
+    };
+}
+
+/** The `detail` leaves a shape's template reads and its `when` does not already settle. */
+function requiredLeaves(shape: AlertShape): string[] {
+    const leaves: string[] = [];
+    for (const path of Object.values(shape.inputPaths)) {
+        if (ENVELOPE_PATHS.has(path)) {
+            continue;
+        }
+        if (!path.startsWith("$.detail.")) {
+            throw new Error(`alert ${shape.id} reads ${path}: only envelope fields and fields under detail are supported`);
+        }
+        const leaf = path.slice("$.detail.".length);
+        if (shape.when[leaf] === false) {
+            throw new Error(`alert ${shape.id} reads ${path}, which its events lack`);
+        }
+        if (shape.when[leaf] === undefined && !leaves.includes(leaf)) {
+            leaves.push(leaf);
+        }
+    }
+    return leaves;
+}
+
+/** Every combination of presence of the shapes' `when` fields is claimed by exactly one shape. */
+function checkPartition(shapes: AlertShape[]): void {
+    const fields = [...new Set(shapes.flatMap((shape) => Object.keys(shape.when)))];
+    for (let combination = 0; combination < 2 ** fields.length; combination++) {
+        const present = (i: number) => (combination & (1 << i)) !== 0;
+        const claimants = shapes.filter((shape) => fields.every((field, i) => shape.when[field] === undefined || shape.when[field] === present(i)));
+        if (claimants.length !== 1) {
+            const state = fields.map((field, i) => `${field} ${present(i) ? "present" : "absent"}`).join(", ");
+            throw new Error(`${claimants.length} alert shapes claim events with ${state}: exactly one must`);
+        }
+    }
+}
+
+/** `{ "a.b": f }` → `{ a: { b: f } }`. */
+function nest(flat: Record<string, PatternFilter[]>): EventPattern {
+    const pattern: EventPattern = {};
+    for (const [path, filters] of Object.entries(flat)) {
+        const parts = path.split(".");
+        let node = pattern;
+        for (const part of parts.slice(0, -1)) {
+            node = (node[part] ??= {}) as EventPattern;
+        }
+        node[parts[parts.length - 1]] = filters;
+    }
+    return pattern;
+}
+
+/** `base` with more filters under `detail` (dot-separated paths), and `extra` merged into `detail` as is. */
+function withDetail(base: EventPattern, leaves: Record<string, PatternFilter[]>, extra: EventPattern = {}): EventPattern {
+    const copy = JSON.parse(JSON.stringify(base)) as EventPattern;
+    const detail = (copy.detail ??= {}) as EventPattern;
+    for (const [field, value] of Object.entries({ ...nest(leaves), ...extra })) {
+        if (field in detail) {
+            throw new Error(`detail.${field} is already filtered by the base pattern`);
+        }
+        detail[field] = value;
+    }
+    return copy;
+}
+
+/** Every ExecuteCommand call to ECS, as CloudTrail delivers it to EventBridge on the default bus. */
+export const EXECUTE_COMMAND_CALLS: EventPattern = {
+    source: ["aws.ecs"],
+    "detail-type": ["AWS API Call via CloudTrail"],
+    detail: {
+        eventSource: ["ecs.amazonaws.com"],
+        eventName: ["ExecuteCommand"],
+    },
+};
+
+/** Who called, from where and with what: in both shapes of an ExecuteCommand record. */
+const CALLER_PATHS = {
     caller: "$.detail.userIdentity.arn",
     principalId: "$.detail.userIdentity.principalId",
-    time: "$.detail.eventTime",
+    time: "$.time",
     account: "$.account",
     region: "$.region",
     sourceIp: "$.detail.sourceIPAddress",
     userAgent: "$.detail.userAgent",
-    cluster: "$.detail.requestParameters.cluster",
-    task: "$.detail.requestParameters.task",
-    container: "$.detail.requestParameters.container",
     command: "$.detail.requestParameters.command",
-    sessionId: "$.detail.responseElements.session.sessionId",
-    errorCode: "$.detail.errorCode",
-    errorMessage: "$.detail.errorMessage",
     eventId: "$.detail.eventID",
 };
 
+const CALLER_LINES = [
+    "Who:        <caller>",
+    "Principal:  <principalId>   (aws:userid: the Owner tag of the tasks it starts)",
+    "When:       <time>",
+    "From:       <sourceIp>",
+    "Client:     <userAgent>",
+];
+
+export interface ExecuteCommandAlertsArgs {
+    /** This stack's cluster: its sessions are logged to `sessionLogGroupName`. */
+    clusterName: string;
+    sessionLogGroupName: string;
+}
+
 /**
- * The message a human reads, one quoted JSON string per line: EventBridge's form for multi-line plain text, which
- * SNS delivers to e-mail as is. Lines whose value may be absent say when it is.
+ * The alerts on ExecuteCommand: one for an opened session, one for a refused call, and one for a call whose record
+ * lacks a field those two read. CloudTrail records a refused call with `errorCode` and no response; a successful one
+ * without `errorCode` (CloudTrail User Guide, "CloudTrail record contents"). The ECS API reference (ExecuteCommand)
+ * makes `task` and `command` required request parameters and `cluster` and `container` optional, and returns the
+ * cluster ARN, container name, task ARN and session of an opened session: so the session alert reads those from the
+ * response, and the refused one only what every request carries, pointing to the full record for the rest.
  */
-export function alertTemplate(sessionLogGroupName: string): string {
-    const lines = [
-        "ECS Exec: ExecuteCommand in account <account>, <region>",
-        "",
-        "Who:        <caller>",
-        "Principal:  <principalId>",
-        "When:       <time>",
-        "From:       <sourceIp>",
-        "Client:     <userAgent>",
-        "Cluster:    <cluster>",
-        "Task:       <task>",
-        "Container:  <container>",
-        "Command:    <command>",
-        "Session id: <sessionId>   (empty: no session was opened)",
-        "Refused:    <errorCode> <errorMessage>   (empty: the call succeeded)",
-        "",
-        `Keystrokes: log group ${sessionLogGroupName}, log stream <sessionId> (written when the session ends):`,
-        `  aws logs get-log-events --region <region> --log-group-name ${sessionLogGroupName} --log-stream-name <sessionId>`,
-        "CloudTrail event id: <eventId>",
-    ];
-    return lines.map((line) => JSON.stringify(line)).join("\n");
+export function executeCommandAlerts(args: ExecuteCommandAlertsArgs): AlertDefinition[] {
+    const { clusterName, sessionLogGroupName } = args;
+    return alertsCovering(
+        EXECUTE_COMMAND_CALLS,
+        [
+            {
+                id: "execute-command",
+                description: "An ECS ExecuteCommand call that opened a session, from CloudTrail",
+                when: { errorCode: false },
+                inputPaths: {
+                    ...CALLER_PATHS,
+                    cluster: "$.detail.responseElements.clusterArn",
+                    task: "$.detail.responseElements.taskArn",
+                    container: "$.detail.responseElements.containerName",
+                    sessionId: "$.detail.responseElements.session.sessionId",
+                },
+                lines: [
+                    "ECS Exec: a session was opened in account <account>, <region>",
+                    "",
+                    ...CALLER_LINES,
+                    "Cluster:    <cluster>",
+                    "Task:       <task>",
+                    "Container:  <container>",
+                    "Command:    <command>",
+                    "Session id: <sessionId>",
+                    "",
+                    `Keystrokes of a session on ${clusterName}: log group ${sessionLogGroupName}, log stream <sessionId> (written when the session ends):`,
+                    `  aws logs get-log-events --region <region> --log-group-name ${sessionLogGroupName} --log-stream-name <sessionId>`,
+                    "CloudTrail event id: <eventId>",
+                ],
+            },
+            {
+                id: "execute-command-refused",
+                description: "An ECS ExecuteCommand call that was refused, from CloudTrail",
+                when: { errorCode: true },
+                inputPaths: {
+                    ...CALLER_PATHS,
+                    task: "$.detail.requestParameters.task",
+                    errorCode: "$.detail.errorCode",
+                    errorMessage: "$.detail.errorMessage",
+                },
+                lines: [
+                    "ECS Exec: an ExecuteCommand call was refused in account <account>, <region>",
+                    "",
+                    ...CALLER_LINES,
+                    "Task:       <task>   (as requested)",
+                    "Command:    <command>",
+                    "Refused:    <errorCode>: <errorMessage>",
+                    "",
+                    "No session was opened. The whole request (cluster, container) is in its CloudTrail record:",
+                    "  aws cloudtrail lookup-events --region <region> --lookup-attributes AttributeKey=EventId,AttributeValue=<eventId>",
+                ],
+            },
+        ],
+        {
+            id: "execute-command-unmatched",
+            description: "An ECS ExecuteCommand call whose CloudTrail record lacks a field the other two alerts read",
+            inputPaths: { time: "$.time", account: "$.account", region: "$.region", eventBridgeId: "$.id" },
+            lines: [
+                "ECS Exec: an ExecuteCommand call in account <account>, <region> at <time>",
+                "",
+                "Its CloudTrail record lacks a field the session and refusal alerts read (caller, address, client, command,",
+                "task, session or error), so this message carries only what every event has. Find the record:",
+                "  aws cloudtrail lookup-events --region <region> --lookup-attributes AttributeKey=EventName,AttributeValue=ExecuteCommand --start-time <time>",
+                "EventBridge event id: <eventBridgeId>",
+            ],
+        },
+    );
 }

@@ -1,6 +1,21 @@
 /** The tag that names who started an exec task; later IAM conditions compare it with `${aws:userid}`. */
 export const OWNER_TAG_KEY = "Owner";
 
+/** Characters of an ECS tag value (ECS API reference, Tag: value pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`). */
+const ECS_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** Longest ECS tag value, in Unicode characters (ECS API reference, Tag). */
+export const ECS_TAG_VALUE_MAX_LENGTH = 256;
+
+/**
+ * Whether ECS accepts `value` as a tag value: letters, digits, spaces and `+ - = . _ : / @`, at most 256 characters,
+ * not starting with the reserved `aws:` (ECS API reference, Tag). A role session name, the end of an `aws:userid`,
+ * may also hold a comma (STS AssumeRole, RoleSessionName `[\w+=,.@-]*`), which ECS refuses.
+ */
+export function isEcsTagValue(value: string): boolean {
+    return ECS_TAG_VALUE.test(value) && [...value].length <= ECS_TAG_VALUE_MAX_LENGTH && !/^aws:/i.test(value);
+}
+
 /**
  * Fargate platform version exec tasks run on. ECS Exec needs 1.4.0 or later on Linux; LATEST is that or newer.
  */

@@ -23,6 +23,7 @@ export const CONFIG_KEYS = {
     vpcEndpoints: "boolean",
     alertEmails: "array",
     developerPrincipalArns: "array",
+    developerSessionNameTag: "string",
     requireMfa: "boolean",
     developerPolicyRoles: "array",
     developerPolicyGroups: "array",
@@ -66,6 +67,8 @@ export interface ExecConfig {
     alertEmails: string[];
     /** Principals that may assume the developer role the stack creates (none: no role). */
     developerPrincipalArns: string[];
+    /** The principal tag a role session's name must equal to assume the developer role (unset: no role sessions). */
+    developerSessionNameTag?: string;
     /** Whether assuming the developer role needs MFA. */
     requireMfa: boolean;
     /** Existing IAM roles and groups the developer policy is attached to. */
@@ -128,6 +131,10 @@ const patterns = {
     email: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
     principalArn: /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/,
     roleName: /^[\w+=,.@-]{1,64}$/,
+    /** A principal that is, or admits, role sessions: a role, or an account root (which admits the account's roles). */
+    roleOrRoot: /:(?:root|role\/.+)$/,
+    /** An IAM tag key usable in `${aws:PrincipalTag/<key>}`: no spaces, and not the reserved `aws:` prefix. */
+    tagKey: /^(?![aA][wW][sS]:)[\p{L}\p{N}_.:/=+@-]{1,128}$/u,
     groupName: /^[\w+=,.@-]{1,128}$/,
 };
 
@@ -303,6 +310,29 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         (s) => patterns.principalArn.test(s),
     );
 
+    const sessionNameTag = text("developerSessionNameTag");
+    const tagKeyAllowed = "an IAM tag key: 1-128 letters, digits and _ . : / = + - @, not starting with aws:";
+    const admitsRoleSessions = (developerPrincipalArns ?? []).filter((arn) => patterns.roleOrRoot.test(arn));
+    if (sessionNameTag !== undefined && !patterns.tagKey.test(sessionNameTag)) {
+        problem(qualified("developerSessionNameTag"), sessionNameTag, tagKeyAllowed);
+    } else if (sessionNameTag === undefined && admitsRoleSessions.length > 0) {
+        problem(
+            qualified("developerSessionNameTag"),
+            undefined,
+            `required when developerPrincipalArns lists a role or an account root (${admitsRoleSessions.join(", ")}): whoever ` +
+                "assumes the developer role chooses the session name, which becomes the Owner of the tasks it starts, so " +
+                "a role session must take the name its principal tag holds. Set the tag key (e.g. email, an IAM Identity " +
+                "Center attribute passed as a session tag), or drop those principals and attach the developer policy " +
+                "through the Identity Center permission set (a customer managed policy reference; no role to assume)",
+        );
+    } else if (sessionNameTag !== undefined && developerPrincipalArns !== undefined && admitsRoleSessions.length === 0) {
+        problem(
+            qualified("developerSessionNameTag"),
+            sessionNameTag,
+            "unset unless developerPrincipalArns lists a role or an account root (it pins the name of their role sessions)",
+        );
+    }
+
     const requireMfa = boolean("requireMfa");
     if (requireMfa === true && developerPrincipalArns !== undefined && developerPrincipalArns.length === 0) {
         problem(qualified("requireMfa"), "true", "false unless developerPrincipalArns is set (it guards assuming the developer role)");
@@ -339,6 +369,7 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         vpcEndpoints: vpcEndpoints!,
         alertEmails: alertEmails!,
         developerPrincipalArns: developerPrincipalArns!,
+        developerSessionNameTag: sessionNameTag,
         requireMfa: requireMfa!,
         developerPolicyRoles: developerPolicyRoles!,
         developerPolicyGroups: developerPolicyGroups!,

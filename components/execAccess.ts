@@ -19,6 +19,8 @@ export interface ExecAccessArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** Principals that may assume the developer role. */
     developerPrincipalArns: string[];
+    /** The principal tag a role session's name must equal; without it, no role session may assume the role. */
+    developerSessionNameTag?: string;
     /** Whether assuming the role needs MFA. */
     requireMfa: boolean;
     /** Existing roles and groups to attach the policy to. */
@@ -71,7 +73,11 @@ export class ExecAccess extends pulumi.ComponentResource {
                     name: args.roleName,
                     description: "ECS Exec developers: assume to start and open exec sessions",
                     assumeRolePolicy: JSON.stringify(
-                        developerRoleTrustPolicy({ principalArns: args.developerPrincipalArns, requireMfa: args.requireMfa }),
+                        developerRoleTrustPolicy({
+                            principalArns: args.developerPrincipalArns,
+                            requireMfa: args.requireMfa,
+                            sessionNameTag: args.developerSessionNameTag,
+                        }),
                     ),
                     maxSessionDuration: 3600,
                     tags: args.tags,

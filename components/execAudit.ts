@@ -1,9 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ALERT_INPUT_PATHS, alertTemplate, executeCommandPattern } from "./alerts";
+import type { AlertDefinition } from "./alerts";
 import type { CloudTrailMode } from "./config";
 import { trailBucketName } from "./names";
 import { alertTopicPolicy, auditKeyPolicy, AwsContext, trailBucketPolicy } from "./policies";
+
+/** An alert with the names its rule and alarm get (components/names.ts). */
+export interface AuditAlert {
+    definition: AlertDefinition;
+    ruleName: string;
+    alarmName: string;
+}
 
 export interface ExecAuditArgs {
     /** Account, region and partition the policies name. */
@@ -14,10 +21,9 @@ export interface ExecAuditArgs {
     trailRetentionDays: number;
     trailName: string;
     topicName: string;
-    ruleName: string;
     keyAlias: string;
-    /** Where session transcripts are: the alert tells the reader. */
-    sessionLogGroupName: string;
+    /** Each becomes an EventBridge rule with the topic as target, and an alarm on the rule's failed deliveries. */
+    alerts: AuditAlert[];
     /** Addresses subscribed to the alert topic. */
     alertEmails: string[];
     tags: Record<string, string>;
@@ -25,12 +31,15 @@ export interface ExecAuditArgs {
 
 /**
  * The audit trail of exec: CloudTrail records every ExecuteCommand call (a trail created here, or an existing one);
- * an EventBridge rule turns each call, successful or refused, into a message on a KMS-encrypted SNS topic that only
- * the rule may publish to, and e-mails it.
+ * EventBridge rules turn each call into a message on a KMS-encrypted SNS topic, which e-mails it; and a CloudWatch
+ * alarm on each rule says, through the same topic, when the rule could not deliver.
  */
 export class ExecAudit extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
-    public readonly ruleName: pulumi.Output<string>;
+    /** The alert rules, in the order of `alerts`. */
+    public readonly ruleNames: pulumi.Output<string[]>;
+    /** The alarms on the rules' failed deliveries, in the same order. */
+    public readonly alarmNames: pulumi.Output<string[]>;
     /** The trail created here; undefined with an existing trail. */
     public readonly trailName: pulumi.Output<string | undefined>;
 
@@ -39,6 +48,7 @@ export class ExecAudit extends pulumi.ComponentResource {
 
         const context = pulumi.output(args.context);
         const createTrail = args.cloudTrail === "create";
+        const alarmNames = args.alerts.map((alert) => alert.alarmName);
 
         const key = new aws.kms.Key(
             `${name}-key`,
@@ -47,7 +57,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: context.apply((ctx) =>
-                    JSON.stringify(auditKeyPolicy(ctx, { trailName: createTrail ? args.trailName : undefined })),
+                    JSON.stringify(auditKeyPolicy(ctx, { trailName: createTrail ? args.trailName : undefined, alarmNames })),
                 ),
                 tags: args.tags,
             },
@@ -71,47 +81,77 @@ export class ExecAudit extends pulumi.ComponentResource {
             `${name}-topic-policy`,
             {
                 arn: topic.arn,
-                policy: context.apply((ctx) =>
-                    JSON.stringify(alertTopicPolicy(ctx, { topicName: args.topicName, ruleName: args.ruleName })),
-                ),
+                policy: context.apply((ctx) => JSON.stringify(alertTopicPolicy(ctx, { topicName: args.topicName, alarmNames }))),
             },
             { parent: this },
         );
-        args.alertEmails.forEach((email, i) => {
+        // Named by address, so that reordering or removing an address leaves the other subscriptions alone.
+        for (const email of args.alertEmails) {
             new aws.sns.TopicSubscription(
-                `${name}-email-${i}`,
+                `${name}-email-${email}`,
                 { topic: topic.arn, protocol: "email", endpoint: email },
                 { parent: this },
             );
+        }
+
+        const rules = args.alerts.map(({ definition, ruleName, alarmName }) => {
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-${definition.id}-rule`,
+                {
+                    name: ruleName,
+                    description: definition.description,
+                    eventPattern: JSON.stringify(definition.eventPattern),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-${definition.id}-target`,
+                {
+                    rule: rule.name,
+                    arn: topic.arn,
+                    inputTransformer: { inputPaths: { ...definition.inputPaths }, inputTemplate: definition.inputTemplate },
+                },
+                // Without the topic policy in place, the first alerts would be refused.
+                { parent: this, dependsOn: [topicPolicy] },
+            );
+            // EventBridge counts the events a rule could not deliver to its target in FailedInvocations
+            // (namespace AWS/Events, dimension RuleName for the default bus). Any in five minutes raises the alarm.
+            const alarm = new aws.cloudwatch.MetricAlarm(
+                `${name}-${definition.id}-alarm`,
+                {
+                    name: alarmName,
+                    alarmDescription:
+                        `The EventBridge rule ${ruleName} failed to deliver an event to the alert topic ${args.topicName}: an alert ` +
+                        "was lost. Check first the topic's access policy and its KMS key's policy (EventBridge needs sns:Publish, " +
+                        "kms:GenerateDataKey* and kms:Decrypt with no condition), then the rule's target. The events are in " +
+                        "CloudTrail: npx ecs-exec audit lists the ExecuteCommand calls.",
+                    namespace: "AWS/Events",
+                    metricName: "FailedInvocations",
+                    dimensions: { RuleName: rule.name },
+                    statistic: "Sum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: [topic.arn],
+                    tags: args.tags,
+                },
+                { parent: this, dependsOn: [topicPolicy] },
+            );
+            return { rule, alarm };
         });
 
-        const rule = new aws.cloudwatch.EventRule(
-            `${name}-rule`,
-            {
-                name: args.ruleName,
-                description: "Every ECS ExecuteCommand call, successful or refused, from CloudTrail",
-                eventPattern: JSON.stringify(executeCommandPattern()),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        new aws.cloudwatch.EventTarget(
-            `${name}-target`,
-            {
-                rule: rule.name,
-                arn: topic.arn,
-                inputTransformer: {
-                    inputPaths: { ...ALERT_INPUT_PATHS },
-                    inputTemplate: alertTemplate(args.sessionLogGroupName),
-                },
-            },
-            // Without the topic policy in place, the first alerts would be refused.
-            { parent: this, dependsOn: [topicPolicy] },
-        );
-
         this.topicArn = topic.arn;
-        this.ruleName = rule.name;
-        this.registerOutputs({ topicArn: this.topicArn, ruleName: this.ruleName, trailName: this.trailName });
+        this.ruleNames = pulumi.all(rules.map(({ rule }) => rule.name));
+        this.alarmNames = pulumi.all(rules.map(({ alarm }) => alarm.name));
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            ruleNames: this.ruleNames,
+            alarmNames: this.alarmNames,
+            trailName: this.trailName,
+        });
     }
 
     /** A trail of this region's management write events, in a private, encrypted bucket of its own. */

@@ -30,16 +30,19 @@ export interface ExecNames {
     developerRole: string;
     /** CloudTrail trail, when the stack creates one. */
     trail: string;
-    /** SNS topic of ExecuteCommand alerts. */
+    /** SNS topic of the alerts, and of the alarms on their delivery. */
     alertTopic: string;
-    /** EventBridge rule on ExecuteCommand. */
-    alertRule: string;
     /** KMS alias of the key that encrypts the alert topic and the trail. */
     auditKeyAlias: string;
 }
 
+/** What every name of a stack starts with. */
+function stackPrefix(environment: string): string {
+    return `${environment}-ecs-exec`;
+}
+
 export function execNames(environment: string): ExecNames {
-    const prefix = `${environment}-ecs-exec`;
+    const prefix = stackPrefix(environment);
     return {
         cluster: prefix,
         container: prefix,
@@ -55,9 +58,21 @@ export function execNames(environment: string): ExecNames {
         developerRole: `${prefix}-developer`,
         trail: prefix,
         alertTopic: `${prefix}-alerts`,
-        alertRule: `${prefix}-execute-command`,
         auditKeyAlias: `alias/${prefix}-audit`,
     };
+}
+
+/**
+ * The EventBridge rule of one alert (components/alerts.ts). EventBridge rule names: at most 64 characters of
+ * letters, digits, `.`, `-` and `_` (PutRule API reference).
+ */
+export function alertRuleName(environment: string, alertId: string): string {
+    return `${stackPrefix(environment)}-${alertId}`;
+}
+
+/** The CloudWatch alarm on an alert rule's failed deliveries (alarm names: at most 255 characters). */
+export function alertAlarmName(environment: string, alertId: string): string {
+    return `${alertRuleName(environment, alertId)}-undelivered`;
 }
 
 /** The trail's bucket: S3 names are global, so the account and region make it unique (at most 63 characters). */

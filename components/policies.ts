@@ -52,7 +52,7 @@ export const arns = {
     cluster: (ctx: AwsContext, cluster: string) => `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:cluster/${cluster}`,
     /** Every task of a cluster (task ARNs carry their cluster's name). */
     tasksOf: (ctx: AwsContext, cluster: string) => `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task/${cluster}/*`,
-    eventRule: (ctx: AwsContext, rule: string) => `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/${rule}`,
+    alarm: (ctx: AwsContext, alarm: string) => `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${alarm}`,
     topic: (ctx: AwsContext, topic: string) => `arn:${ctx.partition}:sns:${ctx.region}:${ctx.accountId}:${topic}`,
     trail: (ctx: AwsContext, trail: string) => `arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trail}`,
     bucket: (ctx: AwsContext, bucket: string) => `arn:${ctx.partition}:s3:::${bucket}`,
@@ -174,6 +174,7 @@ export function executionRolePolicy(ctx: AwsContext, args: ExecutionRolePolicyAr
 }
 
 const EVENTS_SERVICE = "events.amazonaws.com";
+const CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com";
 const CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com";
 
 /** Lets IAM policies of the account grant use of a key: without it, only the key policy could. */
@@ -349,47 +350,69 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
 export interface DeveloperRoleTrustArgs {
     principalArns: string[];
     requireMfa: boolean;
+    /**
+     * The principal tag a role session's name must equal (e.g. `email`, an IAM Identity Center attribute passed as a
+     * session tag). Without it, no role session may assume the role.
+     */
+    sessionNameTag?: string;
 }
 
+/** IAM users, in `aws:PrincipalArn` form. */
+const IAM_USERS = "arn:*:iam::*:user/*";
+
 /**
- * Who may assume the developer role. The role session name becomes the `Owner` of the tasks a session starts, so
- * IAM users must use their own user name as session name; role sessions (SSO) carry the name their caller chose,
- * which CloudTrail records next to the source identity.
+ * Who may assume the developer role. The role session name becomes the `Owner` of the tasks a session starts (it is
+ * the second half of `aws:userid`), and whoever calls AssumeRole chooses it: so every session name is pinned to the
+ * caller's own identity. IAM users: their user name. Any other principal (a role session, such as IAM Identity
+ * Center's): the value of its principal tag `sessionNameTag`, which it cannot choose. AWS Security Blog, "Easily
+ * control the naming of individual IAM role sessions" (`sts:RoleSessionName` with `${aws:username}` and
+ * `${aws:PrincipalTag/...}`).
  */
 export function developerRoleTrustPolicy(args: DeveloperRoleTrustArgs): PolicyDocument {
     const mfa: Condition = args.requireMfa ? { Bool: { "aws:MultiFactorAuthPresent": "true" } } : {};
-    const users = "arn:*:iam::*:user/*";
-    return policy(
+    const statements: PolicyStatement[] = [
         {
             Sid: "IamUsersUnderTheirOwnName",
             Effect: "Allow",
             Principal: { AWS: args.principalArns },
             Action: "sts:AssumeRole",
             Condition: {
-                ArnLike: { "aws:PrincipalArn": users },
+                ArnLike: { "aws:PrincipalArn": IAM_USERS },
                 StringEquals: { "sts:RoleSessionName": "${aws:username}" },
                 ...mfa,
             },
         },
-        {
-            Sid: "RoleSessions",
+    ];
+    if (args.sessionNameTag !== undefined) {
+        statements.push({
+            Sid: "RoleSessionsUnderTheirTaggedName",
             Effect: "Allow",
             Principal: { AWS: args.principalArns },
             Action: "sts:AssumeRole",
-            Condition: { ArnNotLike: { "aws:PrincipalArn": users }, ...mfa },
-        },
-    );
+            Condition: {
+                ArnNotLike: { "aws:PrincipalArn": IAM_USERS },
+                StringEquals: { "sts:RoleSessionName": `\${aws:PrincipalTag/${args.sessionNameTag}}` },
+                ...mfa,
+            },
+        });
+    }
+    return policy(...statements);
 }
 
 export interface AuditKeyPolicyArgs {
     /** The trail this stack creates and encrypts with the key; undefined when an existing trail is used. */
     trailName?: string;
+    /** The alarms on the alerts' delivery, which publish to the encrypted topic. */
+    alarmNames: string[];
 }
 
 /**
  * Key policy of the audit key, which encrypts the alert topic and, when the stack creates it, the trail's log
- * files. EventBridge must be able to use it to publish to the encrypted topic (the AWS-managed alias/aws/sns key
- * cannot grant that); the topic policy, not this key, limits publishing to the stack's rule. CloudTrail may use it
+ * files. Services that publish to an encrypted topic need `kms:GenerateDataKey*` and `kms:Decrypt` on its key (SNS
+ * Developer Guide, "Enable compatibility between event sources from AWS services and encrypted topics"; the
+ * AWS-managed alias/aws/sns key cannot grant that). EventBridge with no condition: its requests carry no
+ * `aws:SourceArn` or `aws:SourceAccount` (EventBridge User Guide, "Using resource-based policies for Amazon
+ * EventBridge", SNS permissions). CloudWatch for this stack's alarms where the request names one. CloudTrail
  * only for this stack's trail (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail").
  */
 export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): PolicyDocument {
@@ -401,6 +424,17 @@ export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): Polic
             Principal: { Service: EVENTS_SERVICE },
             Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
             Resource: "*",
+        },
+        {
+            Sid: "ThisStacksAlarmsPublishToTheEncryptedTopic",
+            Effect: "Allow",
+            Principal: { Service: CLOUDWATCH_SERVICE },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+            Resource: "*",
+            // IfExists: AWS documents aws:SourceArn on CloudWatch's publish to SNS, not on the KMS requests made for
+            // it. Without the key the grant still holds (the topic policy decides which alarms publish); with it,
+            // only this stack's alarms match.
+            Condition: { ArnEqualsIfExists: { "aws:SourceArn": args.alarmNames.map((name) => arns.alarm(ctx, name)) } },
         },
     ];
     if (args.trailName) {
@@ -434,25 +468,42 @@ export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): Polic
 
 export interface AlertTopicPolicyArgs {
     topicName: string;
-    ruleName: string;
+    /** The alarms on the alerts' delivery. */
+    alarmNames: string[];
 }
 
 /**
- * Only the stack's ExecuteCommand rule publishes to the alert topic: EventBridge is allowed when the source is that
- * rule (`aws:SourceArn`, as the EventBridge User Guide's SNS permissions show), and every other publisher is denied,
- * so nobody can send a forged alert or an all-clear.
+ * Who may publish to the alert topic: EventBridge (the alert rules), and CloudWatch for this stack's alarms on their
+ * delivery; nobody else, so nobody can send a forged alert or an all-clear.
+ *
+ * EventBridge's publish carries no condition key to scope it by: "You can't use Condition blocks in Amazon SNS topic
+ * policies for EventBridge" (EventBridge User Guide, "Using resource-based policies for Amazon EventBridge", SNS
+ * permissions), and AWS CDK's SNS rule target grants it with no condition. So its statement has none, and the Deny
+ * that keeps everyone else out must not match it whatever it sends: `aws:PrincipalIsAWSService` is in the request
+ * context of every signed request, true when a service principal acts directly, false for IAM principals and service
+ * roles (IAM User Guide, "AWS global condition context keys"); and a key the request lacks does not match a plain
+ * `Bool` (IAM User Guide, "Condition operators"). EventBridge delivers to a topic of another account only through an
+ * execution role of the rule's account (EventBridge User Guide, "Sending events to an AWS service in another
+ * account"): a role, so the Deny keeps it out.
+ * CloudWatch does send `aws:SourceArn`, the alarm's ARN.
  */
 export function alertTopicPolicy(ctx: AwsContext, args: AlertTopicPolicyArgs): PolicyDocument {
     const topicArn = arns.topic(ctx, args.topicName);
-    const ruleArn = arns.eventRule(ctx, args.ruleName);
     return policy(
         {
-            Sid: "TheExecuteCommandRulePublishes",
+            Sid: "EventBridgeRulesPublish",
             Effect: "Allow",
             Principal: { Service: EVENTS_SERVICE },
             Action: "sns:Publish",
             Resource: topicArn,
-            Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+        },
+        {
+            Sid: "ThisStacksAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: CLOUDWATCH_SERVICE },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { ArnEquals: { "aws:SourceArn": args.alarmNames.map((name) => arns.alarm(ctx, name)) } },
         },
         {
             Sid: "NobodyElsePublishes",
@@ -460,7 +511,7 @@ export function alertTopicPolicy(ctx: AwsContext, args: AlertTopicPolicyArgs): P
             Principal: { AWS: "*" },
             Action: "sns:Publish",
             Resource: topicArn,
-            Condition: { ArnNotEquals: { "aws:SourceArn": ruleArn } },
+            Condition: { Bool: { "aws:PrincipalIsAWSService": "false" } },
         },
     );
 }

@@ -140,6 +140,8 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                 const targetId = `${digest(seed).slice(0, 20)}`;
                 return { id: `${inputs.rule}-${targetId}`, state: { ...inputs, targetId } };
             }
+            case "aws:cloudwatch/metricAlarm:MetricAlarm":
+                return { id: inputs.name, state: { ...inputs, arn: this.arn("cloudwatch", `alarm:${inputs.name}`) } };
             case "aws:cloudtrail/trail:Trail": {
                 const arn = this.arn("cloudtrail", `trail/${inputs.name}`);
                 return { id: arn, state: { ...inputs, arn, homeRegion: this.account.region } };

@@ -17,10 +17,12 @@ import {
 } from "./access/scenarios";
 import { TEST_CONTEXT } from "./support/pulumi";
 import { synthStack } from "./support/synthRun";
-import { PROJECT_DIR, SynthResult } from "../synth/synth";
+import { PROJECT_DIR, readStackConfig, SynthResult } from "../synth/synth";
 
 const SSO_DEVELOPER_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_0123456789abcdef";
 const IAM_USER = "arn:aws:iam::111122223333:user/bob";
+const SESSION_NAME_TAG = "email";
+const PURE_LISTING = { user: IAM_USER, role: SSO_DEVELOPER_ROLE, sessionNameTag: SESSION_NAME_TAG };
 
 /** The pure functions' output for a dev stack whose developer role lists an IAM user and an SSO role. */
 function pureFacts(requireMfa = false): StackFacts {
@@ -40,7 +42,11 @@ function pureFacts(requireMfa = false): StackFacts {
         ...facts,
         developerPolicy: developerPolicy(TEST_CONTEXT, facts),
         keyPolicy: sessionKeyPolicy(TEST_CONTEXT, { logGroupNames: [names.sessionLogGroup, names.containerLogGroup] }),
-        developerRoleTrust: developerRoleTrustPolicy({ principalArns: [IAM_USER, SSO_DEVELOPER_ROLE], requireMfa }),
+        developerRoleTrust: developerRoleTrustPolicy({
+            principalArns: [IAM_USER, SSO_DEVELOPER_ROLE],
+            requireMfa,
+            sessionNameTag: SESSION_NAME_TAG,
+        }),
     };
 }
 
@@ -53,6 +59,7 @@ function synthFacts(result: SynthResult): StackFacts {
     };
     const definition = input("aws:ecs/taskDefinition:TaskDefinition");
     const o = result.outputs as Record<string, string>;
+    const role = result.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === "exec-access-role");
     return {
         partition: o.clusterArn.split(":")[1],
         region: o.region,
@@ -64,10 +71,10 @@ function synthFacts(result: SynthResult): StackFacts {
         taskRoleArn: definition.taskRoleArn,
         executionRoleArn: definition.executionRoleArn,
         kmsKeyArn: o.kmsKeyArn,
-        developerRoleArn: o.developerRoleArn,
+        developerRoleArn: o.developerRoleArn ?? undefined,
         developerPolicy: JSON.parse(input("aws:iam/policy:Policy").policy),
         keyPolicy: JSON.parse(input("aws:kms/key:Key", "session-logging-key").policy),
-        developerRoleTrust: JSON.parse(input("aws:iam/role:Role", "exec-access-role").assumeRolePolicy),
+        developerRoleTrust: role ? JSON.parse(role.inputs.assumeRolePolicy as string) : undefined,
     } as StackFacts;
 }
 
@@ -137,10 +144,22 @@ describe("developer access, evaluated by an IAM simulator", () => {
                 assert.deepEqual(conditions, [container.name, container.name]);
             });
 
-            it("lets the listed SSO role assume the developer role, and nobody else", async () => {
-                const listed = (await synthStack(stack)).resources.find((r) => r.name === "exec-access-role")!;
-                const principals = JSON.parse(listed.inputs.assumeRolePolicy as string).Statement[0].Principal.AWS as string[];
-                for (const s of trustScenarios(facts, { role: principals[0] })) {
+            it("cannot be assumed under someone else's name: no developer role, or role sessions named by their tag", async () => {
+                const result = await synthStack(stack);
+                const config = readStackConfig(stack);
+                const principals = (config["ecs-exec:developerPrincipalArns"] as string[] | undefined) ?? [];
+                if (principals.length === 0) {
+                    assert.equal(facts.developerRoleTrust, undefined, "no role, so no session name anyone chooses");
+                    assert.equal(result.outputs.developerRoleArn, null);
+                    return;
+                }
+                // An account root admits the account's users and roles: try one of each.
+                const root = principals.includes(`arn:aws:iam::${facts.accountId}:root`);
+                for (const s of trustScenarios(facts, {
+                    user: principals.find((arn) => arn.includes(":user/")) ?? (root ? IAM_USER : undefined),
+                    role: principals.find((arn) => arn.includes(":role/")) ?? (root ? SSO_DEVELOPER_ROLE : undefined),
+                    sessionNameTag: config["ecs-exec:developerSessionNameTag"] as string,
+                })) {
                     await check(s, () => evaluateTrust(facts, s));
                 }
             });
@@ -149,13 +168,26 @@ describe("developer access, evaluated by an IAM simulator", () => {
 
     describe("assuming the developer role", () => {
         const f = pureFacts();
-        for (const s of trustScenarios(f, { user: IAM_USER, role: SSO_DEVELOPER_ROLE })) {
+        for (const s of trustScenarios(f, PURE_LISTING)) {
             it(`${s.row} → ${s.expect}`, () => check(s, () => evaluateTrust(f, s)));
         }
 
+        it("listing the account root still admits Identity Center's role once recreated: a new suffix, the home region in its path", async () => {
+            const f = { ...pureFacts(), developerRoleTrust: developerRoleTrustPolicy({ principalArns: ["arn:aws:iam::111122223333:root"], requireMfa: false, sessionNameTag: SESSION_NAME_TAG }) };
+            for (const role of [
+                SSO_DEVELOPER_ROLE,
+                "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_fedcba9876543210",
+                "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Developer_0123456789abcdef",
+            ]) {
+                for (const s of trustScenarios(f, { role, sessionNameTag: SESSION_NAME_TAG })) {
+                    await check(s, () => evaluateTrust(f, s));
+                }
+            }
+        });
+
         it("with requireMfa, refuses a session without MFA and accepts one with it", async () => {
             const mfa = pureFacts(true);
-            const [sso] = trustScenarios(mfa, { role: SSO_DEVELOPER_ROLE });
+            const [sso] = trustScenarios(mfa, { role: SSO_DEVELOPER_ROLE, sessionNameTag: SESSION_NAME_TAG });
             assert.equal((await evaluateTrust(mfa, sso)).decision, "ImplicitlyDenied");
             const withMfa = { ...sso, context: { ...sso.context, "aws:MultiFactorAuthPresent": "true" } };
             assert.equal((await evaluateTrust(mfa, withMfa)).decision, "Allowed");
@@ -180,7 +212,7 @@ describe("developer access, evaluated by an IAM simulator", () => {
             table("| A developer"),
             Object.values(ROWS).map((row) => `${row} → ${outcome(all.filter((s) => s.row === row).map((s) => s.expect))}`),
         );
-        const trust = trustScenarios(pureFacts(), { user: IAM_USER, role: SSO_DEVELOPER_ROLE });
+        const trust = trustScenarios(pureFacts(), PURE_LISTING);
         assert.deepEqual(
             table("| Who assumes"),
             Object.values(TRUST_ROWS).map((row) => `${row} → ${outcome(trust.filter((s) => s.row === row).map((s) => s.expect))}`),

@@ -1,29 +1,41 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ALERT_INPUT_PATHS, alertTemplate, executeCommandPattern } from "../components/alerts";
+import { AlertDefinition, alertsCovering, EXECUTE_COMMAND_CALLS, executeCommandAlerts } from "../components/alerts";
 import { matches } from "./support/eventPattern";
-import { render, transformerProblems, valueAt } from "./support/inputTransformer";
+import { render, transformerProblems } from "./support/inputTransformer";
 import { PROJECT_DIR } from "../synth/synth";
 
 const FIXTURE = path.join("cloudtrail", "execute-command-success.eventbridge.json");
-const SESSION_LOG_GROUP = "/ecs-exec/dev/sessions";
+const ALERTS = executeCommandAlerts({ clusterName: "dev-ecs-exec", sessionLogGroupName: "/ecs-exec/dev/sessions" });
+const byId = (id: string) => ALERTS.find((alert) => alert.id === id)!;
 
-/** The successful ExecuteCommand call of the shared fixture, as EventBridge delivers it. */
+/** The successful ExecuteCommand call of the shared fixture, as EventBridge delivers it (an IAM Identity Center session). */
 function succeeded(): any {
     return JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", FIXTURE), "utf8"));
 }
 
-/** The same call refused by IAM: CloudTrail records an error and no response. */
-function refused(): any {
-    const event = succeeded();
-    delete event.detail.responseElements;
+/** A call refused by IAM, as CloudTrail records one: an error, and no response. */
+function refused(event = succeeded()): any {
+    event.detail.responseElements = null;
     event.detail.errorCode = "AccessDeniedException";
     event.detail.errorMessage =
-        "User: arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com " +
-        "is not authorized to perform: ecs:ExecuteCommand on resource: " +
+        `User: ${event.detail.userIdentity.arn} is not authorized to perform: ecs:ExecuteCommand on resource: ` +
         "arn:aws:ecs:us-east-1:111122223333:task/dev-ecs-exec/0f8e9c1d2b3a4e5f60718293a4b5c6d7 " +
         "because no identity-based policy allows the ecs:ExecuteCommand action";
+    return event;
+}
+
+/** The same call by an IAM user (CloudTrail User Guide, "CloudTrail userIdentity element": type IAMUser). */
+function byIamUser(event = succeeded()): any {
+    event.detail.userIdentity = {
+        type: "IAMUser",
+        principalId: "AIDAEXAMPLEUSERBOB01",
+        arn: "arn:aws:iam::111122223333:user/bob",
+        accountId: "111122223333",
+        accessKeyId: "AKIAEXAMPLEKEYBOB001",
+        userName: "bob",
+    };
     return event;
 }
 
@@ -35,93 +47,222 @@ function otherEcsCall(eventName: string): any {
     return event;
 }
 
-/** The message SNS e-mails for a successful call of the fixture (README shows it). */
-export const RENDERED_SUCCESS = `ECS Exec: ExecuteCommand in account 111122223333, us-east-1
+/**
+ * The `detail` fields the templates read, as property paths. The envelope fields are in every event (EventBridge
+ * User Guide, "Event structure reference"); what CloudTrail puts under `detail` may vary.
+ */
+const READ_PATHS = [...new Set(ALERTS.flatMap((alert) => Object.values(alert.inputPaths)))]
+    .filter((p) => p.startsWith("$.detail."))
+    .map((p) => p.slice(2).split("."));
+
+function without(event: any, parts: string[]): any {
+    const copy = JSON.parse(JSON.stringify(event));
+    let node = copy;
+    for (const part of parts.slice(0, -1)) {
+        if (typeof node?.[part] !== "object" || node[part] === null) {
+            return copy;
+        }
+        node = node[part];
+    }
+    delete node?.[parts[parts.length - 1]];
+    return copy;
+}
+
+/** Every ExecuteCommand record these tests know, and each of them lacking any one field a template reads, or a whole part. */
+function executeCommandCalls(): [string, any][] {
+    const bases: [string, any][] = [
+        ["the fixture (an Identity Center session)", succeeded()],
+        ["the fixture, refused", refused()],
+        ["an IAM user's call", byIamUser()],
+        ["an IAM user's call, refused", refused(byIamUser())],
+    ];
+    const calls: [string, any][] = [...bases];
+    for (const [name, event] of bases) {
+        for (const parts of READ_PATHS) {
+            calls.push([`${name} without ${parts.join(".")}`, without(event, parts)]);
+        }
+        for (const part of ["userIdentity", "requestParameters", "responseElements"]) {
+            calls.push([`${name} without detail.${part}`, without(event, ["detail", part])]);
+        }
+    }
+    return calls;
+}
+
+/** The messages SNS e-mails, as README shows them. */
+export const RENDERED: Record<string, { event: string; text: string }> = {
+    "execute-command": {
+        event: "the shared CloudTrail fixture",
+        text: `ECS Exec: a session was opened in account 111122223333, us-east-1
 
 Who:        arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com
-Principal:  AROAEXAMPLEROLEID123:alice@example.com
+Principal:  AROAEXAMPLEROLEID123:alice@example.com   (aws:userid: the Owner tag of the tasks it starts)
 When:       2026-03-14T09:26:53Z
 From:       203.0.113.17
 Client:     aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.22 md/prompt#off md/command#ecs.execute-command
-Cluster:    dev-ecs-exec
+Cluster:    arn:aws:ecs:us-east-1:111122223333:cluster/dev-ecs-exec
 Task:       arn:aws:ecs:us-east-1:111122223333:task/dev-ecs-exec/0f8e9c1d2b3a4e5f60718293a4b5c6d7
 Container:  dev-ecs-exec
 Command:    /bin/bash
-Session id: ecs-execute-command-0a1b2c3d4e5f6a7b8   (empty: no session was opened)
-Refused:        (empty: the call succeeded)
+Session id: ecs-execute-command-0a1b2c3d4e5f6a7b8
 
-Keystrokes: log group /ecs-exec/dev/sessions, log stream ecs-execute-command-0a1b2c3d4e5f6a7b8 (written when the session ends):
+Keystrokes of a session on dev-ecs-exec: log group /ecs-exec/dev/sessions, log stream ecs-execute-command-0a1b2c3d4e5f6a7b8 (written when the session ends):
   aws logs get-log-events --region us-east-1 --log-group-name /ecs-exec/dev/sessions --log-stream-name ecs-execute-command-0a1b2c3d4e5f6a7b8
-CloudTrail event id: a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d`;
+CloudTrail event id: a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d`,
+    },
+    "execute-command-refused": {
+        event: "the fixture's call refused by IAM",
+        text: `ECS Exec: an ExecuteCommand call was refused in account 111122223333, us-east-1
 
-describe("ExecuteCommand alert", () => {
-    describe("event pattern", () => {
-        const pattern = executeCommandPattern();
+Who:        arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com
+Principal:  AROAEXAMPLEROLEID123:alice@example.com   (aws:userid: the Owner tag of the tasks it starts)
+When:       2026-03-14T09:26:53Z
+From:       203.0.113.17
+Client:     aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.22 md/prompt#off md/command#ecs.execute-command
+Task:       arn:aws:ecs:us-east-1:111122223333:task/dev-ecs-exec/0f8e9c1d2b3a4e5f60718293a4b5c6d7   (as requested)
+Command:    /bin/bash
+Refused:    AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com is not authorized to perform: ecs:ExecuteCommand on resource: arn:aws:ecs:us-east-1:111122223333:task/dev-ecs-exec/0f8e9c1d2b3a4e5f60718293a4b5c6d7 because no identity-based policy allows the ecs:ExecuteCommand action
 
-        it("matches a successful ExecuteCommand call", () => assert.equal(matches(pattern, succeeded()), true));
+No session was opened. The whole request (cluster, container) is in its CloudTrail record:
+  aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=EventId,AttributeValue=a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d`,
+    },
+    "execute-command-unmatched": {
+        event: "the fixture without its response elements",
+        text: `ECS Exec: an ExecuteCommand call in account 111122223333, us-east-1 at 2026-03-14T09:26:53Z
 
-        it("matches a refused ExecuteCommand call (errorCode, no response)", () =>
-            assert.equal(matches(pattern, refused()), true));
+Its CloudTrail record lacks a field the session and refusal alerts read (caller, address, client, command,
+task, session or error), so this message carries only what every event has. Find the record:
+  aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=EventName,AttributeValue=ExecuteCommand --start-time 2026-03-14T09:26:53Z
+EventBridge event id: 6a7e8feb-b491-4cf7-a9f1-bf3703467718`,
+    },
+};
+
+const EXAMPLES: Record<string, () => any> = {
+    "execute-command": succeeded,
+    "execute-command-refused": () => refused(),
+    "execute-command-unmatched": () => without(succeeded(), ["detail", "responseElements"]),
+};
+
+const renderAlert = (alert: AlertDefinition, event: unknown) => render(alert.inputPaths, alert.inputTemplate, event);
+
+describe("ExecuteCommand alerts", () => {
+    it("are a session alert, a refusal alert and one for records lacking what those two read", () => {
+        assert.deepEqual(
+            ALERTS.map((alert) => alert.id),
+            ["execute-command", "execute-command-refused", "execute-command-unmatched"],
+        );
+    });
+
+    describe("event patterns", () => {
+        it("match every ExecuteCommand call exactly once, each with a template whose every placeholder has a value", () => {
+            for (const [name, event] of executeCommandCalls()) {
+                const matching = ALERTS.filter((alert) => matches(alert.eventPattern, event));
+                assert.equal(matching.length, 1, `${name}: matched by ${matching.map((a) => a.id).join(", ") || "no alert"}`);
+                assert.doesNotThrow(() => renderAlert(matching[0], event), `${name}: rendered by ${matching[0].id}`);
+            }
+        });
+
+        it("send an opened session to the session alert and a refused call to the refusal alert, an IAM user's too", () => {
+            const matched = (event: unknown) => ALERTS.filter((alert) => matches(alert.eventPattern, event)).map((alert) => alert.id);
+            assert.deepEqual(matched(succeeded()), ["execute-command"]);
+            assert.deepEqual(matched(byIamUser()), ["execute-command"]);
+            assert.deepEqual(matched(refused()), ["execute-command-refused"]);
+            assert.deepEqual(matched(refused(byIamUser())), ["execute-command-refused"]);
+        });
 
         for (const eventName of ["RunTask", "StopTask", "DescribeTasks"]) {
-            it(`does not match ${eventName}`, () => assert.equal(matches(pattern, otherEcsCall(eventName)), false));
+            it(`match no ${eventName} call`, () => {
+                assert.deepEqual(ALERTS.filter((alert) => matches(alert.eventPattern, otherEcsCall(eventName))), []);
+            });
         }
 
-        it("does not match an ExecuteCommand-named call of another service", () => {
+        it("match no ExecuteCommand-named call of another service, nor an application's event that copies the shape", () => {
             const ssm = succeeded();
             ssm.source = "aws.ssm";
             ssm.detail.eventSource = "ssm.amazonaws.com";
-            assert.equal(matches(pattern, ssm), false);
             const mislabelled = succeeded();
             mislabelled.detail.eventSource = "ecs-tasks.amazonaws.com";
-            assert.equal(matches(pattern, mislabelled), false);
-        });
-
-        it("does not match an application's own event that copies the shape", () => {
             const custom = succeeded();
             custom.source = "com.example.orders";
-            assert.equal(matches(pattern, custom), false);
-        });
-
-        it("does not match other ECS events (task state changes)", () => {
             const stateChange = succeeded();
             stateChange["detail-type"] = "ECS Task State Change";
-            assert.equal(matches(pattern, stateChange), false);
+            for (const event of [ssm, mislabelled, custom, stateChange, refused(custom)]) {
+                assert.deepEqual(ALERTS.filter((alert) => matches(alert.eventPattern, event)), []);
+            }
+        });
+
+        it("stay within EventBridge's limits: patterns of at most 2048 characters, $or with two alternatives or more", () => {
+            // The default event pattern size quota (EventBridge quotas; @pulumi/aws EventRule eventPattern).
+            for (const alert of ALERTS) {
+                const size = JSON.stringify(alert.eventPattern).length;
+                assert.ok(size <= 2048, `${alert.id}: ${size} characters`);
+            }
+            const unmatched = byId("execute-command-unmatched").eventPattern.detail as any;
+            assert.ok(unmatched.$or.length >= 2);
         });
     });
 
-    describe("input transformer", () => {
-        const template = alertTemplate(SESSION_LOG_GROUP);
-        const unresolved = (event: unknown) =>
-            Object.entries(ALERT_INPUT_PATHS)
-                .filter(([, p]) => valueAt(event, p) === undefined)
-                .map(([name]) => name);
+    describe("input transformers", () => {
+        for (const alert of ALERTS) {
+            it(`${alert.id}: within EventBridge's limits: at most 100 paths, valid keys, template at most 8192 characters`, () => {
+                assert.deepEqual(transformerProblems(alert.inputPaths, alert.inputTemplate), []);
+            });
+        }
 
-        it("stays within EventBridge's limits: at most 100 paths, valid keys, template at most 8192 characters", () => {
-            assert.deepEqual(transformerProblems(ALERT_INPUT_PATHS, template), []);
+        for (const [id, { event }] of Object.entries(RENDERED)) {
+            it(`${id}: renders ${event} as the message README shows`, () => {
+                assert.equal(renderAlert(byId(id), EXAMPLES[id]()), RENDERED[id].text);
+            });
+        }
+
+        it("render an IAM user's call and refusal with the user's ARN and id, the Owner of the user's tasks", () => {
+            for (const [id, event] of [["execute-command", byIamUser()], ["execute-command-refused", refused(byIamUser())]] as const) {
+                const message = renderAlert(byId(id), event);
+                assert.match(message, /^Who: {8}arn:aws:iam::111122223333:user\/bob$/m, id);
+                assert.match(message, /^Principal: {2}AIDAEXAMPLEUSERBOB01 /m, id);
+            }
         });
 
-        it("resolves every path in a successful call but the error ones", () =>
-            assert.deepEqual(unresolved(succeeded()), ["errorCode", "errorMessage"]));
-
-        it("resolves every path in a refused call but the session id", () =>
-            assert.deepEqual(unresolved(refused()), ["sessionId"]));
-
-        it("renders a successful call as a message a human reads: who, where, which session, where its keystrokes are", () => {
-            assert.equal(render(ALERT_INPUT_PATHS, template, succeeded()), RENDERED_SUCCESS);
-        });
-
-        it("renders a refused call with its error code and message, and no session", () => {
-            const message = render(ALERT_INPUT_PATHS, template, refused());
-            assert.match(message, /^Refused: {4}AccessDeniedException User: arn:aws:sts::111122223333:assumed-role\/.* is not authorized to perform: ecs:ExecuteCommand/m);
-            assert.match(message, /^Session id: {4}\(empty: no session was opened\)$/m);
-            assert.match(message, /^Who: {8}arn:aws:sts::111122223333:assumed-role\/AWSReservedSSO_Developer_0123456789abcdef\/alice@example.com$/m);
-            assert.match(message, /^Task: {7}arn:aws:ecs:us-east-1:111122223333:task\/dev-ecs-exec\/0f8e9c1d/m);
-        });
-
-        it("shows the rendered example in README", () => {
+        it("README shows every message verbatim", () => {
             const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-            assert.ok(readme.includes("```text\n" + RENDERED_SUCCESS + "\n```"), "README shows the rendered alert");
+            for (const [id, { text }] of Object.entries(RENDERED)) {
+                assert.ok(readme.includes("```text\n" + text + "\n```"), `README shows the ${id} message`);
+            }
+        });
+    });
+
+    describe("alertsCovering", () => {
+        const shape = (id: string, when: Record<string, boolean>, read: Record<string, string>) => ({
+            id,
+            description: id,
+            when,
+            inputPaths: read,
+            lines: [Object.keys(read).map((name) => `<${name}>`).join(" ")],
+        });
+        const unmatched = { id: "other", description: "other", inputPaths: { time: "$.time" }, lines: ["<time>"] };
+
+        it("requires every detail leaf a shape reads, and leaves envelope fields and settled fields alone", () => {
+            const [ok] = alertsCovering(EXECUTE_COMMAND_CALLS, [shape("a", {}, { who: "$.detail.userIdentity.arn", region: "$.region" })], unmatched);
+            assert.deepEqual((ok.eventPattern.detail as any).userIdentity, { arn: [{ exists: true }] });
+            assert.equal("region" in ok.eventPattern, false);
+        });
+
+        it("refuses shapes that leave some events to no alert or to two", () => {
+            const gap = [shape("a", { errorCode: true }, {})];
+            assert.throws(() => alertsCovering(EXECUTE_COMMAND_CALLS, gap, unmatched), /0 alert shapes claim events with errorCode absent/);
+            const overlap = [shape("a", {}, {}), shape("b", { errorCode: true }, {})];
+            assert.throws(() => alertsCovering(EXECUTE_COMMAND_CALLS, overlap, unmatched), /2 alert shapes claim/);
+        });
+
+        it("refuses templates that read what their events lack, or an unmatched alert reading more than the envelope", () => {
+            const reading = [shape("a", { errorCode: false }, { e: "$.detail.errorCode" }), shape("b", { errorCode: true }, {})];
+            assert.throws(() => alertsCovering(EXECUTE_COMMAND_CALLS, reading, unmatched), /which its events lack/);
+            const nosy = { ...unmatched, inputPaths: { who: "$.detail.userIdentity.arn" } };
+            assert.throws(() => alertsCovering(EXECUTE_COMMAND_CALLS, [shape("a", {}, { who: "$.detail.userIdentity.arn" })], nosy), /only envelope fields/);
+        });
+
+        it("needs no unmatched alert when the shapes read nothing an event may lack", () => {
+            const alerts = alertsCovering(EXECUTE_COMMAND_CALLS, [shape("a", {}, { time: "$.time" })], unmatched);
+            assert.deepEqual(alerts.map((alert) => alert.id), ["a"]);
         });
     });
 });

@@ -269,7 +269,45 @@ describe("config validation", () => {
             assert.deepEqual(config.developerPolicyGroups, ["developers", "sre"]);
         });
         it("rejects requireMfa without principals to assume the role", () =>
-            rejects({ requireMfa: "true", developerPrincipalArns: "[]" }, "requireMfa", /unless developerPrincipalArns/));
+            rejects(
+                { requireMfa: "true", developerPrincipalArns: "[]", developerSessionNameTag: undefined },
+                "requireMfa",
+                /unless developerPrincipalArns/,
+            ));
+
+        const SSO_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_0123";
+        it("reads the tag that names role sessions, for roles and account roots", () => {
+            for (const principal of [SSO_ROLE, "arn:aws:iam::111122223333:root"]) {
+                const config = accepts({ developerPrincipalArns: JSON.stringify([principal]), developerSessionNameTag: "email" });
+                assert.equal(config.developerSessionNameTag, "email");
+            }
+        });
+        it("rejects a role or an account root without it, saying why and what to do instead", () => {
+            for (const principal of [SSO_ROLE, "arn:aws:iam::111122223333:root"]) {
+                const problem = rejects(
+                    { developerPrincipalArns: JSON.stringify(["arn:aws:iam::111122223333:user/bob", principal]), developerSessionNameTag: undefined },
+                    "developerSessionNameTag",
+                    /^required when developerPrincipalArns lists a role or an account root/,
+                );
+                assert.equal(problem.value, undefined);
+                assert.ok(problem.allowed.includes(`(${principal})`), problem.allowed);
+                assert.match(problem.allowed, /chooses the session name, which becomes the Owner/);
+                assert.match(problem.allowed, /permission set \(a customer managed policy reference; no role to assume\)/);
+            }
+        });
+        it("needs no tag when only IAM users assume the role (their user name is pinned)", () =>
+            assert.equal(
+                accepts({ developerPrincipalArns: '["arn:aws:iam::111122223333:user/bob"]', developerSessionNameTag: undefined }).developerSessionNameTag,
+                undefined,
+            ));
+        it("rejects a tag with no role session to name", () => {
+            rejects({ developerPrincipalArns: '["arn:aws:iam::111122223333:user/bob"]' }, "developerSessionNameTag", /unset unless/);
+            rejects({ developerPrincipalArns: "[]" }, "developerSessionNameTag", /unset unless/);
+        });
+        for (const bad of ["e mail", "aws:username", "AWS:x", "x".repeat(129), "${x}", ""]) {
+            it(`rejects the tag key ${JSON.stringify(bad.length > 20 ? `${bad.slice(0, 8)}… (${bad.length})` : bad)}`, () =>
+                rejects({ developerSessionNameTag: bad }, "developerSessionNameTag", /an IAM tag key/));
+        }
         it("rejects ARNs where names are expected", () => {
             rejects(
                 { developerPolicyRoles: '["arn:aws:iam::111122223333:role/x"]' },

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import type { EventPattern } from "../components/alerts";
 import { matches } from "./support/eventPattern";
 
 describe("event pattern matcher (test support)", () => {
@@ -24,9 +25,53 @@ describe("event pattern matcher (test support)", () => {
         assert.equal(matches(pattern, { source: "AWS.ECS", detail: { eventName: "RunTask", code: 0 } }), false);
     });
 
+    describe("exists (EventBridge User Guide, exists matching)", () => {
+        const present = { detail: { errorCode: [{ exists: true }] } };
+        const absent = { detail: { errorCode: [{ exists: false }] } };
+
+        it("exists: true matches a leaf whatever its value, null and empty string included", () => {
+            for (const value of ["AccessDenied", "", 0, false, null, ["a"]]) {
+                assert.equal(matches(present, { detail: { errorCode: value } }), true, JSON.stringify(value));
+                assert.equal(matches(absent, { detail: { errorCode: value } }), false, JSON.stringify(value));
+            }
+        });
+
+        it("exists: false matches a missing field, also when a field on its path is missing or a leaf", () => {
+            for (const event of [{ detail: {} }, {}, { detail: null }, { detail: "text" }]) {
+                assert.equal(matches(absent, event), true, JSON.stringify(event));
+                assert.equal(matches(present, event), false, JSON.stringify(event));
+            }
+            const deep = { detail: { responseElements: { session: { sessionId: [{ exists: false }] } } } };
+            assert.equal(matches(deep, { detail: { responseElements: null } }), true);
+            assert.equal(matches(deep, { detail: { responseElements: { session: { sessionId: "s-1" } } } }), false);
+        });
+
+        it("works on leaves only: a field holding an object counts as absent, as the guide's example shows", () => {
+            const object = { detail: { errorCode: { code: "AccessDenied" } } };
+            assert.equal(matches(absent, object), true);
+            assert.equal(matches(present, object), false);
+            assert.equal(matches(present, { detail: { errorCode: [] } }), false, "an empty array holds no leaf");
+        });
+    });
+
+    describe("$or", () => {
+        const either: EventPattern = { source: ["aws.ecs"], detail: { $or: [{ errorCode: [{ exists: true }] }, { eventName: ["RunTask"] }] } };
+
+        it("matches when any alternative matches, and the fields beside it too", () => {
+            assert.equal(matches(either, { source: "aws.ecs", detail: { errorCode: "X", eventName: "StopTask" } }), true);
+            assert.equal(matches(either, { source: "aws.ecs", detail: { eventName: "RunTask" } }), true);
+            assert.equal(matches(either, { source: "aws.ecs", detail: { eventName: "StopTask" } }), false);
+            assert.equal(matches(either, { source: "aws.ec2", detail: { eventName: "RunTask" } }), false);
+        });
+
+        it("refuses fewer than two alternatives", () => {
+            assert.throws(() => matches({ $or: [{ a: ["x"] }] }, { a: "x" }), /at least two/);
+        });
+    });
+
     it("refuses content filters it does not implement", () => {
         assert.throws(
-            () => matches({ detail: { errorCode: [{ exists: true }] } } as any, { detail: { errorCode: "x" } }),
+            () => matches({ detail: { errorCode: [{ prefix: "Access" }] } } as any, { detail: { errorCode: "x" } }),
             /content filter .* not supported/,
         );
     });

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { ENVIRONMENT_MAX_LENGTH } from "../components/config";
 import { parseImageReference } from "../components/image";
-import { execNames, trailBucketName } from "../components/names";
+import { executeCommandAlerts } from "../components/alerts";
+import { alertAlarmName, alertRuleName, execNames, trailBucketName } from "../components/names";
 
 describe("names", () => {
     it("derives every physical name from the environment", () => {
@@ -20,7 +21,6 @@ describe("names", () => {
             developerRole: "dev-ecs-exec-developer",
             trail: "dev-ecs-exec",
             alertTopic: "dev-ecs-exec-alerts",
-            alertRule: "dev-ecs-exec-execute-command",
             auditKeyAlias: "alias/dev-ecs-exec-audit",
         });
     });
@@ -42,6 +42,20 @@ describe("names", () => {
         assert.ok(bucket.length <= 63, `${bucket} (${bucket.length})`);
         assert.match(bucket, /^[a-z0-9][a-z0-9-]*[a-z0-9]$/);
         assert.ok(names.sessionLogGroup.length <= 512);
+    });
+
+    it("names every alert's rule and alarm within their limits, for the longest environment name allowed", () => {
+        const environment = "e".repeat(ENVIRONMENT_MAX_LENGTH);
+        const names = execNames(environment);
+        const alerts = executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup });
+        for (const { id } of alerts) {
+            // EventBridge rule names: 1-64 of [.\-_A-Za-z0-9] (PutRule API reference); alarm names: 1-255 (PutMetricAlarm).
+            const rule = alertRuleName(environment, id);
+            assert.match(rule, /^[.\-_A-Za-z0-9]{1,64}$/, `${rule} (${rule.length})`);
+            assert.ok(alertAlarmName(environment, id).length <= 255);
+        }
+        const rules = alerts.map(({ id }) => alertRuleName("dev", id));
+        assert.equal(new Set(rules).size, rules.length, "one rule name per alert");
     });
 });
 

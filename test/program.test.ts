@@ -28,7 +28,8 @@ const REQUIRED_OUTPUTS = [
     "developerRoleArn",
     "developerPolicy",
     "alertTopicArn",
-    "alertRuleName",
+    "alertRuleNames",
+    "alertAlarmNames",
     "trailName",
     "runTaskCommand",
 ];

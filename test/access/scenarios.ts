@@ -10,11 +10,12 @@ import { IamDecision, simulate } from "../support/iam";
 
 /** Everything about a deployed stack the scenarios need. */
 export interface StackFacts extends AwsContext, DeveloperPolicyArgs {
-    developerRoleArn: string;
+    /** The developer role and its trust policy; both undefined when the stack creates no role. */
+    developerRoleArn?: string;
     /** The documents under test, as deployed. */
     developerPolicy: unknown;
     keyPolicy: unknown;
-    developerRoleTrust: unknown;
+    developerRoleTrust?: unknown;
 }
 
 export interface Caller {
@@ -454,14 +455,28 @@ export interface TrustScenario {
 }
 
 export const TRUST_ROWS = {
-    user: "An IAM user listed in developerPrincipalArns, with their user name as session name",
-    userOtherName: "An IAM user listed in developerPrincipalArns, under another name (to pose as a colleague)",
-    sso: "A session of a role listed in developerPrincipalArns (IAM Identity Center)",
+    user: "An IAM user, under their own user name",
+    userOtherName: "An IAM user, under another user's name (to pose as a colleague)",
+    session: "A role session (IAM Identity Center), under the name its `developerSessionNameTag` tag holds",
+    sessionOtherName: "A role session under another name: Bob's session asking for alice@example.com",
+    sessionUntagged: "A role session without that tag",
     stranger: "A principal not listed in developerPrincipalArns",
 } as const;
 
-/** Assuming the developer role, when developerPrincipalArns lists `user` (an IAM user) and/or `role` (e.g. an SSO role). */
-export function trustScenarios(f: StackFacts, listed: { user?: string; role?: string }): TrustScenario[] {
+export interface TrustListing {
+    /** An IAM user that developerPrincipalArns admits (listed, or of a listed account root). */
+    user?: string;
+    /** A role that developerPrincipalArns admits (listed, or of a listed account root): its sessions assume. */
+    role?: string;
+    /** The stack's developerSessionNameTag. */
+    sessionNameTag?: string;
+}
+
+/**
+ * Assuming the developer role, for the principals a stack admits. Each caller also holds an identity policy that
+ * allows it, as a permission set would: a trust policy that names an account root leaves the grant to the account.
+ */
+export function trustScenarios(f: StackFacts, listed: TrustListing): TrustScenario[] {
     const found: TrustScenario[] = [];
     if (listed.user) {
         const name = listed.user.split("/").pop()!;
@@ -484,34 +499,55 @@ export function trustScenarios(f: StackFacts, listed: { user?: string; role?: st
     }
     if (listed.role) {
         const roleName = listed.role.split("/").pop()!;
-        found.push({
-            row: TRUST_ROWS.sso,
-            principal: `arn:${f.partition}:sts::${f.accountId}:assumed-role/${roleName}/alice@example.com`,
-            context: { "aws:PrincipalArn": listed.role, "sts:RoleSessionName": "alice@example.com" },
-            expect: "Allowed",
-            allowedBy: ["resource/RoleSessions"],
-        });
+        const bob = `arn:${f.partition}:sts::${f.accountId}:assumed-role/${roleName}/bob@example.com`;
+        const asBob = { "aws:PrincipalArn": listed.role };
+        const tagged = listed.sessionNameTag ? { [`aws:PrincipalTag/${listed.sessionNameTag}`]: "bob@example.com" } : {};
+        found.push(
+            {
+                row: TRUST_ROWS.session,
+                principal: bob,
+                context: { ...asBob, ...tagged, "sts:RoleSessionName": "bob@example.com" },
+                expect: "Allowed",
+                allowedBy: ["resource/RoleSessionsUnderTheirTaggedName"],
+            },
+            {
+                row: TRUST_ROWS.sessionOtherName,
+                principal: bob,
+                context: { ...asBob, ...tagged, "sts:RoleSessionName": "alice@example.com" },
+                expect: "ImplicitlyDenied",
+            },
+            {
+                row: TRUST_ROWS.sessionUntagged,
+                principal: bob,
+                context: { ...asBob, "aws:PrincipalTag/department": "payments", "sts:RoleSessionName": "bob@example.com" },
+                expect: "ImplicitlyDenied",
+            },
+        );
     }
+    const mallory = "arn:aws:iam::444455556666:user/mallory";
     found.push({
         row: TRUST_ROWS.stranger,
-        principal: `arn:${f.partition}:iam::${f.accountId}:user/mallory`,
-        context: {
-            "aws:PrincipalArn": `arn:${f.partition}:iam::${f.accountId}:user/mallory`,
-            "aws:username": "mallory",
-            "sts:RoleSessionName": "mallory",
-        },
+        principal: mallory,
+        context: { "aws:PrincipalArn": mallory, "aws:username": "mallory", "sts:RoleSessionName": "mallory" },
         expect: "ImplicitlyDenied",
     });
     return found;
 }
 
 export function evaluateTrust(f: StackFacts, s: TrustScenario): Promise<IamDecision> {
+    if (!f.developerRoleArn || !f.developerRoleTrust) {
+        throw new Error("the stack creates no developer role");
+    }
+    const mayAssume = {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "AssumeTheDeveloperRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: f.developerRoleArn }],
+    };
     return simulate({
         principal: s.principal,
         action: "sts:AssumeRole",
         resource: f.developerRoleArn,
         context: s.context,
-        identityPolicies: {},
+        identityPolicies: { caller: mayAssume },
         resourcePolicy: f.developerRoleTrust,
     });
 }

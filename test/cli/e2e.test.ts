@@ -177,6 +177,18 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
     );
 
     scenario(
+        "refuses a caller id ECS cannot take as the Owner tag before any ECS call, saying what to change (exit 4)",
+        { userId: "AROAEXAMPLEROLEID123:alice,ops" },
+        async ({ shell, operations }) => {
+            const result = await shell().exited;
+            assert.equal(result.code, 4);
+            assert.match(result.stderr, /^ecs-exec: your caller id AROAEXAMPLEROLEID123:alice,ops cannot be the Owner tag of an exec task: it contains ","/m);
+            assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+            assert.deepEqual(operations(), ["GetCallerIdentity"]);
+        },
+    );
+
+    scenario(
         "stops the task when IAM refuses ExecuteCommand, naming the action (exit 5)",
         {
             readyAfterDescribes: -1,

@@ -3,7 +3,7 @@
  * use: RunTask on the task definition, and the tag-on-create ECS authorizes on the new task.
  */
 import { strict as assert } from "assert";
-import { ExecRunTaskRequest, runTaskRequest } from "../../components/commands";
+import { ExecRunTaskRequest, isEcsTagValue, runTaskRequest } from "../../components/commands";
 import { EXEC_TASK_TAG, execNames } from "../../components/names";
 import { developerPolicy } from "../../components/policies";
 import { simulate } from "../support/iam";
@@ -81,4 +81,20 @@ describe("the RunTask request of ecs-exec shell", () => {
         const [run] = await decisions(runTaskRequest(placement, BOB));
         assert.equal(run.decision, "ImplicitlyDenied");
     });
+});
+
+describe("ECS tag values (the Owner tag holds the caller's aws:userid)", () => {
+    it("accepts an IAM user's id, a role session's id, and letters, digits, spaces and + - = . _ : / @", () => {
+        for (const value of [BOB, ALICE, "AROAEXAMPLEROLEID123:botocore-session-1710408413", "a+b-c=d.e_f:g/h@i", "Zoë 1", "", "x".repeat(256)]) {
+            assert.equal(isEcsTagValue(value), true, value);
+        }
+    });
+
+    it("refuses a session name's comma, other characters, more than 256 characters and the reserved aws: prefix", () => {
+        for (const value of ["AROAEXAMPLEROLEID123:alice,bob", "a#b", "a*b", "a\tb", "x".repeat(257), "aws:x", "AWS:x"]) {
+            assert.equal(isEcsTagValue(value), false, value);
+        }
+    });
+
+    it("counts characters, not bytes or UTF-16 units", () => assert.equal(isEcsTagValue("é".repeat(256)), true));
 });

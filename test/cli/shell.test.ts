@@ -267,6 +267,16 @@ describe("ecs-exec shell", () => {
             assert.equal(t.ecsMock.calls().length, 0);
         });
 
+        it("a caller id ECS cannot take as a tag value: exit 4 before any task call, saying what to change", async () => {
+            const t = setUp();
+            t.stsMock.on(GetCallerIdentityCommand).resolves({ UserId: "AROAEXAMPLEROLEID123:alice,ops", Account: "111122223333" });
+            const error = await rejects(t.run(), CredentialsError);
+            assert.equal(error.exitCode, 4);
+            assert.equal(t.ecsMock.calls().length, 0, "no ListTasks, no RunTask");
+            assert.match(error.message, /^your caller id AROAEXAMPLEROLEID123:alice,ops cannot be the Owner tag of an exec task: it contains ","/);
+            assert.match(error.message, /assume the role again with a session name of those characters only/);
+        });
+
         it("a session ending with a plugin error still stops the task (exit 1)", async () => {
             const t = setUp();
             t.plugin.sessionExit = 255;

@@ -20,6 +20,7 @@ function args(changes: Partial<ExecAccessArgs> = {}): ExecAccessArgs {
         executionRoleArn: "arn:aws:iam::111122223333:role/test-ecs-exec-execution",
         kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10",
         developerPrincipalArns: [SSO_ROLE],
+        developerSessionNameTag: "email",
         requireMfa: false,
         attachToRoles: [],
         attachToGroups: [],
@@ -55,6 +56,15 @@ describe("ExecAccess", () => {
         const attachment = registered.one(ROLE_ATTACHMENT);
         assert.equal(attachment.inputs.role, "test-ecs-exec-developer");
         assert.equal(attachment.inputs.policyArn, policyArn);
+    });
+
+    it("pins a role session's name to its developerSessionNameTag principal tag, and admits no role session without it", async () => {
+        const trust = async (developerSessionNameTag?: string) =>
+            JSON.parse((await build({ developerSessionNameTag })).registered.one(ROLE).inputs.assumeRolePolicy as string);
+        const tagged = (await trust("email")).Statement.find((s: any) => s.Sid === "RoleSessionsUnderTheirTaggedName");
+        assert.deepEqual(tagged.Condition.StringEquals, { "sts:RoleSessionName": "${aws:PrincipalTag/email}" });
+        assert.deepEqual(tagged.Condition.ArnNotLike, { "aws:PrincipalArn": "arn:*:iam::*:user/*" });
+        assert.deepEqual((await trust(undefined)).Statement.map((s: any) => s.Sid), ["IamUsersUnderTheirOwnName"]);
     });
 
     it("requires MFA to assume the role when requireMfa is set", async () => {

@@ -1,15 +1,19 @@
 import { strict as assert } from "assert";
-import { ALERT_INPUT_PATHS, alertTemplate, executeCommandPattern } from "../../components/alerts";
-import { ExecAudit, ExecAuditArgs } from "../../components/execAudit";
+import { executeCommandAlerts } from "../../components/alerts";
+import { AuditAlert, ExecAudit, ExecAuditArgs } from "../../components/execAudit";
+import { alertAlarmName, alertRuleName } from "../../components/names";
 import { simulate, simulateUnvalidated } from "../support/iam";
 import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 
 const ACCOUNT = TEST_CONTEXT.accountId;
 const REGION = TEST_CONTEXT.region;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:test-ecs-exec-alerts`;
-const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/test-ecs-exec-execute-command`;
 const TRAIL_ARN = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/test-ecs-exec`;
 const BUCKET = `test-ecs-exec-trail-${ACCOUNT}-${REGION}`;
+const ALERTS: AuditAlert[] = executeCommandAlerts({ clusterName: "test-ecs-exec", sessionLogGroupName: "/ecs-exec/test/sessions" }).map(
+    (definition) => ({ definition, ruleName: alertRuleName("test", definition.id), alarmName: alertAlarmName("test", definition.id) }),
+);
+const ALARM_ARN = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${ALERTS[0].alarmName}`;
 
 function args(changes: Partial<ExecAuditArgs> = {}): ExecAuditArgs {
     return {
@@ -18,9 +22,8 @@ function args(changes: Partial<ExecAuditArgs> = {}): ExecAuditArgs {
         trailRetentionDays: 400,
         trailName: "test-ecs-exec",
         topicName: "test-ecs-exec-alerts",
-        ruleName: "test-ecs-exec-execute-command",
         keyAlias: "alias/test-ecs-exec-audit",
-        sessionLogGroupName: "/ecs-exec/test/sessions",
+        alerts: ALERTS,
         alertEmails: ["oncall@example.com", "security@example.com"],
         tags: TEST_TAGS,
         ...changes,
@@ -37,81 +40,162 @@ async function build(changes: Partial<ExecAuditArgs> = {}) {
     };
 }
 
+/** One build of the defaults, shared by the tests that only read it. */
+let defaults: ReturnType<typeof build> | undefined;
+const built = () => (defaults ??= build());
+
+const ADMINISTRATOR = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
 describe("ExecAudit", () => {
     describe("alert path", () => {
-        it("matches every ExecuteCommand call with a rule on the default bus", async () => {
-            const { one, audit } = await build();
-            const rule = one("aws:cloudwatch/eventRule:EventRule");
-            assert.equal(rule.name, "test-ecs-exec-execute-command");
-            assert.equal(rule.eventBusName, undefined, "the default bus, where CloudTrail delivers");
-            assert.deepEqual(JSON.parse(rule.eventPattern), executeCommandPattern());
-            assert.equal(await valueOf(audit.ruleName), "test-ecs-exec-execute-command");
+        it("gives every alert a rule on the default bus with its pattern, named as names.ts says, in order", async () => {
+            const { registered, audit } = await built();
+            const rules = registered.ofType("aws:cloudwatch/eventRule:EventRule");
+            assert.deepEqual(
+                rules.map((rule) => [rule.name, rule.inputs.name, rule.inputs.eventBusName, JSON.parse(rule.inputs.eventPattern as string)]),
+                ALERTS.map((alert) => [`audit-${alert.definition.id}-rule`, alert.ruleName, undefined, alert.definition.eventPattern]),
+            );
+            assert.deepEqual(await valueOf(audit.ruleNames), ALERTS.map((alert) => alert.ruleName));
         });
 
-        it("sends the rule's events to the topic through the input transformer, naming the session log group", async () => {
-            const { one, audit } = await build();
-            const target = one("aws:cloudwatch/eventTarget:EventTarget");
-            assert.equal(target.rule, "test-ecs-exec-execute-command");
-            assert.equal(target.arn, await valueOf(audit.topicArn));
-            assert.deepEqual(target.inputTransformer, {
-                inputPaths: { ...ALERT_INPUT_PATHS },
-                inputTemplate: alertTemplate("/ecs-exec/test/sessions"),
-            });
+        it("sends each rule's events to the topic through its own input transformer, once the topic policy is in place", async () => {
+            const { registered, audit } = await built();
+            const policyUrn = registered.one("aws:sns/topicPolicy:TopicPolicy").urn;
+            for (const alert of ALERTS) {
+                const target = registered.one("aws:cloudwatch/eventTarget:EventTarget", `audit-${alert.definition.id}-target`);
+                assert.equal(target.inputs.rule, alert.ruleName);
+                assert.equal(target.inputs.arn, await valueOf(audit.topicArn));
+                assert.equal((target.inputs as any).roleArn, undefined, "no role for an encrypted topic (EventBridge User Guide)");
+                assert.deepEqual(target.inputs.inputTransformer, {
+                    inputPaths: alert.definition.inputPaths,
+                    inputTemplate: alert.definition.inputTemplate,
+                });
+                assert.ok(target.dependencies.includes(policyUrn), "depends on the topic policy");
+            }
+        });
+
+        /**
+         * Whether an alarm goes to ALARM for the sums of its metric over its last evaluation periods (undefined: no
+         * data), as CloudWatch evaluates a static threshold (CloudWatch User Guide, "Alarm evaluation").
+         */
+        function alarms(alarm: any, sums: (number | undefined)[]): boolean {
+            const compare: Record<string, (v: number) => boolean> = {
+                GreaterThanThreshold: (v) => v > alarm.threshold,
+                GreaterThanOrEqualToThreshold: (v) => v >= alarm.threshold,
+            };
+            const recent = sums.slice(-alarm.evaluationPeriods);
+            const missing = { breaching: true, notBreaching: false } as Record<string, boolean>;
+            return recent.every((sum) => (sum === undefined ? missing[alarm.treatMissingData] ?? false : compare[alarm.comparisonOperator](sum)));
+        }
+
+        it("raises an alarm to the same topic on any failed delivery of a rule within five minutes", async () => {
+            const { registered, audit } = await built();
+            const topicArn = await valueOf(audit.topicArn);
+            for (const alert of ALERTS) {
+                const alarm = registered.one("aws:cloudwatch/metricAlarm:MetricAlarm", `audit-${alert.definition.id}-alarm`).inputs as any;
+                assert.equal(alarm.name, alert.alarmName);
+                // EventBridge's count of events a rule could not deliver (EventBridge User Guide, "Monitoring").
+                assert.deepEqual([alarm.namespace, alarm.metricName, alarm.dimensions], ["AWS/Events", "FailedInvocations", { RuleName: alert.ruleName }]);
+                assert.equal(alarm.statistic, "Sum");
+                assert.equal(alarm.period * alarm.evaluationPeriods, 300, "judged on the last five minutes");
+                assert.equal(alarms(alarm, [1]), true, "one failure");
+                assert.equal(alarms(alarm, [0]), false, "no failure");
+                assert.equal(alarms(alarm, [undefined]), false, "no events at all");
+                assert.deepEqual(alarm.alarmActions, [topicArn]);
+                assert.match(alarm.alarmDescription, new RegExp(`${alert.ruleName} failed to deliver.*Check first`));
+            }
+            assert.deepEqual(await valueOf(audit.alarmNames), ALERTS.map((alert) => alert.alarmName));
         });
 
         it("encrypts the topic with its own rotating customer-managed key", async () => {
-            const { one, keyArn } = await build();
+            const { one, keyArn } = await built();
             assert.equal(one("aws:sns/topic:Topic").kmsMasterKeyId, keyArn);
             assert.equal(one("aws:kms/key:Key").enableKeyRotation, true);
             assert.equal(one("aws:kms/alias:Alias").name, "alias/test-ecs-exec-audit");
         });
 
-        it("subscribes every alert address by e-mail", async () => {
-            const { registered } = await build();
-            assert.deepEqual(
-                registered.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => [s.inputs.protocol, s.inputs.endpoint, s.inputs.topic]),
-                [
-                    ["email", "oncall@example.com", TOPIC_ARN],
-                    ["email", "security@example.com", TOPIC_ARN],
-                ],
-            );
+        describe("e-mail subscriptions", () => {
+            const subscriptions = async (alertEmails: string[]) =>
+                (await build({ alertEmails })).registered
+                    .ofType("aws:sns/topicSubscription:TopicSubscription")
+                    .map((s) => [s.urn, s.inputs.protocol, s.inputs.endpoint, s.inputs.topic]);
+
+            it("subscribes every alert address by e-mail", async () => {
+                assert.deepEqual(
+                    (await subscriptions(["oncall@example.com", "security@example.com"])).map(([, ...rest]) => rest),
+                    [
+                        ["email", "oncall@example.com", TOPIC_ARN],
+                        ["email", "security@example.com", TOPIC_ARN],
+                    ],
+                );
+            });
+
+            it("names each by its address: reordering keeps every subscription, removing one touches no other", async () => {
+                const before = await subscriptions(["oncall@example.com", "security@example.com", "platform@example.com"]);
+                const reordered = await subscriptions(["platform@example.com", "oncall@example.com", "security@example.com"]);
+                assert.deepEqual(new Set(reordered.map((s) => JSON.stringify(s))), new Set(before.map((s) => JSON.stringify(s))));
+                const removed = await subscriptions(["oncall@example.com", "platform@example.com"]);
+                assert.deepEqual(removed, before.filter(([, , endpoint]) => endpoint !== "security@example.com"));
+            });
         });
 
         describe("topic policy, evaluated", () => {
-            const publish = async (principal: string, sourceArn?: string, otherPolicies: Record<string, unknown> = {}) => {
-                const { one } = await build();
+            const publish = async (principal: string, context: Record<string, string> = {}, otherPolicies: Record<string, unknown> = {}) => {
+                const { one } = await built();
                 return simulate({
                     principal,
                     action: "sns:Publish",
                     resource: TOPIC_ARN,
-                    context: sourceArn ? { "aws:SourceArn": sourceArn } : {},
+                    context,
                     identityPolicies: otherPolicies,
                     resourcePolicy: JSON.parse(one("aws:sns/topicPolicy:TopicPolicy").policy),
                 });
             };
 
-            it("lets EventBridge publish for the ExecuteCommand rule", async () => {
-                const result = await publish("events.amazonaws.com", RULE_ARN);
-                assert.equal(result.decision, "Allowed");
-                assert.deepEqual(result.allowedBy, ["resource/TheExecuteCommandRulePublishes"]);
+            it("lets EventBridge publish with the empty request context it sends, as with a service flag", async () => {
+                for (const context of [{}, { "aws:PrincipalIsAWSService": "true" }] as Record<string, string>[]) {
+                    const result = await publish("events.amazonaws.com", context);
+                    assert.equal(result.decision, "Allowed", JSON.stringify(context));
+                    assert.deepEqual(result.allowedBy, ["resource/EventBridgeRulesPublish"]);
+                }
             });
 
-            it("refuses EventBridge publishing for another rule", async () => {
-                const result = await publish("events.amazonaws.com", `arn:aws:events:${REGION}:${ACCOUNT}:rule/someone-elses-rule`);
-                assert.equal(result.decision, "ExplicitlyDenied");
+            it("lets CloudWatch publish for this stack's alarms only", async () => {
+                for (const alert of ALERTS) {
+                    const sourceArn = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alert.alarmName}`;
+                    const result = await publish("cloudwatch.amazonaws.com", { "aws:SourceArn": sourceArn, "aws:PrincipalIsAWSService": "true" });
+                    assert.equal(result.decision, "Allowed", alert.alarmName);
+                    assert.deepEqual(result.allowedBy, ["resource/ThisStacksAlarmsPublish"]);
+                }
+                const other = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:someone-elses-alarm`;
+                assert.equal((await publish("cloudwatch.amazonaws.com", { "aws:SourceArn": other })).decision, "ImplicitlyDenied");
+                assert.equal((await publish("cloudwatch.amazonaws.com")).decision, "ImplicitlyDenied");
             });
 
-            it("refuses anyone else, even an administrator of the account (no forged alert, no all-clear)", async () => {
-                const admin = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
-                const result = await publish(`arn:aws:iam::${ACCOUNT}:user/mallory`, undefined, { AdministratorAccess: admin });
+            it("refuses a role of another account, even one allowed to publish anywhere", async () => {
+                const result = await publish("arn:aws:iam::444455556666:role/eventbridge-cross-account", { "aws:PrincipalIsAWSService": "false" }, {
+                    AdministratorAccess: ADMINISTRATOR,
+                });
                 assert.equal(result.decision, "ExplicitlyDenied");
                 assert.deepEqual(result.deniedBy, ["resource/NobodyElsePublishes"]);
+            });
+
+            it("refuses anyone of the account, even an administrator (no forged alert, no all-clear)", async () => {
+                const result = await publish(`arn:aws:iam::${ACCOUNT}:user/mallory`, { "aws:PrincipalIsAWSService": "false" }, {
+                    AdministratorAccess: ADMINISTRATOR,
+                });
+                assert.equal(result.decision, "ExplicitlyDenied");
+                assert.deepEqual(result.deniedBy, ["resource/NobodyElsePublishes"]);
+            });
+
+            it("lets no other service publish", async () => {
+                assert.equal((await publish("s3.amazonaws.com", { "aws:PrincipalIsAWSService": "true" })).decision, "ImplicitlyDenied");
             });
         });
 
         describe("audit key policy, evaluated", () => {
             const use = async (principal: string, action: string, context: Record<string, string> = {}, identity: Record<string, unknown> = {}) => {
-                const { one, keyArn } = await build();
+                const { one, keyArn } = await built();
                 return simulate({ principal, action, resource: keyArn, context, identityPolicies: identity, resourcePolicy: JSON.parse(one("aws:kms/key:Key").policy) });
             };
 
@@ -123,6 +207,19 @@ describe("ExecAudit", () => {
                 }
             });
 
+            it("lets CloudWatch encrypt messages for this stack's alarms, and refuses it another alarm's", async () => {
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+                    const result = await use("cloudwatch.amazonaws.com", action, { "aws:SourceArn": ALARM_ARN });
+                    assert.equal(result.decision, "Allowed", action);
+                    assert.deepEqual(result.allowedBy, ["resource/ThisStacksAlarmsPublishToTheEncryptedTopic"]);
+                    // AWS does not document aws:SourceArn on the KMS requests made for CloudWatch's publish: the alarm
+                    // must reach its topic either way (the topic policy, where it is documented, picks the alarms).
+                    assert.equal((await use("cloudwatch.amazonaws.com", action)).decision, "Allowed", `${action} without aws:SourceArn`);
+                }
+                const other = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:someone-elses-alarm`;
+                assert.equal((await use("cloudwatch.amazonaws.com", "kms:GenerateDataKey", { "aws:SourceArn": other })).decision, "ImplicitlyDenied");
+            });
+
             it("lets no other service, and nobody outside the account, use it", async () => {
                 assert.equal((await use("s3.amazonaws.com", "kms:GenerateDataKey")).decision, "ImplicitlyDenied");
                 const grant = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] };
@@ -130,7 +227,7 @@ describe("ExecAudit", () => {
             });
 
             it("lets CloudTrail encrypt log files of this trail only", async () => {
-                const { one, keyArn } = await build();
+                const { one, keyArn } = await built();
                 const asCloudTrail = (sourceArn: string) =>
                     simulateUnvalidated({
                         principal: "cloudtrail.amazonaws.com",
@@ -148,7 +245,7 @@ describe("ExecAudit", () => {
 
     describe("with cloudTrail: create", () => {
         it("creates a trail of this region's management write events with log file validation, KMS-encrypted", async () => {
-            const { one, keyArn, audit } = await build();
+            const { one, keyArn, audit } = await built();
             const trail = one("aws:cloudtrail/trail:Trail");
             assert.equal(trail.name, "test-ecs-exec");
             assert.equal(trail.s3BucketName, BUCKET);
@@ -159,7 +256,7 @@ describe("ExecAudit", () => {
         });
 
         it("gives the trail a private, encrypted bucket that forgets logs after the configured days", async () => {
-            const { one } = await build();
+            const { one } = await built();
             assert.equal(one("aws:s3/bucket:Bucket").bucket, BUCKET);
             const block = one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
             for (const setting of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
@@ -175,7 +272,7 @@ describe("ExecAudit", () => {
 
         describe("bucket policy, evaluated", () => {
             const ask = async (action: string, resource: string, context: Record<string, string>, principal = "cloudtrail.amazonaws.com") => {
-                const { one } = await build();
+                const { one } = await built();
                 return simulate({ principal, action, resource, context, identityPolicies: {}, resourcePolicy: JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy").policy) });
             };
             const logFile = `arn:aws:s3:::${BUCKET}/AWSLogs/${ACCOUNT}/CloudTrail/${REGION}/2026/03/14/log.json.gz`;
@@ -204,13 +301,16 @@ describe("ExecAudit", () => {
             assert.equal(registered.ofType("aws:cloudtrail/trail:Trail").length, 0);
             assert.equal(registered.all.filter((r) => r.type.startsWith("aws:s3/")).length, 0);
             const sids = JSON.parse(one("aws:kms/key:Key").policy).Statement.map((s: any) => s.Sid);
-            assert.deepEqual(sids, ["AccountAdministersKeyThroughIam", "EventBridgePublishesToTheEncryptedTopic"]);
+            assert.deepEqual(sids, ["AccountAdministersKeyThroughIam", "EventBridgePublishesToTheEncryptedTopic", "ThisStacksAlarmsPublishToTheEncryptedTopic"]);
             assert.equal(await valueOf(audit.trailName), undefined);
         });
 
-        it("still alerts: rule, target, topic and subscriptions", async () => {
+        it("still alerts: rules, targets, alarms, topic and subscriptions", async () => {
             const { registered } = await build({ cloudTrail: "existing" });
-            for (const type of ["aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget", "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy"]) {
+            for (const type of ["aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget", "aws:cloudwatch/metricAlarm:MetricAlarm"]) {
+                assert.equal(registered.ofType(type).length, ALERTS.length, type);
+            }
+            for (const type of ["aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy"]) {
                 assert.equal(registered.ofType(type).length, 1, type);
             }
             assert.equal(registered.ofType("aws:sns/topicSubscription:TopicSubscription").length, 2);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { execAlertAndSessionLog, selectsExecuteCommand } from "../../policies/rules/alerts";
 import { UNKNOWN } from "../../policies/lib/values";
-import { executeCommandPattern } from "../../components/alerts";
+import { executeCommandAlerts } from "../../components/alerts";
 import { changed, execStack, without } from "./fixtures";
 import { policyJson, stackViolations, UNKNOWN_VALUE } from "./support";
 
@@ -13,7 +13,9 @@ describe("a stack that can exec carries its alert and an encrypted session log",
     });
 
     it("reads event patterns: ExecuteCommand from aws.ecs, or every ECS call; not other calls, other sources or everything", () => {
-        assert.equal(selectsExecuteCommand(JSON.stringify(executeCommandPattern())), true, "this program's pattern");
+        for (const alert of executeCommandAlerts({ clusterName: "dev-ecs-exec", sessionLogGroupName: "/ecs-exec/dev/sessions" })) {
+            assert.equal(selectsExecuteCommand(JSON.stringify(alert.eventPattern)), true, `this program's ${alert.id} pattern`);
+        }
         assert.equal(selectsExecuteCommand(JSON.stringify({ source: ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail"] })), true);
         assert.equal(selectsExecuteCommand(JSON.stringify({ source: ["aws.ecs"], detail: { eventName: [{ prefix: "Execute" }] } })), true);
         assert.equal(selectsExecuteCommand(JSON.stringify({ source: ["aws.ecs"], detail: { eventName: ["RunTask"] } })), false);

@@ -39,6 +39,9 @@ const cluster = (s: SynthResult) => one(s, TYPE.cluster, "exec-cluster-cluster")
 const execLogging = (s: SynthResult) => (cluster(s).inputs as any).configuration.executeCommandConfiguration;
 const sessionLogGroup = (s: SynthResult) => one(s, TYPE.logGroup, "session-logging-sessions");
 const execGroup = (s: SynthResult) => one(s, TYPE.securityGroup, "exec-network-task");
+/** Every alert's rule and target: weakening one alert leaves the others, so these edits weaken them all. */
+const alertRules = (s: SynthResult) => s.resources.filter((r) => r.type === TYPE.eventRule && r.parent?.endsWith("::exec-audit"));
+const alertTargets = (s: SynthResult) => s.resources.filter((r) => r.type === TYPE.eventTarget && r.parent?.endsWith("::exec-audit"));
 
 /** Edits a JSON-string input (container definitions, policy documents) in place. */
 function editJson(resource: SynthResource, input: string, edit: (document: any) => void): void {
@@ -166,6 +169,8 @@ export const MUTATIONS: Mutation[] = [
     {
         title: "AdministratorAccess attached to the developer role",
         caughtBy: "exec-grant-scoped-to-container",
+        // prod creates no developer role (Identity Center's permission set holds the developer policy).
+        stacks: ["dev"],
         apply: (s) =>
             add(
                 s,
@@ -174,6 +179,15 @@ export const MUTATIONS: Mutation[] = [
                 { role: one(s, TYPE.role, "exec-access-role").inputs.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
                 { role: one(s, TYPE.role, "exec-access-role") },
             ),
+    },
+    {
+        title: "AdministratorAccess attached to an existing role",
+        caughtBy: "exec-grant-scoped-to-container",
+        apply: (s) =>
+            add(s, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "oncall-admin", {
+                role: "platform-oncall",
+                policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+            }),
     },
     { title: "exec logging NONE", caughtBy: "cluster-exec-logging", apply: (s) => (execLogging(s).logging = "NONE") },
     { title: "exec logging DEFAULT (the task's own log driver)", caughtBy: "cluster-exec-logging", apply: (s) => (execLogging(s).logging = "DEFAULT") },
@@ -239,20 +253,29 @@ export const MUTATIONS: Mutation[] = [
     },
     { title: "exec turned on for a long-running service", caughtBy: "no-exec-on-services", apply: (s) => addService(s, { enableExecuteCommand: true }) },
     { title: "a service on Fargate platform 1.3.0", caughtBy: "fargate-platform-version", apply: (s) => addService(s, { platformVersion: "1.3.0" }) },
-    { title: "the alert's SNS target removed", caughtBy: "exec-alert-and-session-log", apply: (s) => remove(s, one(s, TYPE.eventTarget, "exec-audit-target")) },
     {
-        title: "the alert rule narrowed to StopTask",
+        title: "the alerts' SNS targets removed",
         caughtBy: "exec-alert-and-session-log",
-        apply: (s) => editJson(one(s, TYPE.eventRule, "exec-audit-rule"), "eventPattern", (p) => (p.detail.eventName = ["StopTask"])),
+        apply: (s) => alertTargets(s).forEach((target) => remove(s, target)),
     },
-    { title: "the alert rule disabled", caughtBy: "exec-alert-and-session-log", apply: (s) => (one(s, TYPE.eventRule, "exec-audit-rule").inputs.state = "DISABLED") },
     {
-        title: "the alert sent to a Lambda function instead of SNS",
+        title: "the alert rules narrowed to StopTask",
+        caughtBy: "exec-alert-and-session-log",
+        apply: (s) => alertRules(s).forEach((rule) => editJson(rule, "eventPattern", (p) => (p.detail.eventName = ["StopTask"]))),
+    },
+    {
+        title: "the alert rules disabled",
+        caughtBy: "exec-alert-and-session-log",
+        apply: (s) => alertRules(s).forEach((rule) => (rule.inputs.state = "DISABLED")),
+    },
+    {
+        title: "the alerts sent to a Lambda function instead of SNS",
         caughtBy: "exec-alert-and-session-log",
         apply: (s) => {
-            const target = one(s, TYPE.eventTarget, "exec-audit-target");
-            target.inputs.arn = `arn:aws:lambda:us-east-1:111122223333:function:swallow`;
-            delete target.propertyDependencies.arn;
+            for (const target of alertTargets(s)) {
+                target.inputs.arn = `arn:aws:lambda:us-east-1:111122223333:function:swallow`;
+                delete target.propertyDependencies.arn;
+            }
         },
     },
 ];

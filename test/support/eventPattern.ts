@@ -1,32 +1,64 @@
 /**
- * An EventBridge pattern matcher for the subset of the syntax this project's patterns use: nested objects and
- * arrays of literal values. Semantics as in the EventBridge User Guide ("Event patterns"): every field of the
- * pattern must be in the event; a field matches when its value, or any element of an array value, equals one of
- * the pattern's values; fields the pattern does not name are ignored. Content filters ({ prefix }, { exists }, ...)
- * are not implemented and are refused, so a pattern that starts using them cannot pass a test by accident.
+ * An EventBridge pattern matcher for the syntax this project's patterns use, with the semantics of the EventBridge
+ * User Guide ("Event patterns", "Content filtering in Amazon EventBridge event patterns"):
+ * - a pattern is a set of paths to leaves; every field of the pattern must match, fields it does not name are
+ *   ignored; a value in the pattern is a list of filters, any of which may match;
+ * - a literal matches a leaf (or an element of an array leaf) of equal value and type, case-sensitively;
+ * - `{ exists: true }` matches when the event has a leaf at that path, whatever its value; `{ exists: false }` when
+ *   it has none: exists matching "only works on leaf nodes", so a field that holds an object is not a leaf and
+ *   counts as absent (the guide's own example);
+ * - `$or` holds alternatives, at least one of which must match at that level.
+ * Other content filters ({ prefix }, { anything-but }, ...) are refused, so a pattern that starts using them cannot
+ * pass a test by accident.
  */
-import type { EventPattern } from "../../components/alerts";
+import type { EventPattern, PatternFilter } from "../../components/alerts";
 
-type Literal = string | number | boolean | null;
+type Leaf = string | number | boolean | null;
 
 export function matches(pattern: EventPattern, event: unknown): boolean {
     if (typeof event !== "object" || event === null || Array.isArray(event)) {
         return false;
     }
+    return matchesAt(pattern, event as Record<string, unknown>);
+}
+
+function matchesAt(pattern: EventPattern, node: Record<string, unknown>): boolean {
     return Object.entries(pattern).every(([field, expected]) => {
-        if (!(field in event)) {
-            return false;
-        }
-        const actual = (event as Record<string, unknown>)[field];
-        if (!Array.isArray(expected)) {
-            return matches(expected, actual);
-        }
-        for (const value of expected) {
-            if (typeof value === "object" && value !== null) {
-                throw new Error(`content filter ${JSON.stringify(value)} in field ${field} is not supported by this matcher`);
+        if (field === "$or") {
+            const alternatives = expected as EventPattern[];
+            if (!Array.isArray(alternatives) || alternatives.length < 2) {
+                throw new Error("$or takes a list of at least two patterns");
             }
+            return alternatives.some((alternative) => matchesAt(alternative, node));
         }
-        const candidates = Array.isArray(actual) ? actual : [actual];
-        return candidates.some((candidate) => (expected as Literal[]).some((value) => candidate === value));
+        const actual = node[field];
+        if (!Array.isArray(expected)) {
+            // A path through a missing field, or through a leaf, reaches no leaf below it.
+            if (Array.isArray(actual)) {
+                throw new Error(`field ${field}: paths through arrays of objects are not supported by this matcher`);
+            }
+            const child = typeof actual === "object" && actual !== null ? (actual as Record<string, unknown>) : {};
+            return matchesAt(expected as EventPattern, child);
+        }
+        const leaves = leavesOf(actual);
+        return (expected as PatternFilter[]).some((filter) => {
+            if (typeof filter === "object" && filter !== null) {
+                const keys = Object.keys(filter);
+                if (keys.length !== 1 || keys[0] !== "exists" || typeof filter.exists !== "boolean") {
+                    throw new Error(`content filter ${JSON.stringify(filter)} in field ${field} is not supported by this matcher`);
+                }
+                return filter.exists === leaves.length > 0;
+            }
+            return leaves.some((leaf) => leaf === filter);
+        });
     });
+}
+
+/** The leaf values at a field: its value, the leaf elements of an array, or none (missing, or an object). */
+function leavesOf(value: unknown): Leaf[] {
+    if (value === undefined) {
+        return [];
+    }
+    const values = Array.isArray(value) ? value : [value];
+    return values.filter((v): v is Leaf => v === null || typeof v !== "object");
 }

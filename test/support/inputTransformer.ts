@@ -1,7 +1,9 @@
 /**
  * EventBridge's input transformer, as its User Guide describes it ("Amazon EventBridge input transformation"):
- * each variable takes the value at its JSON path (dot notation); a path the event lacks creates no variable and its
- * placeholder renders empty; values are inserted unescaped; a template of quoted lines renders as multi-line text.
+ * each variable takes the value at its JSON path (dot notation); values are inserted unescaped; a template of quoted
+ * lines renders as multi-line text. A path the event lacks "isn't created and won't appear in the output"; how a
+ * template then renders that variable's placeholder is not documented, nor how a null value renders: rendering
+ * either is refused, so a template that could meet one fails its test instead of passing on a guess.
  */
 
 /** The value at a `$.a.b.c` path, or undefined when the event lacks it (or holds null there). */
@@ -26,7 +28,10 @@ export function render(inputPaths: Readonly<Record<string, string>>, template: s
             return placeholder;
         }
         const value = valueAt(event, inputPaths[name]);
-        return value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+        if (value === undefined) {
+            throw new Error(`${placeholder} (${inputPaths[name]}) has no value in this event: EventBridge creates no variable for it`);
+        }
+        return typeof value === "string" ? value : JSON.stringify(value);
     });
     return filled
         .split("\n")
