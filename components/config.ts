@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseImageReference } from "./image";
+import { execNames, trailBucketName } from "./names";
 
 /** The project's config namespace: every key below is `ecs-exec:<key>`. */
 export const CONFIG_NAMESPACE = "ecs-exec";
@@ -20,7 +21,10 @@ export const CONFIG_KEYS = {
     subnetIds: "array",
     vpcCidr: "string",
     assignPublicIp: "boolean",
-    vpcEndpoints: "boolean",
+    // A string since create/existing/none replaced true/false; Pulumi still loads `true`/`false` from old stack
+    // files: it validates a scalar YAML value as the string it stores (pulumi/pulumi pkg/workspace/config.go,
+    // validateStackConfigValue; sdk/go/common/resource/config/object.go, MarshalString).
+    vpcEndpoints: "string",
     alertEmails: "array",
     developerPrincipalArns: "array",
     developerSessionNameTag: "string",
@@ -44,6 +48,20 @@ export type CpuArchitecture = "X86_64" | "ARM64";
 /** `create`: the stack creates a trail; `existing`: an organization or account trail already logs management events. */
 export type CloudTrailMode = "create" | "existing";
 
+/**
+ * How exec tasks without NAT reach AWS: `create` the endpoints, use the `existing` ones of the VPC, or `none`.
+ * `true` and `false`, the values of old stack files, read as `create` and `none`.
+ */
+export type VpcEndpointsMode = "create" | "existing" | "none";
+
+const VPC_ENDPOINTS_VALUES: Readonly<Record<string, VpcEndpointsMode>> = {
+    create: "create",
+    existing: "existing",
+    none: "none",
+    true: "create",
+    false: "none",
+};
+
 export const TRAIL_RETENTION_DAYS = { min: 1, max: 3653 } as const;
 
 /** Where exec tasks run: a VPC this stack creates, or subnets that already exist. */
@@ -63,7 +81,7 @@ export interface ExecConfig {
     logRetentionDays: number;
     network: NetworkConfig;
     assignPublicIp: boolean;
-    vpcEndpoints: boolean;
+    vpcEndpoints: VpcEndpointsMode;
     alertEmails: string[];
     /** Principals that may assume the developer role the stack creates (none: no role). */
     developerPrincipalArns: string[];
@@ -113,6 +131,13 @@ export const MAX_SESSION_HOURS = { min: 1, max: 24 } as const;
 
 /** Longest environment name: it prefixes IAM role names, which AWS caps at 64 characters. */
 export const ENVIRONMENT_MAX_LENGTH = 20;
+
+/** S3 bucket names: 3 to 63 characters (S3 User Guide, "General purpose bucket naming rules"). */
+const S3_BUCKET_NAME_MAX_LENGTH = 63;
+/** Bucket name prefixes S3 reserves (same page); `xn--` cannot occur, an environment has no two hyphens in a row. */
+const S3_RESERVED_BUCKET_PREFIXES = ["sthree-", "amzn-s3-demo-"];
+/** Any account id: they are all 12 digits, and only the length of the trail bucket's name depends on it. */
+const ANY_ACCOUNT_ID = "000000000000";
 
 function steps(from: number, to: number, by: number): number[] {
     const values: number[] = [];
@@ -261,7 +286,12 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         (n) => LOG_RETENTION_DAYS.includes(n),
     );
     const assignPublicIp = boolean("assignPublicIp");
-    const vpcEndpoints = boolean("vpcEndpoints");
+    const endpointsAllowed = "create, existing or none (true and false still read as create and none)";
+    const vpcEndpointsText = required("vpcEndpoints", endpointsAllowed);
+    const vpcEndpoints = vpcEndpointsText === undefined ? undefined : VPC_ENDPOINTS_VALUES[vpcEndpointsText];
+    if (vpcEndpointsText !== undefined && vpcEndpoints === undefined) {
+        problem(qualified("vpcEndpoints"), vpcEndpointsText, endpointsAllowed);
+    }
 
     const vpcId = text("vpcId");
     const subnetIds = list("subnetIds", "subnet ids (subnet-0123abcd...)", (s) => patterns.subnetId.test(s));
@@ -286,14 +316,21 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         if (vpcCidr !== undefined && !isCidr(vpcCidr, 16, 24)) {
             problem(qualified("vpcCidr"), vpcCidr, cidrAllowed);
         }
-        if (assignPublicIp === true && vpcEndpoints === true) {
+        if (vpcEndpoints === "existing") {
             problem(
                 qualified("vpcEndpoints"),
-                "true",
-                "false when assignPublicIp is true and the stack creates the VPC: public subnets reach AWS without endpoints",
+                vpcEndpointsText,
+                "create or none when the stack creates the VPC (existing uses the endpoints of ecs-exec:vpcId)",
             );
         }
-        if (vpcEndpoints === true && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
+        if (assignPublicIp === true && vpcEndpoints === "create") {
+            problem(
+                qualified("vpcEndpoints"),
+                vpcEndpointsText,
+                "none when assignPublicIp is true and the stack creates the VPC: public subnets reach AWS without endpoints",
+            );
+        }
+        if (vpcEndpoints === "create" && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
             problem(
                 qualified("appImage"),
                 appImage,
@@ -345,6 +382,12 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
     if (cloudTrail !== undefined && !trailModes.includes(cloudTrail as CloudTrailMode)) {
         problem(qualified("cloudTrail"), cloudTrail, `${trailModes.join(" or ")} (existing: an organization or account trail already logs management events)`);
     }
+    if (environment !== undefined && patterns.environment.test(environment)) {
+        const clashes = environmentClashes(environment, cloudTrail === "create", region);
+        if (clashes.length > 0) {
+            problem(qualified("environment"), environment, `${environmentAllowed}, and ${clashes.join("; ")}`);
+        }
+    }
     const trailRetentionDays = integer(
         "trailRetentionDays",
         `whole days from ${TRAIL_RETENTION_DAYS.min} to ${TRAIL_RETENTION_DAYS.max}`,
@@ -376,6 +419,43 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
         cloudTrail: cloudTrail as CloudTrailMode,
         trailRetentionDays: trailRetentionDays!,
     };
+}
+
+/**
+ * The rules of AWS names that an environment of the allowed form can still break, applied to the names built from it
+ * (components/names.ts). The trail and its bucket exist only with `cloudTrail: create`: their rules apply only then,
+ * so that a working stack without them is not refused.
+ */
+function environmentClashes(environment: string, createsTrail: boolean, region: string | undefined): string[] {
+    const names = execNames(environment);
+    const clashes: string[] = [];
+    // EC2 CreateSecurityGroup: a group name "can't start with sg-" (names are case-insensitive).
+    if ([names.taskSecurityGroup, names.endpoints].some((name) => name.toLowerCase().startsWith("sg-"))) {
+        clashes.push(`not sg or sg-...: security group names (${names.taskSecurityGroup}) must not start with sg-`);
+    }
+    if (!createsTrail) {
+        return clashes;
+    }
+    // CloudTrail CreateTrail: "Have no adjacent periods, underscores or dashes".
+    if (/[-_.]{2}/.test(names.trail)) {
+        clashes.push(`no two hyphens in a row with cloudTrail create: trail names (${names.trail}) allow no adjacent dashes`);
+    }
+    if (region === undefined || !patterns.region.test(region)) {
+        return clashes;
+    }
+    const bucket = trailBucketName(names.trail, ANY_ACCOUNT_ID, region);
+    const reserved = S3_RESERVED_BUCKET_PREFIXES.find((prefix) => bucket.startsWith(prefix));
+    if (reserved !== undefined) {
+        clashes.push(`with cloudTrail create, the trail bucket (${bucket}) must not start with ${reserved}, a prefix S3 reserves`);
+    }
+    const excess = bucket.length - S3_BUCKET_NAME_MAX_LENGTH;
+    if (excess > 0) {
+        clashes.push(
+            `at most ${environment.length - excess} characters in ${region} with cloudTrail create: the trail bucket ` +
+                `<environment>-ecs-exec-trail-<account>-<region> must fit S3's ${S3_BUCKET_NAME_MAX_LENGTH}`,
+        );
+    }
+    return clashes;
 }
 
 /** The message a user sees: one line per bad key. */

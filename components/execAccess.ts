@@ -93,22 +93,45 @@ export class ExecAccess extends pulumi.ComponentResource {
         } else {
             this.roleArn = pulumi.output(undefined);
         }
+        const fixedChildren = new Set(this.fixedChildNames(name, args));
         for (const roleName of args.attachToRoles) {
+            const child = attachmentChild(name, "role", roleName);
             new aws.iam.RolePolicyAttachment(
-                `${name}-role-${roleName}`,
+                child.name,
                 { role: roleName, policyArn: policy.arn },
-                { parent: this },
+                { parent: this, aliases: child.formerNames.filter((n) => !fixedChildren.has(n)).map((n) => ({ name: n })) },
             );
         }
         for (const groupName of args.attachToGroups) {
+            const child = attachmentChild(name, "group", groupName);
             new aws.iam.GroupPolicyAttachment(
-                `${name}-group-${groupName}`,
+                child.name,
                 { group: groupName, policyArn: policy.arn },
-                { parent: this },
+                { parent: this, aliases: child.formerNames.filter((n) => !fixedChildren.has(n)).map((n) => ({ name: n })) },
             );
         }
 
         this.policyArn = policy.arn;
         this.registerOutputs({ policyArn: this.policyArn, policyDocument: this.policyDocument, roleArn: this.roleArn });
     }
+
+    /** The children whose names owe nothing to the user's strings. */
+    private fixedChildNames(name: string, args: ExecAccessArgs): string[] {
+        return [`${name}-policy`, ...(args.developerPrincipalArns.length > 0 ? [`${name}-role`, `${name}-role-policy`] : [])];
+    }
+}
+
+/**
+ * The logical name of the attachment to one of the user's roles or groups. Every such name starts with
+ * `<component>-attach-`, which no fixed child's name does, so no string of the user's can make it another child's
+ * name; `attach-role-` and `attach-group-` differ before the user's string starts, so a role and a group of the same
+ * name do not collide either, and config refuses a name listed twice.
+ *
+ * `formerNames`: the name the attachment had before (`<component>-role-<role>`, `<component>-group-<group>`), given as
+ * an alias so that Pulumi moves the existing attachment to its new name instead of creating one and deleting the old,
+ * which would detach the policy. Dropped when a fixed child has that name in this deployment (the role named
+ * `policy`): an alias may not name another resource's URN.
+ */
+export function attachmentChild(component: string, kind: "role" | "group", target: string): { name: string; formerNames: string[] } {
+    return { name: `${component}-attach-${kind}-${target}`, formerNames: [`${component}-${kind}-${target}`] };
 }

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import * as time from "@pulumiverse/time";
 import type { AlertDefinition } from "./alerts";
 import type { CloudTrailMode } from "./config";
 import { trailBucketName } from "./names";
 import { alertTopicPolicy, auditKeyPolicy, AwsContext, trailBucketPolicy } from "./policies";
+import { POLICY_PROPAGATION_WAIT } from "./propagation";
 
 /** An alert with the names its rule and alarm get (components/names.ts). */
 export interface AuditAlert {
@@ -65,7 +67,7 @@ export class ExecAudit extends pulumi.ComponentResource {
         );
         new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this });
 
-        this.trailName = createTrail ? this.createTrail(name, args, context, key.arn) : pulumi.output(undefined);
+        this.trailName = createTrail ? this.createTrail(name, args, context, key) : pulumi.output(undefined);
 
         const topic = new aws.sns.Topic(
             `${name}-topic`,
@@ -159,7 +161,7 @@ export class ExecAudit extends pulumi.ComponentResource {
         name: string,
         args: ExecAuditArgs,
         context: pulumi.Output<AwsContext>,
-        keyArn: pulumi.Output<string>,
+        key: aws.kms.Key,
     ): pulumi.Output<string> {
         const bucketName = context.apply((ctx) => trailBucketName(args.trailName, ctx.accountId, ctx.region));
         const bucket = new aws.s3.Bucket(`${name}-trail-bucket`, { bucket: bucketName, tags: args.tags }, { parent: this });
@@ -215,19 +217,29 @@ export class ExecAudit extends pulumi.ComponentResource {
             // The public access block must be in place first, and CloudTrail checks the policy when the trail is created.
             { parent: this, dependsOn: [publicAccessBlock] },
         );
+        // CreateTrail checks the bucket policy and the key policy (InsufficientS3BucketPolicyException,
+        // InsufficientEncryptionPolicyException) before either may have propagated; the wait runs again when they change.
+        const policyPropagation = new time.Sleep(
+            `${name}-trail-policy-propagation`,
+            {
+                createDuration: POLICY_PROPAGATION_WAIT,
+                triggers: { bucketPolicy: bucketPolicy.policy, keyArn: key.arn, keyPolicy: key.policy },
+            },
+            { parent: this },
+        );
         const trail = new aws.cloudtrail.Trail(
             `${name}-trail`,
             {
                 name: args.trailName,
                 s3BucketName: bucket.id,
-                kmsKeyId: keyArn,
+                kmsKeyId: key.arn,
                 enableLogFileValidation: true,
                 includeGlobalServiceEvents: true,
                 isMultiRegionTrail: false,
                 eventSelectors: [{ readWriteType: "WriteOnly", includeManagementEvents: true }],
                 tags: args.tags,
             },
-            { parent: this, dependsOn: [bucketPolicy] },
+            { parent: this, dependsOn: [bucketPolicy, policyPropagation] },
         );
         return trail.name;
     }

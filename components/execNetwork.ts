@@ -1,14 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import type { NetworkConfig } from "./config";
+import type { NetworkConfig, VpcEndpointsMode } from "./config";
+import {
+    checkExistingEndpoints,
+    endpointIdOfInterface,
+    endpointServiceName,
+    EndpointsVerdict,
+    FoundEndpoint,
+    formatEndpointProblems,
+    GATEWAY_ENDPOINT_SERVICE,
+    INTERFACE_ENDPOINT_SERVICES,
+    routeTableOfSubnet,
+} from "./endpoints";
 import { EXEC_TASK_TAG } from "./names";
 
 export interface ExecNetworkArgs {
     /** Create a VPC, or use existing subnets. */
     network: NetworkConfig;
-    /** Interface endpoints (and an S3 gateway) so tasks in subnets without NAT can reach AWS. */
-    vpcEndpoints: boolean;
+    /** How tasks in subnets without NAT reach AWS: endpoints created here, the VPC's existing ones, or none. */
+    vpcEndpoints: VpcEndpointsMode;
     /** Whether exec tasks get a public IP (decides the created VPC's layout). */
     assignPublicIp: boolean;
     region: string;
@@ -31,22 +42,15 @@ export interface CreatedVpcLayout {
  * The cheapest layout that works: public subnets and no NAT when tasks get a public IP; isolated subnets and no
  * NAT when endpoints carry the traffic; otherwise private subnets behind one NAT gateway.
  */
-export function createdVpcLayout(assignPublicIp: boolean, vpcEndpoints: boolean): CreatedVpcLayout {
+export function createdVpcLayout(assignPublicIp: boolean, vpcEndpoints: VpcEndpointsMode): CreatedVpcLayout {
     if (assignPublicIp) {
         return { subnetTypes: ["Public"], natGateways: "None", taskSubnets: "public" };
     }
-    if (vpcEndpoints) {
+    if (vpcEndpoints === "create") {
         return { subnetTypes: ["Isolated"], natGateways: "None", taskSubnets: "isolated" };
     }
     return { subnetTypes: ["Public", "Private"], natGateways: "Single", taskSubnets: "private" };
 }
-
-/**
- * Interface endpoints an exec task needs when it has no route to the internet: Session Manager channels,
- * the image pull (ECR API and registry), CloudWatch Logs (container output and session transcripts) and KMS
- * (the agent decrypts the session data key).
- */
-export const INTERFACE_ENDPOINT_SERVICES = ["ssmmessages", "ecr.api", "ecr.dkr", "logs", "kms"] as const;
 
 /** An interface endpoint takes at most one subnet per availability zone. */
 export function onePerAvailabilityZone(subnets: { id: string; availabilityZone: string }[]): string[] {
@@ -61,19 +65,29 @@ export function onePerAvailabilityZone(subnets: { id: string; availabilityZone: 
 
 /**
  * Where exec tasks run: the VPC and subnets, a security group with no ingress and egress only to HTTPS, and, when
- * asked, the VPC endpoints that let tasks reach AWS without NAT.
+ * asked, the VPC endpoints that let tasks reach AWS without NAT: created here, or the VPC's own, which exec tasks are
+ * then let through to.
  */
 export class ExecNetwork extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     /** Subnets exec tasks are started in. */
     public readonly subnetIds: pulumi.Output<string[]>;
     public readonly securityGroupId: pulumi.Output<string>;
+    /** Security groups of the endpoints exec tasks use, each admitting HTTPS from them (none without endpoints). */
+    public readonly endpointSecurityGroupIds: pulumi.Output<string[]>;
+    /**
+     * With `existing`: fails, at preview, naming every endpoint the VPC lacks. Nothing consumes it, so Pulumi reports
+     * the failure as the program's error with its message as is; an output that is serialized (registered, or a
+     * resource's input) would carry the prefix "error serializing property ...".
+     */
+    public readonly endpointsReady: pulumi.Output<void>;
 
     constructor(name: string, args: ExecNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-exec:network:ExecNetwork", name, {}, opts);
 
         let endpointSubnetIds: pulumi.Output<string[]>;
         let routeTableIds: pulumi.Output<string[]>;
+        let subnetRouteTables: pulumi.Output<SubnetRouteTable[]> | undefined;
         if (args.network.mode === "create") {
             const layout = createdVpcLayout(args.assignPublicIp, args.vpcEndpoints);
             const vpc = new awsx.ec2.Vpc(
@@ -96,7 +110,7 @@ export class ExecNetwork extends pulumi.ComponentResource {
                 private: vpc.privateSubnetIds,
                 isolated: vpc.isolatedSubnetIds,
             }[layout.taskSubnets];
-            // The created VPC has one subnet of each type per zone.
+            // The created VPC has one subnet of each type per zone, each with a route table of its own.
             endpointSubnetIds = this.subnetIds;
             routeTableIds = vpc.routeTables.apply((tables) => pulumi.all(tables.map((table) => table.id)));
         } else {
@@ -117,11 +131,8 @@ export class ExecNetwork extends pulumi.ComponentResource {
             this.vpcId = pulumi.output(vpcId);
             this.subnetIds = subnets.apply((found) => found.map((s) => s.id));
             endpointSubnetIds = subnets.apply(onePerAvailabilityZone);
-            routeTableIds = args.vpcEndpoints
-                ? pulumi
-                      .all(subnetIds.map((subnetId) => aws.ec2.getRouteTableOutput({ subnetId }, { parent: this })))
-                      .apply((tables) => [...new Set(tables.map((t) => t.routeTableId))])
-                : pulumi.output([]);
+            subnetRouteTables = args.vpcEndpoints === "none" ? pulumi.output([]) : this.routeTablesOf(vpcId, subnetIds);
+            routeTableIds = subnetRouteTables.apply((tables) => [...new Set(tables.map((t) => t.routeTableId))]);
         }
 
         const taskSecurityGroup = new aws.ec2.SecurityGroup(
@@ -147,60 +158,188 @@ export class ExecNetwork extends pulumi.ComponentResource {
         );
         this.securityGroupId = taskSecurityGroup.id;
 
-        if (args.vpcEndpoints) {
-            const endpointSecurityGroup = new aws.ec2.SecurityGroup(
-                `${name}-endpoints`,
-                {
-                    name: args.endpointsName,
-                    description: "VPC interface endpoints: HTTPS from ECS Exec tasks only",
-                    vpcId: this.vpcId,
-                    ingress: [
-                        {
-                            description: "HTTPS from exec tasks",
-                            protocol: "tcp",
-                            fromPort: 443,
-                            toPort: 443,
-                            securityGroups: [taskSecurityGroup.id],
-                        },
-                    ],
-                    egress: [],
-                    tags: { ...args.tags, Name: args.endpointsName },
-                },
-                { parent: this },
+        this.endpointsReady = pulumi.output(undefined);
+        if (args.vpcEndpoints === "create") {
+            this.endpointSecurityGroupIds = this.createEndpoints(name, args, taskSecurityGroup, endpointSubnetIds, routeTableIds);
+        } else if (args.vpcEndpoints === "existing" && args.network.mode === "existing" && subnetRouteTables) {
+            const vpcId = args.network.vpcId;
+            const verdict = this.checkExistingEndpoints(vpcId, args.region, subnetRouteTables);
+            this.endpointsReady = verdict.apply((v) => {
+                if (v.problems.length > 0) {
+                    throw new pulumi.ResourceError(formatEndpointProblems(vpcId, v.problems), this, true);
+                }
+            });
+            this.endpointSecurityGroupIds = verdict.apply((v) =>
+                v.problems.length > 0 ? [] : this.admitExecTasks(name, args, v.securityGroupIds, taskSecurityGroup),
             );
-            for (const service of INTERFACE_ENDPOINT_SERVICES) {
-                new aws.ec2.VpcEndpoint(
-                    `${name}-${service.replace(".", "-")}`,
-                    {
-                        vpcId: this.vpcId,
-                        serviceName: `com.amazonaws.${args.region}.${service}`,
-                        vpcEndpointType: "Interface",
-                        privateDnsEnabled: true,
-                        subnetIds: endpointSubnetIds,
-                        securityGroupIds: [endpointSecurityGroup.id],
-                        tags: { ...args.tags, Name: `${args.endpointsName}-${service}` },
-                    },
-                    { parent: this },
-                );
-            }
-            // ECR serves image layers from S3.
-            new aws.ec2.VpcEndpoint(
-                `${name}-s3`,
-                {
-                    vpcId: this.vpcId,
-                    serviceName: `com.amazonaws.${args.region}.s3`,
-                    vpcEndpointType: "Gateway",
-                    routeTableIds,
-                    tags: { ...args.tags, Name: `${args.endpointsName}-s3` },
-                },
-                { parent: this },
-            );
+        } else {
+            this.endpointSecurityGroupIds = pulumi.output([]);
         }
 
         this.registerOutputs({
             vpcId: this.vpcId,
             subnetIds: this.subnetIds,
             securityGroupId: this.securityGroupId,
+            endpointSecurityGroupIds: this.endpointSecurityGroupIds,
         });
     }
+
+    /**
+     * The route table each subnet uses: its explicitly associated one, else the VPC's main route table. Lookups that
+     * return a list (possibly empty), since a subnet on the main table has no explicit association to find.
+     */
+    private routeTablesOf(vpcId: string, subnetIds: string[]): pulumi.Output<SubnetRouteTable[]> {
+        const lookup = (filter: string, value: string) =>
+            aws.ec2.getRouteTablesOutput({ vpcId, filters: [{ name: filter, values: [value] }] }, { parent: this }).ids;
+        const main = lookup("association.main", "true");
+        const explicit = pulumi.all(subnetIds.map((subnetId) => lookup("association.subnet-id", subnetId)));
+        return pulumi.all([explicit, main]).apply(([explicitIds, mainIds]) =>
+            subnetIds.map((subnetId, i) => {
+                const routeTableId = routeTableOfSubnet(explicitIds[i], mainIds);
+                if (routeTableId === undefined) {
+                    throw new pulumi.ResourceError(
+                        `no route table found for ${subnetId}: it has no explicit association and VPC ${vpcId} reports no main route table`,
+                        this,
+                        true,
+                    );
+                }
+                return { subnetId, routeTableId };
+            }),
+        );
+    }
+
+    /** Interface endpoints reachable only from exec tasks, and the S3 gateway on the subnets' route tables. */
+    private createEndpoints(
+        name: string,
+        args: ExecNetworkArgs,
+        taskSecurityGroup: aws.ec2.SecurityGroup,
+        subnetIds: pulumi.Output<string[]>,
+        routeTableIds: pulumi.Output<string[]>,
+    ): pulumi.Output<string[]> {
+        const endpointSecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-endpoints`,
+            {
+                name: args.endpointsName,
+                description: "VPC interface endpoints: HTTPS from ECS Exec tasks only",
+                vpcId: this.vpcId,
+                ingress: [
+                    {
+                        description: "HTTPS from exec tasks",
+                        protocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        securityGroups: [taskSecurityGroup.id],
+                    },
+                ],
+                egress: [],
+                tags: { ...args.tags, Name: args.endpointsName },
+            },
+            { parent: this },
+        );
+        for (const service of INTERFACE_ENDPOINT_SERVICES) {
+            new aws.ec2.VpcEndpoint(
+                `${name}-${service.replace(".", "-")}`,
+                {
+                    vpcId: this.vpcId,
+                    serviceName: endpointServiceName(args.region, service),
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds,
+                    securityGroupIds: [endpointSecurityGroup.id],
+                    tags: { ...args.tags, Name: `${args.endpointsName}-${service}` },
+                },
+                { parent: this },
+            );
+        }
+        new aws.ec2.VpcEndpoint(
+            `${name}-${GATEWAY_ENDPOINT_SERVICE}`,
+            {
+                vpcId: this.vpcId,
+                serviceName: endpointServiceName(args.region, GATEWAY_ENDPOINT_SERVICE),
+                vpcEndpointType: "Gateway",
+                routeTableIds,
+                tags: { ...args.tags, Name: `${args.endpointsName}-${GATEWAY_ENDPOINT_SERVICE}` },
+            },
+            { parent: this },
+        );
+        return endpointSecurityGroup.id.apply((id) => [id]);
+    }
+
+    /** Looks up, at preview, the VPC's endpoints and S3 gateway routes, and judges them (creates nothing). */
+    private checkExistingEndpoints(
+        vpcId: string,
+        region: string,
+        subnetRouteTables: pulumi.Output<SubnetRouteTable[]>,
+    ): pulumi.Output<EndpointsVerdict> {
+        const parent = { parent: this };
+        // The provider has no list of a VPC's endpoints that tolerates none; the interface endpoints' network
+        // interfaces can be listed (an empty list, not a failure), and each names its endpoint.
+        const interfaces = aws.ec2.getNetworkInterfacesOutput(
+            {
+                filters: [
+                    { name: "vpc-id", values: [vpcId] },
+                    { name: "interface-type", values: ["vpc_endpoint"] },
+                ],
+            },
+            parent,
+        );
+        const endpoints: pulumi.Output<FoundEndpoint[]> = interfaces.ids
+            .apply((ids) => pulumi.all(ids.map((id) => aws.ec2.getNetworkInterfaceOutput({ id }, parent).description)))
+            .apply((descriptions) => {
+                const ids = descriptions.map(endpointIdOfInterface).filter((id): id is string => id !== undefined);
+                return pulumi.all([...new Set(ids)].sort().map((id) => aws.ec2.getVpcEndpointOutput({ id }, parent)));
+            })
+            .apply((found) =>
+                found.map((e) => ({
+                    id: e.id,
+                    serviceName: e.serviceName,
+                    privateDnsEnabled: e.privateDnsEnabled,
+                    securityGroupIds: e.securityGroupIds,
+                    state: e.state,
+                })),
+            );
+        // An S3 gateway endpoint adds a route to S3's prefix list to each of its route tables.
+        const s3PrefixList = aws.ec2.getPrefixListOutput({ name: endpointServiceName(region, GATEWAY_ENDPOINT_SERVICE) }, parent);
+        const s3RouteTableIds = aws.ec2.getRouteTablesOutput(
+            { vpcId, filters: [{ name: "route.destination-prefix-list-id", values: [s3PrefixList.id] }] },
+            parent,
+        ).ids;
+        return pulumi
+            .all([endpoints, subnetRouteTables, s3RouteTableIds])
+            .apply(([interfaceEndpoints, tables, s3Tables]) =>
+                checkExistingEndpoints({ vpcId, region, interfaceEndpoints, subnetRouteTables: tables, s3RouteTableIds: s3Tables }),
+            );
+    }
+
+    /** HTTPS from the exec tasks into each endpoint security group (groups managed elsewhere: see README). */
+    private admitExecTasks(
+        name: string,
+        args: ExecNetworkArgs,
+        securityGroupIds: string[],
+        taskSecurityGroup: aws.ec2.SecurityGroup,
+    ): string[] {
+        for (const securityGroupId of securityGroupIds) {
+            // Named after the group: stable whatever the order of the lookups, and distinct by construction.
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-endpoint-ingress-${securityGroupId}`,
+                {
+                    securityGroupId,
+                    referencedSecurityGroupId: taskSecurityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: `HTTPS from ECS Exec tasks (${args.taskSecurityGroupName})`,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        }
+        return securityGroupIds;
+    }
+}
+
+/** The route table an exec subnet uses. */
+interface SubnetRouteTable {
+    subnetId: string;
+    routeTableId: string;
 }

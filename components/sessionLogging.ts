@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import * as time from "@pulumiverse/time";
 import { AwsContext, sessionKeyPolicy } from "./policies";
+import { POLICY_PROPAGATION_WAIT } from "./propagation";
 
 export interface SessionLoggingArgs {
     /** Account, region and partition the key policy names. */
@@ -47,6 +49,13 @@ export class SessionLogging extends pulumi.ComponentResource {
             { parent: this },
         );
         new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this });
+        // CreateLogGroup fails ("The specified KMS key does not exist or is not allowed to be used") until the key
+        // policy has reached CloudWatch Logs; the wait runs again whenever the key or its policy changes.
+        const keyPolicyPropagation = new time.Sleep(
+            `${name}-key-policy-propagation`,
+            { createDuration: POLICY_PROPAGATION_WAIT, triggers: { keyArn: key.arn, keyPolicy: key.policy } },
+            { parent: this },
+        );
 
         const logGroup = (part: string, logGroupName: string) =>
             new aws.cloudwatch.LogGroup(
@@ -57,7 +66,7 @@ export class SessionLogging extends pulumi.ComponentResource {
                     kmsKeyId: key.arn,
                     tags: args.tags,
                 },
-                { parent: this },
+                { parent: this, dependsOn: [keyPolicyPropagation] },
             );
         const sessions = logGroup("sessions", args.sessionLogGroupName);
         const container = logGroup("container", args.containerLogGroupName);

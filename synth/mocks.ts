@@ -14,6 +14,56 @@ export interface MockAccount {
     accountId: string;
     /** The VPC that existing subnets (`ecs-exec:subnetIds`) are reported to belong to. */
     existingVpcId?: string;
+    /** Existing VPCs as their lookups see them (endpoints, route tables); a VPC not listed has none of either. */
+    vpcs?: MockVpc[];
+}
+
+/** An interface endpoint of an existing VPC. */
+export interface MockInterfaceEndpoint {
+    /** The service's last part: `kms`, `ecr.api`, ... */
+    service: string;
+    privateDnsEnabled: boolean;
+    securityGroupIds: string[];
+    /** Subnets it has a network interface in. */
+    subnetIds: string[];
+    state?: string;
+}
+
+/** An existing VPC: its route tables and endpoints. */
+export interface MockVpc {
+    id: string;
+    mainRouteTableId: string;
+    /** Subnets with an explicit route table association; every other subnet uses the main route table. */
+    explicitRouteTables: Record<string, string>;
+    interfaceEndpoints: MockInterfaceEndpoint[];
+    /** Route tables of its S3 gateway endpoint: each has a route to S3's prefix list. */
+    s3GatewayRouteTableIds: string[];
+}
+
+/**
+ * A VPC that already has what exec tasks need without NAT, as one where the application runs and pulls from ECR
+ * would: an interface endpoint with private DNS for each service (the ECR pair behind one security group, the rest
+ * behind another) and an S3 gateway on its route tables. The first subnet has a route table of its own; the others
+ * are on the main route table, with no explicit association.
+ */
+export function equippedVpc(vpcId: string, subnetIds: string[]): MockVpc {
+    const mainRouteTableId = ec2Id("rtb", vpcId, "main");
+    const explicitRouteTables: Record<string, string> = subnetIds.length > 0 ? { [subnetIds[0]]: ec2Id("rtb", vpcId, subnetIds[0]) } : {};
+    const endpointSubnets = AVAILABILITY_ZONE_LETTERS.slice(0, 2).map((zone) => ec2Id("subnet", vpcId, "endpoints", zone));
+    const ecrGroup = ec2Id("sg", vpcId, "ecr-endpoints");
+    const servicesGroup = ec2Id("sg", vpcId, "endpoints");
+    return {
+        id: vpcId,
+        mainRouteTableId,
+        explicitRouteTables,
+        interfaceEndpoints: ["ssmmessages", "ecr.api", "ecr.dkr", "logs", "kms"].map((service) => ({
+            service,
+            privateDnsEnabled: true,
+            securityGroupIds: [service.startsWith("ecr.") ? ecrGroup : servicesGroup],
+            subnetIds: endpointSubnets,
+        })),
+        s3GatewayRouteTableIds: [mainRouteTableId, ...Object.values(explicitRouteTables)],
+    };
 }
 
 export function partitionOf(region: string): { partition: string; dnsSuffix: string; reverseDnsPrefix: string } {
@@ -30,8 +80,8 @@ function digest(...parts: string[]): string {
     return createHash("sha256").update(parts.join("\u0000")).digest("hex");
 }
 
-/** `<prefix>-<17 hex>`, the form of EC2 ids (sg-, vpc-, subnet-, rtb-, vpce-). */
-function ec2Id(prefix: string, ...seed: string[]): string {
+/** `<prefix>-<17 hex>`, the form of EC2 ids (sg-, vpc-, subnet-, rtb-, vpce-, eni-). */
+export function ec2Id(prefix: string, ...seed: string[]): string {
     return `${prefix}-${digest(prefix, ...seed).slice(0, 17)}`;
 }
 
@@ -154,6 +204,16 @@ export class AwsMocks implements pulumi.runtime.Mocks {
             case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
             case "aws:s3/bucketPolicy:BucketPolicy":
                 return { id: inputs.bucket, state: { ...inputs } };
+            case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+                const id = ec2Id("sgr", seed);
+                return {
+                    id,
+                    state: { ...inputs, securityGroupRuleId: id, arn: this.arn("ec2", `security-group-rule/${id}`) },
+                };
+            }
+            case "time:index/sleep:Sleep":
+                // The time provider's id is the moment the wait began (RFC 3339).
+                return { id: new Date(0).toISOString(), state: { ...inputs } };
             case "awsx:ec2:Vpc":
                 return { id: undefined, state: this.createdVpc(seed, inputs) };
         }
@@ -207,18 +267,107 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                     ownerId: accountId,
                 };
             }
-            case "aws:ec2/getRouteTable:getRouteTable": {
-                const routeTableId = ec2Id("rtb", args.inputs.subnetId);
+            case "aws:ec2/getRouteTables:getRouteTables":
+                return { id: region, ids: this.routeTables(args.inputs) };
+            case "aws:ec2/getPrefixList:getPrefixList": {
+                // AWS-managed prefix lists exist in every region: S3's is com.amazonaws.<region>.s3.
+                if (args.inputs.name !== `com.amazonaws.${region}.s3`) {
+                    throw new Error(`no matching EC2 Prefix List found (${args.inputs.name})`);
+                }
+                const id = `pl-${digest("pl", args.inputs.name).slice(0, 8)}`;
+                return { id, prefixListId: id, name: args.inputs.name, cidrBlocks: ["16.15.176.0/20"] };
+            }
+            case "aws:ec2/getNetworkInterfaces:getNetworkInterfaces": {
+                const vpcId = this.filterValues(args.inputs.filters, "vpc-id", ["interface-type"]);
+                const types = this.filterValues(args.inputs.filters, "interface-type", ["vpc-id"]);
+                const ids = this.endpointInterfaces()
+                    .filter((eni) => vpcId.includes(eni.vpc.id) && types.includes("vpc_endpoint"))
+                    .map((eni) => eni.id);
+                return { id: region, ids };
+            }
+            case "aws:ec2/getNetworkInterface:getNetworkInterface": {
+                const eni = this.endpointInterfaces().find((e) => e.id === args.inputs.id);
+                if (!eni) {
+                    throw new Error(`no matching EC2 Network Interface found (${args.inputs.id})`);
+                }
                 return {
-                    id: routeTableId,
-                    routeTableId,
-                    subnetId: args.inputs.subnetId,
-                    vpcId: this.account.existingVpcId ?? ec2Id("vpc", "unknown"),
-                    arn: this.arn("ec2", `route-table/${routeTableId}`),
+                    id: eni.id,
+                    description: `VPC Endpoint Interface ${eni.endpointId}`,
+                    interfaceType: "vpc_endpoint",
+                    requesterManaged: true,
+                    securityGroups: eni.endpoint.securityGroupIds,
+                    subnetId: eni.subnetId,
+                    vpcId: eni.vpc.id,
+                };
+            }
+            case "aws:ec2/getVpcEndpoint:getVpcEndpoint": {
+                const eni = this.endpointInterfaces().find((e) => e.endpointId === args.inputs.id);
+                if (!eni) {
+                    // What the provider says when DescribeVpcEndpoints finds nothing.
+                    throw new Error("no matching EC2 VPC Endpoint found");
+                }
+                return {
+                    id: eni.endpointId,
+                    arn: this.arn("ec2", `vpc-endpoint/${eni.endpointId}`),
+                    serviceName: `com.amazonaws.${region}.${eni.endpoint.service}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: eni.endpoint.privateDnsEnabled,
+                    securityGroupIds: eni.endpoint.securityGroupIds,
+                    subnetIds: eni.endpoint.subnetIds,
+                    routeTableIds: [],
+                    state: eni.endpoint.state ?? "available",
+                    vpcId: eni.vpc.id,
                     ownerId: accountId,
                 };
             }
         }
         throw new Error(`no mock for function ${args.token}: add it to synth/mocks.ts`);
+    }
+
+    /** One network interface per interface endpoint and subnet, as EC2 creates them. */
+    private endpointInterfaces() {
+        return (this.account.vpcs ?? []).flatMap((vpc) =>
+            vpc.interfaceEndpoints.flatMap((endpoint) => {
+                const endpointId = ec2Id("vpce", vpc.id, endpoint.service);
+                return endpoint.subnetIds.map((subnetId) => ({ id: ec2Id("eni", endpointId, subnetId), endpointId, endpoint, subnetId, vpc }));
+            }),
+        );
+    }
+
+    /**
+     * DescribeRouteTables: every filter must match, any of a filter's values; `association.subnet-id` matches
+     * explicit associations only, as in EC2.
+     */
+    private routeTables(inputs: any): string[] {
+        const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
+        const known = ["association.main", "association.subnet-id", "route.destination-prefix-list-id"];
+        const unknown = filters.filter((f) => !known.includes(f.name));
+        if (unknown.length > 0) {
+            throw new Error(`the route table mock does not model the filter ${unknown[0].name}`);
+        }
+        const s3PrefixList = `pl-${digest("pl", `com.amazonaws.${this.account.region}.s3`).slice(0, 8)}`;
+        const tables = (this.account.vpcs ?? [])
+            .filter((vpc) => inputs.vpcId === undefined || vpc.id === inputs.vpcId)
+            .flatMap((vpc) =>
+                [...new Set([vpc.mainRouteTableId, ...Object.values(vpc.explicitRouteTables)])].map((id) => ({
+                    id,
+                    "association.main": [String(id === vpc.mainRouteTableId)],
+                    "association.subnet-id": Object.keys(vpc.explicitRouteTables).filter((s) => vpc.explicitRouteTables[s] === id),
+                    "route.destination-prefix-list-id": vpc.s3GatewayRouteTableIds.includes(id) ? [s3PrefixList] : [],
+                })),
+            );
+        return tables
+            .filter((table) => filters.every((f) => (table as any)[f.name].some((v: string) => f.values.includes(v))))
+            .map((table) => table.id);
+    }
+
+    /** The values of one filter; the only other filters allowed are `others`, so the mock never ignores one. */
+    private filterValues(filters: { name: string; values: string[] }[] | undefined, name: string, others: string[]): string[] {
+        for (const f of filters ?? []) {
+            if (f.name !== name && !others.includes(f.name)) {
+                throw new Error(`the network interface mock does not model the filter ${f.name}`);
+            }
+        }
+        return (filters ?? []).find((f) => f.name === name)?.values ?? [];
     }
 }

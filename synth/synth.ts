@@ -9,7 +9,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { AwsMocks, TEST_ACCOUNT_ID } from "./mocks";
+import { AwsMocks, equippedVpc, MockAccount, TEST_ACCOUNT_ID } from "./mocks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -36,6 +36,7 @@ export interface SynthResult {
 /** A config key declared in Pulumi.yaml. */
 export interface DeclaredConfig {
     type: "string" | "integer" | "boolean" | "array";
+    items?: { type: DeclaredConfig["type"] };
     description?: string;
     default?: unknown;
 }
@@ -85,6 +86,41 @@ export function resolveStackConfig(
     return resolved;
 }
 
+/**
+ * What `pulumi preview` says of a stack value whose type is not the one Pulumi.yaml declares, or undefined. Mirrors
+ * pulumi/pulumi pkg/workspace/config.go (validateStackConfigValues, validateStackConfigValue) and
+ * sdk/go/common/workspace/project.go (ValidateConfigValue): keys in sorted order, the first mismatch only. A scalar of
+ * the stack file is checked as the string Pulumi stores it as (sdk/go/common/resource/config/object.go,
+ * MarshalString: `true` is "true", `256` is "256"), so a string-typed key accepts `true`; lists stay lists.
+ */
+export function stackConfigTypeError(stack: string, project: ProjectFile, stackConfig: Record<string, unknown>): string | undefined {
+    const valid = (type: DeclaredConfig["type"], items: DeclaredConfig["items"], value: unknown): boolean => {
+        switch (type) {
+            case "string":
+                return typeof value === "string";
+            case "integer":
+                return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
+            case "boolean":
+                return value === true || value === false || value === "true" || value === "false";
+            case "array":
+                return Array.isArray(value) && items !== undefined && value.every((item) => valid(items.type, undefined, item));
+        }
+    };
+    for (const key of Object.keys(project.config).sort()) {
+        const raw = stackConfig[`${project.name}:${key}`] ?? stackConfig[key];
+        if (raw === undefined) {
+            continue; // the default applies, which Pulumi checks against the type when it loads Pulumi.yaml
+        }
+        const stored = typeof raw === "object" && raw !== null ? raw : String(raw);
+        const declared = project.config[key];
+        if (!valid(declared.type, declared.items, stored)) {
+            const typeName = declared.items ? `array<${declared.items.type}>` : declared.type;
+            return `Stack '${stack}' with configuration key '${key}' must be of type '${typeName}'`;
+        }
+    }
+    return undefined;
+}
+
 export class SynthError extends Error {}
 
 /** The program failed; `declared` is what it had registered by then (for a bad config: nothing but the stack). */
@@ -97,14 +133,35 @@ export class ProgramFailure extends Error {
     }
 }
 
-/** Records, for every registration, what the engine would see: URN, parent and resolved inputs. */
+/**
+ * The engine's refusal of a second resource with a URN already registered in the deployment (pulumi/pulumi
+ * sdk/go/common/diag/errors.go, GetDuplicateResourceURNError, raised by pkg/resource/deploy/step_generator.go).
+ */
+export function duplicateUrnMessage(urn: string): string {
+    return `Duplicate resource URN '${urn}'; try giving it a unique name`;
+}
+
+/**
+ * Records, for every registration, what the engine would see: URN, parent and resolved inputs. Like the engine, it
+ * refuses a URN registered twice.
+ */
 export class RecordingMonitor extends MockMonitor {
     readonly registered: SynthResource[] = [];
     /** Physical ids the mocks gave, by URN (not part of the synth output, which shows inputs). */
     readonly ids = new Map<string, string>();
+    /** Registrations refused, with the engine's message. */
+    readonly refused: string[] = [];
+    /** Names a resource also answers to (its aliases' names), by URN: what keeps a renamed resource from being replaced. */
+    readonly aliases = new Map<string, string[]>();
 
     async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
         return super.registerResource(req, (err: any, response: any) => {
+            if (!err && this.ids.has(response.getUrn())) {
+                const message = duplicateUrnMessage(response.getUrn());
+                this.refused.push(message);
+                callback(new Error(message), undefined);
+                return;
+            }
             if (!err) {
                 this.registered.push({
                     urn: response.getUrn(),
@@ -117,6 +174,11 @@ export class RecordingMonitor extends MockMonitor {
                     propertyDependencies: propertyDependencies(req),
                 });
                 this.ids.set(response.getUrn(), response.getId());
+                // The SDK sends alias URNs to a monitor without structured aliases, as this mock one.
+                this.aliases.set(
+                    response.getUrn(),
+                    [...req.getAliasurnsList()].map((urn: string) => urn.slice(urn.lastIndexOf("::") + 2)),
+                );
             }
             callback(err, response);
         });
@@ -140,21 +202,31 @@ export interface SynthOptions {
     /** `key=value` settings over the stack file, like `pulumi preview --config`. */
     overrides?: Record<string, string>;
     projectDir?: string;
+    /** What the account's lookups find, over the default: the configured VPC has every endpoint exec tasks need. */
+    account?: Partial<MockAccount>;
 }
 
 export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const project = readProjectFile(projectDir);
-    const config = resolveStackConfig(project, readStackConfig(options.stack, projectDir), options.overrides);
+    const stackConfig = readStackConfig(options.stack, projectDir);
+    const typeError = stackConfigTypeError(options.stack, project, stackConfig);
+    if (typeError !== undefined) {
+        throw new SynthError(typeError);
+    }
+    const config = resolveStackConfig(project, stackConfig, options.overrides);
 
     // A failing program also rejects promises nobody awaits; collect them rather than crash. The listener stays:
     // such rejections can surface after this function has returned, and the process runs one program only.
     const failures: unknown[] = [];
     process.on("unhandledRejection", (e: unknown) => failures.push(e));
+    const existingVpcId = config[`${project.name}:vpcId`];
     const mocks = new AwsMocks({
         region: config["aws:region"] ?? "us-east-1",
         accountId: TEST_ACCOUNT_ID,
-        existingVpcId: config[`${project.name}:vpcId`],
+        existingVpcId,
+        vpcs: existingVpcId ? [equippedVpc(existingVpcId, jsonList(config[`${project.name}:subnetIds`]))] : [],
+        ...options.account,
     });
     const monitor = new RecordingMonitor(mocks);
     try {
@@ -165,6 +237,12 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         const exported = await pulumi.runtime.runInPulumiStack(async () => require(path.join(projectDir, "index.ts")));
         const outputs = await resolve(pulumi.output(exported ?? {}));
         await pulumi.runtime.disconnect();
+        // A failure nothing awaits (an apply whose output no resource or export consumes) surfaces as an unhandled
+        // rejection, which Node reports only once the current microtasks are done: let it arrive.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (monitor.refused.length > 0) {
+            throw new SynthError(monitor.refused.join("\n"));
+        }
         if (failures.length > 0) {
             throw failures[0];
         }
@@ -180,7 +258,20 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     } catch (e) {
         // Let registrations already under way finish, so `declared` is the whole of what the program declared.
         await pulumi.runtime.disconnect().catch(() => undefined);
+        if (monitor.refused.length > 0) {
+            throw new SynthError(monitor.refused.join("\n"));
+        }
         throw e instanceof SynthError ? e : new ProgramFailure(e, monitor.registered);
+    }
+}
+
+/** A config value holding a JSON list of strings; anything else is the program's to refuse. */
+function jsonList(value: string | undefined): string[] {
+    try {
+        const parsed = JSON.parse(value ?? "[]");
+        return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === "string") : [];
+    } catch {
+        return [];
     }
 }
 

@@ -8,9 +8,11 @@ import {
     parseExecConfig,
     RawConfig,
 } from "../components/config";
-import { readProjectFile, readStackConfig, resolveStackConfig } from "../synth/synth";
+import { ProjectFile, readProjectFile, readStackConfig, resolveStackConfig, stackConfigTypeError } from "../synth/synth";
 
 const project = readProjectFile();
+
+const ECR_IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1";
 
 /** The dev stack's config as the Pulumi CLI hands it over, with some keys replaced (undefined: unset). */
 function devConfig(changes: Record<string, string | undefined> = {}): RawConfig {
@@ -74,7 +76,7 @@ describe("config validation", () => {
             const config = parseExecConfig(resolveStackConfig(project, readStackConfig("prod")));
             assert.equal(config.environment, "prod");
             assert.equal(config.network.mode, "existing");
-            assert.equal(config.vpcEndpoints, true);
+            assert.equal(config.vpcEndpoints, "existing");
             assert.ok(config.logRetentionDays >= 365);
         });
 
@@ -89,7 +91,7 @@ describe("config validation", () => {
             assert.equal(config.execMemory, 512);
             assert.equal(config.cpuArchitecture, "X86_64");
             assert.equal(config.assignPublicIp, false);
-            assert.equal(config.vpcEndpoints, false);
+            assert.equal(config.vpcEndpoints, "none");
             assert.deepEqual(config.alertEmails, []);
         });
 
@@ -102,6 +104,46 @@ describe("config validation", () => {
         });
     });
 
+    describe("Pulumi's check of stack values against the types Pulumi.yaml declares", () => {
+        it("passes both committed stack files", () => {
+            for (const stack of ["dev", "prod"]) {
+                assert.equal(stackConfigTypeError(stack, project, readStackConfig(stack)), undefined, stack);
+            }
+        });
+
+        it("still loads vpcEndpoints: true and false from older stack files, read as create and none", () => {
+            for (const [old, mode] of [[true, "create"], [false, "none"]] as const) {
+                const stackFile = { ...readStackConfig("prod"), "ecs-exec:vpcEndpoints": old };
+                assert.equal(stackConfigTypeError("prod", project, stackFile), undefined);
+                assert.equal(parseExecConfig(resolveStackConfig(project, stackFile)).vpcEndpoints, mode);
+            }
+        });
+
+        it("would refuse existing had vpcEndpoints stayed a boolean (why it is declared a string)", () => {
+            const asBoolean: ProjectFile = {
+                ...project,
+                config: { ...project.config, vpcEndpoints: { ...project.config.vpcEndpoints, type: "boolean", default: false } },
+            };
+            assert.equal(
+                stackConfigTypeError("prod", asBoolean, readStackConfig("prod")),
+                "Stack 'prod' with configuration key 'vpcEndpoints' must be of type 'boolean'",
+            );
+        });
+
+        it("checks the other types as Pulumi does: integers as numbers or digits, lists of the declared item type", () => {
+            const prod = readStackConfig("prod");
+            assert.equal(stackConfigTypeError("prod", project, { ...prod, "ecs-exec:execCpu": "512" }), undefined);
+            assert.equal(
+                stackConfigTypeError("prod", project, { ...prod, "ecs-exec:execCpu": "half" }),
+                "Stack 'prod' with configuration key 'execCpu' must be of type 'integer'",
+            );
+            assert.equal(
+                stackConfigTypeError("prod", project, { ...prod, "ecs-exec:subnetIds": [1] }),
+                "Stack 'prod' with configuration key 'subnetIds' must be of type 'array<string>'",
+            );
+        });
+    });
+
     describe("environment", () => {
         for (const good of ["dev", "prod-eu", "a", "team2-staging"]) {
             it(`accepts ${JSON.stringify(good)}`, () => assert.equal(accepts({ environment: good }).environment, good));
@@ -110,6 +152,34 @@ describe("config validation", () => {
             it(`rejects ${JSON.stringify(bad)}`, () => rejects({ environment: bad }, "environment", /lowercase/));
         }
         it("rejects an unset environment as required", () => rejects({ environment: undefined }, "environment", /required/));
+        it("rejects two hyphens in a row when the stack creates a trail (CloudTrail refuses adjacent dashes)", () => {
+            rejects({ environment: "qa--x", cloudTrail: "create" }, "environment", /no two hyphens in a row with cloudTrail create/);
+            // No trail, no trail name rule: a stack that works today keeps working.
+            assert.equal(accepts({ environment: "qa--x", cloudTrail: "existing" }).environment, "qa--x");
+        });
+        it("rejects sg and sg-...: security group names must not start with sg-", () => {
+            for (const bad of ["sg", "sg-team"]) {
+                rejects({ environment: bad, cloudTrail: "existing" }, "environment", /security group names \(sg-/);
+            }
+            accepts({ environment: "sgx" });
+        });
+        it("rejects a trail bucket name S3 reserves (sthree-, amzn-s3-demo-) when the stack creates a trail", () => {
+            rejects({ environment: "sthree", cloudTrail: "create" }, "environment", /must not start with sthree-, a prefix S3 reserves/);
+            rejects({ environment: "amzn-s3-demo", cloudTrail: "create" }, "environment", /amzn-s3-demo-/);
+            accepts({ environment: "sthree", cloudTrail: "existing" });
+        });
+        it("caps the environment by the trail bucket's 63 characters in the stack's region", () => {
+            const longest = "e".repeat(20);
+            accepts({ environment: longest, "aws:region": "ap-southeast-2" });
+            const problem = rejects(
+                { environment: longest, "aws:region": "us-isof-south-1", cloudTrail: "create" },
+                "environment",
+                /at most 19 characters in us-isof-south-1 with cloudTrail create/,
+            );
+            assert.equal(problem.value, longest);
+            accepts({ environment: "e".repeat(19), "aws:region": "us-isof-south-1" });
+            accepts({ environment: longest, "aws:region": "us-isof-south-1", cloudTrail: "existing" });
+        });
     });
 
     describe("aws:region", () => {
@@ -209,10 +279,22 @@ describe("config validation", () => {
         for (const bad of ["10.0.0.1/16", "10.0.0.0/8", "10.0.0.0/28", "300.0.0.0/16", "10.0.0.0"]) {
             it(`rejects vpcCidr ${bad}`, () => rejects({ vpcCidr: bad }, "vpcCidr", /\/16 to \/24/));
         }
-        it("rejects endpoints next to public IPs in a created VPC (they are alternatives)", () =>
-            rejects({ vpcEndpoints: "true", assignPublicIp: "true" }, "vpcEndpoints", /public subnets/));
+        it("rejects endpoints next to public IPs in a created VPC (they are alternatives)", () => {
+            rejects({ vpcEndpoints: "create", assignPublicIp: "true" }, "vpcEndpoints", /public subnets/);
+            rejects({ vpcEndpoints: "true", assignPublicIp: "true" }, "vpcEndpoints", /public subnets/);
+        });
+        it("reads create, existing and none, and the true and false of older stack files as create and none", () => {
+            assert.equal(accepts({ vpcEndpoints: "create", assignPublicIp: "false", appImage: ECR_IMAGE }).vpcEndpoints, "create");
+            assert.equal(accepts({ vpcEndpoints: "true", assignPublicIp: "false", appImage: ECR_IMAGE }).vpcEndpoints, "create");
+            assert.equal(accepts({ vpcEndpoints: "none" }).vpcEndpoints, "none");
+            assert.equal(accepts({ vpcEndpoints: "false" }).vpcEndpoints, "none");
+            assert.equal(accepts({ ...existing, vpcEndpoints: "existing" }).vpcEndpoints, "existing");
+            rejects({ vpcEndpoints: "yes" }, "vpcEndpoints", /create, existing or none/);
+        });
+        it("rejects existing endpoints in a VPC the stack creates (it has none)", () =>
+            rejects({ vpcEndpoints: "existing", assignPublicIp: "false" }, "vpcEndpoints", /create or none when the stack creates the VPC/));
         it("rejects an image outside this region's ECR when the created VPC has no internet route", () => {
-            const isolated = { vpcEndpoints: "true", assignPublicIp: "false" };
+            const isolated = { vpcEndpoints: "create", assignPublicIp: "false" };
             rejects({ ...isolated, appImage: "nginx:1.27" }, "appImage", /ECR image in us-east-1/);
             rejects(
                 { ...isolated, appImage: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1" },
@@ -221,8 +303,10 @@ describe("config validation", () => {
             );
             accepts({ ...isolated, appImage: "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1" });
         });
-        it("leaves the route to an image to the owner of existing subnets", () =>
-            accepts({ ...existing, vpcEndpoints: "true", appImage: "nginx:1.27" }));
+        it("leaves the route to an image to the owner of existing subnets", () => {
+            accepts({ ...existing, vpcEndpoints: "create", appImage: "nginx:1.27" });
+            accepts({ ...existing, vpcEndpoints: "existing", appImage: "nginx:1.27" });
+        });
     });
 
     describe("booleans", () => {

@@ -1,8 +1,111 @@
 import { strict as assert } from "assert";
-import { ENVIRONMENT_MAX_LENGTH } from "../components/config";
+import { ConfigError, ENVIRONMENT_MAX_LENGTH, parseExecConfig, RawConfig } from "../components/config";
 import { parseImageReference } from "../components/image";
 import { executeCommandAlerts } from "../components/alerts";
-import { alertAlarmName, alertRuleName, execNames, trailBucketName } from "../components/names";
+import { alertAlarmName, alertRuleName, ExecNames, execNames, trailBucketName } from "../components/names";
+import { brokenRules, NameKind, sdkRegions } from "./support/nameRules";
+import { readProjectFile, readStackConfig, resolveStackConfig } from "../synth/synth";
+
+/** Which resource each name of execNames names: a name added there without its kind does not type-check. */
+const KIND_OF: { [K in keyof ExecNames]: NameKind } = {
+    cluster: "ecsName",
+    container: "ecsName",
+    taskFamily: "ecsName",
+    sessionLogGroup: "logGroup",
+    containerLogGroup: "logGroup",
+    taskRole: "iamRole",
+    executionRole: "iamRole",
+    keyAlias: "kmsAlias",
+    taskSecurityGroup: "securityGroup",
+    endpoints: "securityGroup",
+    developerPolicy: "iamPolicy",
+    developerRole: "iamRole",
+    trail: "trail",
+    alertTopic: "snsTopic",
+    auditKeyAlias: "kmsAlias",
+};
+
+/** The form config allows before any resource's rule: lowercase, a letter first, no hyphen last, 1 to 20. */
+const ALLOWED_FORM = new RegExp(`^[a-z](?:[a-z0-9-]{0,${ENVIRONMENT_MAX_LENGTH - 2}}[a-z0-9])?$`);
+
+/**
+ * The longest and oddest environments, names that AWS reserves a prefix of, and 400 pseudo-random ones (a fixed
+ * seed: the same every run).
+ */
+const CANDIDATES: string[] = (() => {
+    const odd = [
+        "a",
+        "e".repeat(ENVIRONMENT_MAX_LENGTH),
+        "e".repeat(ENVIRONMENT_MAX_LENGTH - 1),
+        "e".repeat(ENVIRONMENT_MAX_LENGTH - 4),
+        "z9",
+        "a-1",
+        "a-b-c-d-e-f-g-h-i-j",
+        "a-0-0-0-0-0-0-0-0-0",
+        "a0000000000000000000",
+        "aws",
+        "aws-x",
+        "alias",
+        "xn",
+        "xn-a",
+        "sg",
+        "sg-x",
+        "sgx",
+        "sthree",
+        "sthree-a",
+        "amzn-s3-demo",
+        "amzn-s3",
+        "qa--x",
+        "a---b",
+        "default",
+    ];
+    let seed = 17;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const letters = "abcdefghijklmnopqrstuvwxyz";
+    const rest = `${letters}0123456789-`;
+    const random = Array.from({ length: 400 }, () => {
+        let name = letters[next() % letters.length];
+        const length = 1 + (next() % ENVIRONMENT_MAX_LENGTH);
+        while (name.length < length) {
+            name += rest[next() % rest.length];
+        }
+        return name;
+    });
+    return [...new Set([...odd, ...random])];
+})();
+
+const devRaw = resolveStackConfig(readProjectFile(), readStackConfig("dev"));
+
+function configWith(environment: string, region: string, cloudTrail: "create" | "existing"): RawConfig {
+    return { ...devRaw, "ecs-exec:environment": environment, "aws:region": region, "ecs-exec:cloudTrail": cloudTrail };
+}
+
+function accepted(raw: RawConfig): boolean {
+    try {
+        parseExecConfig(raw);
+        return true;
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            return false;
+        }
+        throw e;
+    }
+}
+
+/** The names a stack of this config gives, with their kinds: the trail and its bucket only when it creates a trail. */
+function namesOf(environment: string, region: string, cloudTrail: "create" | "existing"): [NameKind, string][] {
+    const names = execNames(environment);
+    const fields = (Object.keys(KIND_OF) as (keyof ExecNames)[]).filter((f) => f !== "trail" || cloudTrail === "create");
+    const all: [NameKind, string][] = fields.map((f) => [KIND_OF[f], names[f]]);
+    for (const { id } of executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup })) {
+        all.push(["eventRule", alertRuleName(environment, id)], ["alarm", alertAlarmName(environment, id)]);
+    }
+    if (cloudTrail === "create") {
+        // Account ids are 12 digits; only the bucket name's length depends on which.
+        all.push(["s3Bucket", trailBucketName(names.trail, "111122223333", region)]);
+    }
+    return all;
+}
 
 describe("names", () => {
     it("derives every physical name from the environment", () => {
@@ -27,21 +130,54 @@ describe("names", () => {
 
     it("keeps names within AWS limits for the longest environment name allowed", () => {
         const names = execNames("e".repeat(ENVIRONMENT_MAX_LENGTH));
-        // Limits: IAM role names 64, policy names 128; ECS cluster, family and container 255; security groups 255; KMS aliases 256;
-        // log groups 512. The tightest, IAM role names, is what caps the environment's length.
-        for (const role of [names.taskRole, names.executionRole, names.developerRole]) {
-            assert.ok(role.length <= 64, role);
+        for (const field of Object.keys(KIND_OF) as (keyof ExecNames)[]) {
+            assert.deepEqual(brokenRules(KIND_OF[field], names[field]), [], field);
         }
-        assert.ok(names.developerPolicy.length <= 128);
-        for (const name of [names.cluster, names.container, names.taskFamily, names.taskSecurityGroup, names.endpoints]) {
-            assert.ok(name.length <= 255, name);
+    });
+
+    describe("every name built from an accepted config obeys every rule of the resource it names", () => {
+        const regions = sdkRegions().filter((region) => accepted(configWith("dev", region, "existing")));
+        const longestRegion = sdkRegions().reduce((a, b) => (b.length > a.length ? b : a));
+
+        it("tries every region of every partition the AWS SDK knows, the longest included", () => {
+            assert.ok(regions.includes(longestRegion), `${longestRegion} is tried`);
+            assert.ok(regions.length >= 30, `${regions.length} regions`);
+        });
+
+        for (const cloudTrail of ["create", "existing"] as const) {
+            it(`cloudTrail ${cloudTrail}: an environment of the allowed form is accepted exactly when its names break no rule`, () => {
+                const wrong: string[] = [];
+                let acceptedCount = 0;
+                for (const region of regions) {
+                    for (const environment of CANDIDATES.filter((e) => ALLOWED_FORM.test(e))) {
+                        const broken = namesOf(environment, region, cloudTrail).flatMap(([kind, name]) => brokenRules(kind, name));
+                        const ok = accepted(configWith(environment, region, cloudTrail));
+                        acceptedCount += ok ? 1 : 0;
+                        if (ok !== (broken.length === 0)) {
+                            wrong.push(`${environment} in ${region}: ${ok ? "accepted, yet " + broken.join("; ") : "refused, yet it breaks no rule"}`);
+                        }
+                    }
+                }
+                assert.deepEqual(wrong.slice(0, 10), []);
+                assert.ok(acceptedCount > 1000, `${acceptedCount} accepted combinations checked`);
+            });
         }
-        assert.ok(names.keyAlias.length <= 256 && names.auditKeyAlias.length <= 256);
-        // S3 bucket names: at most 63 characters, lower case, for the longest region name.
-        const bucket = trailBucketName(names.trail, "111122223333", "ap-southeast-2");
-        assert.ok(bucket.length <= 63, `${bucket} (${bucket.length})`);
-        assert.match(bucket, /^[a-z0-9][a-z0-9-]*[a-z0-9]$/);
-        assert.ok(names.sessionLogGroup.length <= 512);
+
+        it("refuses, with a trail, what breaks the trail's or its bucket's rules: qa--x, sthree, amzn-s3-demo, 20 characters in the longest region", () => {
+            for (const environment of ["qa--x", "sthree", "amzn-s3-demo"]) {
+                assert.ok(!accepted(configWith(environment, "us-east-1", "create")), environment);
+                assert.ok(brokenRules("trail", `${environment}-ecs-exec`).length + brokenRules("s3Bucket", trailBucketName(`${environment}-ecs-exec`, "111122223333", "us-east-1")).length > 0);
+            }
+            const longest = "e".repeat(ENVIRONMENT_MAX_LENGTH);
+            assert.ok(!accepted(configWith(longest, longestRegion, "create")));
+            assert.ok(brokenRules("s3Bucket", trailBucketName(`${longest}-ecs-exec`, "111122223333", longestRegion)).length > 0);
+        });
+
+        it("refuses sg and sg-...: the exec security group's name would start with sg-", () => {
+            for (const environment of ["sg", "sg-x"]) {
+                assert.ok(!accepted(configWith(environment, "us-east-1", "existing")), environment);
+            }
+        });
     });
 
     it("names every alert's rule and alarm within their limits, for the longest environment name allowed", () => {

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, REGION_KEY } from "../components/config";
 import { execNames } from "../components/names";
+import { POLICY_PROPAGATION_WAIT } from "../components/propagation";
 import { PROJECT_DIR, readProjectFile, readStackConfig, SynthResult } from "../synth/synth";
 import { DOCUMENTED_SYNTH, runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
 
@@ -84,6 +85,13 @@ describe("program contract", () => {
         for (const output of REQUIRED_OUTPUTS) {
             assert.ok(readme.includes(`\`${output}\``), `README documents output ${output}`);
         }
+    });
+
+    it("says in README how long the first deploy waits for key and bucket policies, as long as it waits", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const seconds = /^(\d+)s$/.exec(POLICY_PROPAGATION_WAIT)?.[1];
+        assert.ok(seconds, `${POLICY_PROPAGATION_WAIT} is a duration in seconds`);
+        assert.ok(readme.includes(`the first \`pulumi up\` waits ${seconds} s`));
     });
 
     it("keeps a longer retention in prod than in dev, and at least a year", () => {
@@ -260,11 +268,29 @@ describe("npm run synth", function () {
         assert.ok(!argv.includes("--propagate-tags"), "propagated tags would need more than the Owner tag the policy allows");
     });
 
-    describe("with a bad config", () => {
+    describe("with a bad config, or a VPC lacking endpoints", () => {
         let run: SynthRun;
+        let lackingEndpoints: { message: string; declared: string[] };
+        let declaredBeforeFailing: unknown;
         before(async () => {
-            // One key as `pulumi config set` takes it, without its namespace: it is the project's.
-            run = await runSynth(["--stack", "dev", "--config", "execMemory=300", "--config", "ecs-exec:maxSessionHours=0"]);
+            // Three child processes, side by side: each is mostly start-up.
+            [run, lackingEndpoints, declaredBeforeFailing] = await Promise.all([
+                // One key as `pulumi config set` takes it, without its namespace: it is the project's.
+                runSynth(["--stack", "dev", "--config", "execMemory=300", "--config", "ecs-exec:maxSessionHours=0"]),
+                // The committed prod stack in a VPC with route tables but no endpoint at all.
+                synthScript(`
+                    const { equippedVpc } = require("./synth/mocks");
+                    const vpc = { ...equippedVpc("vpc-0a1b2c3d4e5f60718", []), interfaceEndpoints: [], s3GatewayRouteTableIds: [] };
+                    synthesize({ stack: "prod", account: { vpcs: [vpc] } }).then(
+                        () => console.log(JSON.stringify({ message: "", declared: [] })),
+                        (e) => console.log(JSON.stringify({ message: e.message, declared: e instanceof ProgramFailure ? e.declared.map((r) => r.type) : [] })),
+                    );`),
+                synthScript(`
+                    synthesize({ stack: "dev", overrides: { "ecs-exec:execCpu": "3" } }).then(
+                        () => console.log("[]"),
+                        (e) => console.log(JSON.stringify(e instanceof ProgramFailure ? e.declared.map((r) => r.type) : String(e))),
+                    );`),
+            ]);
         });
 
         it("exits 1 with the message a preview shows: every bad key (namespaced or not), and no stack trace", () => {
@@ -278,19 +304,28 @@ describe("npm run synth", function () {
             assert.equal(lines.length, 4);
         });
 
-        it("declares no resource before failing", async () => {
-            const script = `
-                const { synthesize, ProgramFailure } = require("./synth/synth");
-                synthesize({ stack: "dev", overrides: { "ecs-exec:execCpu": "3" } }).then(
-                    () => console.log("[]"),
-                    (e) => console.log(JSON.stringify(e instanceof ProgramFailure ? e.declared.map((r) => r.type) : String(e))),
-                );`;
-            const declared = await new Promise<string>((resolve, reject) =>
-                execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: PROJECT_DIR }, (e, out) =>
-                    e ? reject(e) : resolve(out),
-                ),
-            );
-            assert.deepEqual(JSON.parse(declared), ["pulumi:pulumi:Stack"]);
+        it("fails, with vpcEndpoints existing, naming every endpoint the VPC lacks, declaring neither endpoints nor rules for them", () => {
+            const lines = lackingEndpoints.message.split("\n");
+            assert.match(lines[0], /^ecs-exec:vpcEndpoints is existing, but exec tasks cannot reach AWS through the endpoints of VPC vpc-0a1b2c3d4e5f60718 \(6 problems\):$/);
+            for (const service of ["ssmmessages", "ecr.api", "ecr.dkr", "logs", "kms", "s3"]) {
+                assert.ok(lines.some((line) => line.startsWith(`  - com.amazonaws.us-east-1.${service}: no `)), service);
+            }
+            const declared = lackingEndpoints.declared;
+            assert.ok(!declared.some((type) => /vpcEndpoint|securityGroupIngressRule/.test(type)), declared.join(", "));
+        });
+
+        it("declares no resource before failing", () => {
+            assert.deepEqual(declaredBeforeFailing, ["pulumi:pulumi:Stack"]);
         });
     });
 });
+
+/** Runs a script with `synthesize` and `ProgramFailure` in scope in a child process, and parses the JSON it prints. */
+function synthScript(script: string): Promise<any> {
+    const preamble = `const { synthesize, ProgramFailure } = require("./synth/synth");`;
+    return new Promise((resolve, reject) =>
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", preamble + script], { cwd: PROJECT_DIR }, (e, out) =>
+            e ? reject(e) : resolve(JSON.parse(out)),
+        ),
+    );
+}

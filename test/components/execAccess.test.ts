@@ -101,4 +101,51 @@ describe("ExecAccess", () => {
             [["developers", policyArn]],
         );
     });
+
+    describe("child names, whatever the user's strings", () => {
+        /** Role and group names that spell the component's fixed children and each other's names. */
+        const hostile = ["policy", "role", "role-policy", "attach-role-policy", "group-policy", "x", "attach-group-x"];
+
+        it("never collide: every role and group gets its own attachment next to the developer role's", async () => {
+            // The synth's monitor refuses a duplicate URN as the engine does, so building at all proves uniqueness.
+            const { registered, policyArn } = await build({ attachToRoles: hostile, attachToGroups: hostile });
+            const roleAttachments = registered.ofType(ROLE_ATTACHMENT);
+            assert.equal(roleAttachments.length, hostile.length + 1, "one per role, and the developer role's");
+            assert.deepEqual(
+                roleAttachments.filter((a) => a.name !== "access-role-policy").map((a) => a.inputs.role),
+                hostile,
+            );
+            assert.deepEqual(registered.ofType(GROUP_ATTACHMENT).map((a) => a.inputs.group), hostile);
+            assert.ok([...roleAttachments, ...registered.ofType(GROUP_ATTACHMENT)].every((a) => a.inputs.policyArn === policyArn));
+            const urns = registered.all.map((r) => r.urn);
+            assert.equal(new Set(urns).size, urns.length);
+        });
+
+        it("give user-derived children a prefix no fixed child has", async () => {
+            const { registered } = await build({ attachToRoles: hostile, attachToGroups: hostile });
+            const derived = registered.all.filter((r) => r.name.startsWith("access-attach-"));
+            assert.equal(derived.length, hostile.length * 2, "every user-derived child, and only they, carry the prefix");
+            const fixed = registered.all.filter((r) => r.type !== "ecs-exec:access:ExecAccess" && !derived.includes(r));
+            assert.deepEqual(fixed.map((r) => r.name).sort(), ["access-policy", "access-role", "access-role-policy"]);
+        });
+
+        it("answer to their former names, so an update moves the existing attachments instead of detaching the policy", async () => {
+            const { registered } = await build({ attachToRoles: ["platform-oncall"], attachToGroups: ["developers"] });
+            assert.deepEqual(registered.aliasesOf(registered.one(ROLE_ATTACHMENT, "access-attach-role-platform-oncall")), [
+                "access-role-platform-oncall",
+            ]);
+            assert.deepEqual(registered.aliasesOf(registered.one(GROUP_ATTACHMENT, "access-attach-group-developers")), [
+                "access-group-developers",
+            ]);
+        });
+
+        it("drop a former name that a fixed child holds in this deployment (a role named policy, next to the developer role)", async () => {
+            const withRole = await build({ attachToRoles: ["policy"] });
+            assert.deepEqual(withRole.registered.aliasesOf(withRole.registered.one(ROLE_ATTACHMENT, "access-attach-role-policy")), []);
+            const withoutRole = await build({ developerPrincipalArns: [], attachToRoles: ["policy"] });
+            assert.deepEqual(withoutRole.registered.aliasesOf(withoutRole.registered.one(ROLE_ATTACHMENT, "access-attach-role-policy")), [
+                "access-role-policy",
+            ]);
+        });
+    });
 });

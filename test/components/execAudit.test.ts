@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { executeCommandAlerts } from "../../components/alerts";
 import { AuditAlert, ExecAudit, ExecAuditArgs } from "../../components/execAudit";
 import { alertAlarmName, alertRuleName } from "../../components/names";
+import { POLICY_PROPAGATION_WAIT } from "../../components/propagation";
 import { simulate, simulateUnvalidated } from "../support/iam";
 import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 
@@ -270,6 +271,21 @@ describe("ExecAudit", () => {
             assert.equal(lifecycle.rules[0].status, "Enabled");
         });
 
+        it("creates the trail only after its bucket and key policies have had time to propagate, and again on a change", async () => {
+            // CreateTrail fails with InsufficientS3BucketPolicyException or InsufficientEncryptionPolicyException until
+            // they have, and the provider does not retry those.
+            const { registered } = await build();
+            const wait = registered.one("time:index/sleep:Sleep");
+            const bucketPolicy = registered.one("aws:s3/bucketPolicy:BucketPolicy");
+            const key = registered.one("aws:kms/key:Key");
+            assert.equal(wait.inputs.createDuration, POLICY_PROPAGATION_WAIT);
+            const triggers = wait.inputs.triggers as Record<string, string>;
+            assert.equal(triggers.bucketPolicy, bucketPolicy.inputs.policy);
+            assert.equal(triggers.keyPolicy, key.inputs.policy);
+            assert.deepEqual(wait.propertyDependencies.triggers, [bucketPolicy.urn, key.urn].sort());
+            assert.ok(registered.one("aws:cloudtrail/trail:Trail").dependencies.includes(wait.urn));
+        });
+
         describe("bucket policy, evaluated", () => {
             const ask = async (action: string, resource: string, context: Record<string, string>, principal = "cloudtrail.amazonaws.com") => {
                 const { one } = await built();
@@ -300,6 +316,7 @@ describe("ExecAudit", () => {
             const { registered, one, audit } = await build({ cloudTrail: "existing" });
             assert.equal(registered.ofType("aws:cloudtrail/trail:Trail").length, 0);
             assert.equal(registered.all.filter((r) => r.type.startsWith("aws:s3/")).length, 0);
+            assert.equal(registered.ofType("time:index/sleep:Sleep").length, 0, "nothing to wait for");
             const sids = JSON.parse(one("aws:kms/key:Key").policy).Statement.map((s: any) => s.Sid);
             assert.deepEqual(sids, ["AccountAdministersKeyThroughIam", "EventBridgePublishesToTheEncryptedTopic", "ThisStacksAlarmsPublishToTheEncryptedTopic"]);
             assert.equal(await valueOf(audit.trailName), undefined);

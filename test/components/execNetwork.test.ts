@@ -1,15 +1,18 @@
 import { strict as assert } from "assert";
-import { ExecNetwork, ExecNetworkArgs, INTERFACE_ENDPOINT_SERVICES, onePerAvailabilityZone } from "../../components/execNetwork";
+import { INTERFACE_ENDPOINT_SERVICES } from "../../components/endpoints";
+import { ExecNetwork, ExecNetworkArgs, onePerAvailabilityZone } from "../../components/execNetwork";
+import { MockVpc, equippedVpc } from "../../synth/mocks";
 import { TEST_REGION, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 const VPC = "awsx:ec2:Vpc";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
 function args(changes: Partial<ExecNetworkArgs>): ExecNetworkArgs {
     return {
         network: { mode: "create" },
-        vpcEndpoints: false,
+        vpcEndpoints: "none",
         assignPublicIp: false,
         region: TEST_REGION,
         taskSecurityGroupName: "test-ecs-exec-task",
@@ -19,8 +22,8 @@ function args(changes: Partial<ExecNetworkArgs>): ExecNetworkArgs {
     };
 }
 
-async function build(changes: Partial<ExecNetworkArgs>, existingVpcId?: string) {
-    const { built, registered } = await underMocks(() => new ExecNetwork("net", args(changes)), { existingVpcId });
+async function build(changes: Partial<ExecNetworkArgs>, existingVpcId?: string, vpcs?: MockVpc[]) {
+    const { built, registered } = await underMocks(() => new ExecNetwork("net", args(changes)), { existingVpcId, vpcs });
     return { network: built, registered, subnetIds: await valueOf(built.subnetIds) };
 }
 
@@ -57,7 +60,7 @@ describe("ExecNetwork", () => {
         });
 
         it("with vpcEndpoints: isolated subnets, no NAT, DNS hostnames on for the endpoints' private DNS", async () => {
-            const { registered, subnetIds } = await build({ vpcEndpoints: true, network: { mode: "create", vpcCidr: "10.8.0.0/20" } });
+            const { registered, subnetIds } = await build({ vpcEndpoints: "create", network: { mode: "create", vpcCidr: "10.8.0.0/20" } });
             const vpc = registered.one(VPC);
             assert.deepEqual((vpc.inputs.subnetSpecs as any[]).map((s) => s.type), ["Isolated"]);
             assert.deepEqual(vpc.inputs.natGateways, { strategy: "None" });
@@ -95,8 +98,11 @@ describe("ExecNetwork", () => {
             );
         });
 
-        it("with vpcEndpoints: interface endpoints for ssmmessages, ECR, logs and KMS, reachable only from exec tasks", async () => {
-            const { registered } = await build({ vpcEndpoints: true, network: { mode: "existing", vpcId, subnetIds: subnets } }, vpcId);
+        /** A VPC with no endpoints: the first subnet has a route table of its own, the others use the main one. */
+        const bareVpc: MockVpc = { ...equippedVpc(vpcId, subnets), interfaceEndpoints: [], s3GatewayRouteTableIds: [] };
+
+        it("with vpcEndpoints create: interface endpoints for ssmmessages, ECR, logs and KMS, reachable only from exec tasks", async () => {
+            const { registered } = await build({ vpcEndpoints: "create", network: { mode: "existing", vpcId, subnetIds: subnets } }, vpcId, [bareVpc]);
             const interfaces = registered.ofType(ENDPOINT).filter((e) => e.inputs.vpcEndpointType === "Interface");
             assert.deepEqual(
                 interfaces.map((e) => e.inputs.serviceName).sort(),
@@ -118,14 +124,86 @@ describe("ExecNetwork", () => {
             assert.deepEqual(endpointSg.inputs.egress, []);
         });
 
-        it("with vpcEndpoints: an S3 gateway on the subnets' route tables, for ECR image layers", async () => {
-            const { registered } = await build({ vpcEndpoints: true, network: { mode: "existing", vpcId, subnetIds: subnets } }, vpcId);
+        it("with vpcEndpoints create: an S3 gateway on the subnets' route tables, the main one for a subnet without its own", async () => {
+            const { registered } = await build({ vpcEndpoints: "create", network: { mode: "existing", vpcId, subnetIds: subnets } }, vpcId, [bareVpc]);
             const s3 = registered.one(ENDPOINT, "net-s3");
             assert.equal(s3.inputs.vpcEndpointType, "Gateway");
             assert.equal(s3.inputs.serviceName, `com.amazonaws.${TEST_REGION}.s3`);
-            const routeTables = s3.inputs.routeTableIds as string[];
-            assert.equal(routeTables.length, 3);
-            assert.ok(routeTables.every((id) => /^rtb-[0-9a-f]{17}$/.test(id)));
+            // subnets[0] is explicitly associated with a table; subnets[1] and [2] have no association: the main table.
+            assert.deepEqual(s3.inputs.routeTableIds, [bareVpc.explicitRouteTables[subnets[0]], bareVpc.mainRouteTableId]);
+        });
+
+        it("with no subnet explicitly associated, puts the S3 gateway on the main route table alone", async () => {
+            const onMain: MockVpc = { ...bareVpc, explicitRouteTables: {} };
+            const { registered } = await build({ vpcEndpoints: "create", network: { mode: "existing", vpcId, subnetIds: subnets } }, vpcId, [onMain]);
+            assert.deepEqual(registered.one(ENDPOINT, "net-s3").inputs.routeTableIds, [onMain.mainRouteTableId]);
+        });
+
+        describe("with vpcEndpoints existing", () => {
+            const existing: Partial<ExecNetworkArgs> = { vpcEndpoints: "existing", network: { mode: "existing", vpcId, subnetIds: subnets } };
+
+            it("creates no endpoint and lets exec tasks reach each endpoint security group on TCP 443 only", async () => {
+                const vpc = equippedVpc(vpcId, subnets);
+                const { network, registered } = await build(existing, vpcId, [vpc]);
+                assert.equal(registered.ofType(ENDPOINT).length, 0);
+                assert.deepEqual(registered.ofType(SG).map((g) => g.name), ["net-task"], "no endpoint security group of ours");
+                const groups = [...new Set(vpc.interfaceEndpoints.flatMap((e) => e.securityGroupIds))].sort();
+                assert.equal(groups.length, 2, "the mock VPC puts its endpoints behind two groups");
+                const rules = registered.ofType(INGRESS);
+                assert.deepEqual(rules.map((r) => r.inputs.securityGroupId).sort(), groups);
+                const taskGroupId = registered.idOf(registered.one(SG, "net-task"));
+                for (const rule of rules) {
+                    assert.deepEqual(
+                        [rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.referencedSecurityGroupId, rule.inputs.cidrIpv4],
+                        ["tcp", 443, 443, taskGroupId, undefined],
+                    );
+                    assert.equal(rule.name, `net-endpoint-ingress-${rule.inputs.securityGroupId}`);
+                }
+                assert.deepEqual(await valueOf(network.endpointSecurityGroupIds), groups);
+                await valueOf(network.endpointsReady);
+            });
+
+            it("fails at preview naming every service the VPC lacks, and what to do, creating nothing for it", async () => {
+                const vpc = equippedVpc(vpcId, subnets);
+                const lacking: MockVpc = {
+                    ...vpc,
+                    interfaceEndpoints: vpc.interfaceEndpoints
+                        .filter((e) => e.service !== "kms")
+                        .map((e) => (e.service === "logs" ? { ...e, privateDnsEnabled: false } : e)),
+                    // The S3 gateway is on the subnets' own table only, not on the main table two subnets use.
+                    s3GatewayRouteTableIds: Object.values(vpc.explicitRouteTables),
+                };
+                const { built, registered } = await underMocks(() => new ExecNetwork("net", args(existing)), { existingVpcId: vpcId, vpcs: [lacking] });
+                const error = await valueOf(built.endpointsReady).then(
+                    () => assert.fail("expected the lookups to fail"),
+                    (e: Error) => e,
+                );
+                const lines = error.message.split("\n");
+                assert.equal(
+                    lines[0],
+                    `ecs-exec:vpcEndpoints is existing, but exec tasks cannot reach AWS through the endpoints of VPC ${vpcId} (3 problems):`,
+                );
+                assert.match(lines[1], /^ {2}- com\.amazonaws\.us-east-1\.logs: endpoint vpce-[0-9a-f]{17} has private DNS off; turn it on \(aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-[0-9a-f]{17} --private-dns-enabled\)$/);
+                assert.equal(lines[2], "  - com.amazonaws.us-east-1.kms: no interface endpoint; create one with private DNS");
+                assert.equal(
+                    lines[3],
+                    `  - com.amazonaws.us-east-1.s3: no gateway endpoint route in ${vpc.mainRouteTableId} (the route table of ${subnets[1]}, ${subnets[2]}); add ${vpc.mainRouteTableId} to the VPC's S3 gateway endpoint, or create one`,
+                );
+                assert.match(lines[4], /^Add them to vpc-0a1b2c3d4e5f60718, or set ecs-exec:vpcEndpoints to create/);
+                assert.equal(registered.ofType(INGRESS).length, 0);
+                assert.equal(registered.ofType(ENDPOINT).length, 0);
+            });
+
+            it("names all six services in a VPC without endpoints", async () => {
+                const { built } = await underMocks(() => new ExecNetwork("net", args(existing)), { existingVpcId: vpcId, vpcs: [bareVpc] });
+                const message = await valueOf(built.endpointsReady).then(
+                    () => "",
+                    (e: Error) => e.message,
+                );
+                for (const service of [...INTERFACE_ENDPOINT_SERVICES, "s3"]) {
+                    assert.ok(message.includes(`com.amazonaws.us-east-1.${service}: no `), `${service} named in:\n${message}`);
+                }
+            });
         });
     });
 

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { POLICY_PROPAGATION_WAIT } from "../../components/propagation";
 import { SessionLogging } from "../../components/sessionLogging";
 import { simulate, simulateUnvalidated } from "../support/iam";
 import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
@@ -45,6 +46,19 @@ describe("SessionLogging", () => {
         }
         assert.equal(await valueOf(logging.sessionLogGroupName), "/ecs-exec/test/sessions");
         assert.equal(await valueOf(logging.sessionLogGroupArn), logGroupArn("/ecs-exec/test/sessions"));
+    });
+
+    it("creates the log groups only after the key policy has had time to reach CloudWatch Logs, and again on a change", async () => {
+        // CreateLogGroup with a KMS key is called once by the provider; a key policy KMS has not yet propagated fails it.
+        const { registered } = await build();
+        const wait = registered.one("time:index/sleep:Sleep");
+        const key = registered.one(KEY);
+        assert.equal(wait.inputs.createDuration, POLICY_PROPAGATION_WAIT);
+        assert.deepEqual(wait.inputs.triggers, { keyArn: `arn:aws:kms:us-east-1:111122223333:key/${registered.idOf(key)}`, keyPolicy: key.inputs.policy });
+        assert.deepEqual(wait.propertyDependencies.triggers, [key.urn]);
+        for (const group of registered.ofType(LOG_GROUP)) {
+            assert.ok(group.dependencies.includes(wait.urn), `${group.name} waits`);
+        }
     });
 
     describe("key policy, evaluated", () => {

@@ -19,7 +19,13 @@ export class Registered {
     constructor(
         readonly all: SynthResource[],
         private readonly ids: ReadonlyMap<string, string>,
+        private readonly aliases: ReadonlyMap<string, string[]> = new Map(),
     ) {}
+
+    /** The other names a resource answers to (the names of its aliases). */
+    aliasesOf(resource: SynthResource): string[] {
+        return this.aliases.get(resource.urn) ?? [];
+    }
 
     /** The physical id the mocks gave a resource: what other resources reference it by. */
     idOf(resource: SynthResource): string {
@@ -63,7 +69,10 @@ export async function underMocks<T>(
     pulumi.runtime.setMockOptions(monitor, "ecs-exec", "test", false);
     const built = build();
     await pulumi.runtime.disconnect();
-    return { built, registered: new Registered(monitor.registered, monitor.ids) };
+    if (monitor.refused.length > 0) {
+        throw new Error(monitor.refused.join("\n"));
+    }
+    return { built, registered: new Registered(monitor.registered, monitor.ids, monitor.aliases) };
 }
 
 export { resolve as valueOf };
