@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "@pulumi/aws/types/enums";
 import { parseImageReference } from "./image";
 
 /** The project's config namespace: every key below is `ecs-exec:<key>`. */
@@ -108,6 +109,13 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 
 export const MAX_SESSION_HOURS = { min: 1, max: 24 } as const;
 
+/**
+ * Regions the pinned AWS provider knows (its `Region` enum). The provider skips its own region check by default
+ * (`skipRegionValidation` defaults to true in @pulumi/aws), so a misspelt region would otherwise surface only as
+ * endpoints that do not resolve, after the first slow retries of `pulumi preview`.
+ */
+export const AWS_REGIONS: readonly string[] = Object.values(Region);
+
 /** Longest environment name: it prefixes IAM role names, which AWS caps at 64 characters. */
 export const ENVIRONMENT_MAX_LENGTH = 20;
 
@@ -121,7 +129,6 @@ function steps(from: number, to: number, by: number): number[] {
 
 const patterns = {
     environment: new RegExp(`^[a-z](?:[a-z0-9-]{0,${ENVIRONMENT_MAX_LENGTH - 2}}[a-z0-9])?$`),
-    region: /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
     vpcId: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     subnetId: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     cidr: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
@@ -132,10 +139,10 @@ const patterns = {
 };
 
 /**
- * Validates raw config and returns it typed. Reports every bad key at once (a ConfigError), so a user
- * fixes a stack file in one go; nothing is declared before this returns.
+ * Validates raw config of stack `stack` and returns it typed. Reports every bad key at once (a ConfigError), so a
+ * user fixes a stack file in one go; nothing is declared before this returns.
  */
-export function parseExecConfig(raw: RawConfig): ExecConfig {
+export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
     const problems: ConfigProblem[] = [];
     const problem = (key: string, value: string | undefined, allowed: string) =>
         problems.push({ key, value, allowed });
@@ -211,12 +218,26 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
     const environment = required("environment", environmentAllowed);
     if (environment !== undefined && !patterns.environment.test(environment)) {
         problem(qualified("environment"), environment, environmentAllowed);
+    } else if (environment !== undefined && environment !== stack) {
+        // A stack file copied from another stack keeps that stack's environment, and with it every physical name:
+        // deploying it would collide with (or take over) the other stack's resources.
+        problem(
+            qualified("environment"),
+            environment,
+            patterns.environment.test(stack)
+                ? `the stack's own name, "${stack}": every resource name starts with the environment, so two stacks with one environment collide`
+                : `the stack's own name; stack "${stack}" is not a valid environment (${environmentAllowed}): name the stack like its environment`,
+        );
     }
 
-    const regionAllowed = "an AWS region name such as us-east-1 (pulumi config set aws:region <region>)";
     const region = raw[REGION_KEY];
-    if (region === undefined || !patterns.region.test(region)) {
-        problem(REGION_KEY, region, regionAllowed);
+    if (region === undefined || !AWS_REGIONS.includes(region)) {
+        problem(
+            REGION_KEY,
+            region,
+            "a region the AWS provider knows, such as us-east-1 or eu-west-1 (pulumi config set aws:region <region>); " +
+                `one of: ${AWS_REGIONS.join(", ")}`,
+        );
     }
 
     const imageAllowed = "a container image reference, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2";
@@ -286,14 +307,18 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
                 "false when assignPublicIp is true and the stack creates the VPC: public subnets reach AWS without endpoints",
             );
         }
-        if (vpcEndpoints === true && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
-            problem(
-                qualified("appImage"),
-                appImage,
-                `an ECR image in ${region ?? "the stack's region"}: with vpcEndpoints the created VPC has no route to the internet`,
-            );
-        }
         network = { mode: "create", vpcCidr };
+    }
+    // vpcEndpoints is for subnets without NAT: the created VPC's are isolated, and existing ones are taken at their
+    // word. The endpoints reach this region's ECR only, so an image from anywhere else could never be pulled.
+    if (vpcEndpoints === true && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
+        problem(
+            qualified("appImage"),
+            appImage,
+            `an ECR image in ${region ?? "the stack's region"}: with vpcEndpoints the exec subnets have no route to the ` +
+                "internet, and the endpoints reach this region's ECR only (replicate the image there; or, for existing " +
+                "subnets behind a NAT gateway, set vpcEndpoints to false)",
+        );
     }
 
     const alertEmails = list("alertEmails", "e-mail addresses", (s) => patterns.email.test(s));
@@ -387,7 +412,7 @@ export function loadExecConfig(): ExecConfig {
         }
     }
     try {
-        return parseExecConfig(raw);
+        return parseExecConfig(raw, pulumi.getStack());
     } catch (e) {
         if (e instanceof ConfigError) {
             throw new pulumi.RunError(`${e.message}\nFix Pulumi.${pulumi.getStack()}.yaml (or pulumi config set <key> <value>).`);

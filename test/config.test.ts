@@ -31,9 +31,9 @@ function defaultsOf(...keys: string[]): Record<string, string> {
     return Object.fromEntries(keys.map((key) => [key, String(project.config[key].default)]));
 }
 
-function problemsOf(raw: RawConfig): ConfigProblem[] {
+function problemsOf(raw: RawConfig, stack = "dev"): ConfigProblem[] {
     try {
-        parseExecConfig(raw);
+        parseExecConfig(raw, stack);
     } catch (e) {
         if (e instanceof ConfigError) {
             return e.problems;
@@ -43,15 +43,16 @@ function problemsOf(raw: RawConfig): ConfigProblem[] {
     return [];
 }
 
-function accepts(changes: Record<string, string | undefined>): ExecConfig {
+/** The dev stack's config with `changes`, accepted (as stack `stack`). */
+function accepts(changes: Record<string, string | undefined>, stack = "dev"): ExecConfig {
     const raw = devConfig(changes);
-    assert.deepEqual(problemsOf(raw), [], `expected ${JSON.stringify(changes)} to be accepted`);
-    return parseExecConfig(raw);
+    assert.deepEqual(problemsOf(raw, stack), [], `expected ${JSON.stringify(changes)} to be accepted`);
+    return parseExecConfig(raw, stack);
 }
 
 /** Asserts the change is rejected with exactly one problem, on `key`, whose allowed text matches. */
-function rejects(changes: Record<string, string | undefined>, key: string, allowed: RegExp): ConfigProblem {
-    const problems = problemsOf(devConfig(changes));
+function rejects(changes: Record<string, string | undefined>, key: string, allowed: RegExp, stack = "dev"): ConfigProblem {
+    const problems = problemsOf(devConfig(changes), stack);
     assert.equal(problems.length, 1, `expected one problem for ${JSON.stringify(changes)}, got ${JSON.stringify(problems)}`);
     const [problem] = problems;
     assert.equal(problem.key, key.includes(":") ? key : `ecs-exec:${key}`);
@@ -62,7 +63,7 @@ function rejects(changes: Record<string, string | undefined>, key: string, allow
 describe("config validation", () => {
     describe("the stack files", () => {
         it("accepts the dev stack: a created VPC with public subnets, a month of logs", () => {
-            const config = parseExecConfig(devConfig());
+            const config = parseExecConfig(devConfig(), "dev");
             assert.equal(config.environment, "dev");
             assert.equal(config.region, "us-east-1");
             assert.deepEqual(config.network, { mode: "create", vpcCidr: undefined });
@@ -71,7 +72,7 @@ describe("config validation", () => {
         });
 
         it("accepts the prod stack: existing subnets, endpoints, at least a year of logs", () => {
-            const config = parseExecConfig(resolveStackConfig(project, readStackConfig("prod")));
+            const config = parseExecConfig(resolveStackConfig(project, readStackConfig("prod")), "prod");
             assert.equal(config.environment, "prod");
             assert.equal(config.network.mode, "existing");
             assert.equal(config.vpcEndpoints, true);
@@ -84,7 +85,7 @@ describe("config validation", () => {
                 "ecs-exec:environment": "staging",
                 "ecs-exec:appImage": "public.ecr.aws/docker/library/python:3.12",
             });
-            const config = parseExecConfig(minimal);
+            const config = parseExecConfig(minimal, "staging");
             assert.equal(config.execCpu, 256);
             assert.equal(config.execMemory, 512);
             assert.equal(config.cpuArchitecture, "X86_64");
@@ -96,18 +97,30 @@ describe("config validation", () => {
 
     describe("environment", () => {
         for (const good of ["dev", "prod-eu", "a", "team2-staging"]) {
-            it(`accepts ${JSON.stringify(good)}`, () => assert.equal(accepts({ environment: good }).environment, good));
+            it(`accepts ${JSON.stringify(good)} in the stack of that name`, () =>
+                assert.equal(accepts({ environment: good }, good).environment, good));
         }
         for (const bad of ["Dev", "1dev", "dev-", "dev_1", "", "a".repeat(21)]) {
-            it(`rejects ${JSON.stringify(bad)}`, () => rejects({ environment: bad }, "environment", /lowercase/));
+            it(`rejects ${JSON.stringify(bad)}`, () => rejects({ environment: bad }, "environment", /lowercase/, bad));
         }
         it("rejects an unset environment as required", () => rejects({ environment: undefined }, "environment", /required/));
+
+        it("rejects another stack's environment (a stack file copied from dev), naming the stack's own", () => {
+            const problem = rejects({}, "environment", /the stack's own name, "staging": .* collide/, "staging");
+            assert.equal(problem.value, "dev");
+        });
+
+        it("tells a stack whose name cannot be an environment to rename the stack", () =>
+            rejects({ environment: "staging" }, "environment", /stack "Staging" is not a valid environment.*name the stack like its environment/, "Staging"));
     });
 
     describe("aws:region", () => {
         it("accepts a region name", () => assert.equal(accepts({ "aws:region": "ap-southeast-2" }).region, "ap-southeast-2"));
+        it("accepts a region of another partition", () => assert.equal(accepts({ "aws:region": "cn-north-1", appImage: "nginx:1.27" }).region, "cn-north-1"));
         it("rejects a missing region", () => rejects({ "aws:region": undefined }, "aws:region", /us-east-1/));
         it("rejects something that is not a region", () => rejects({ "aws:region": "Virginia" }, "aws:region", /region/));
+        it("rejects a well-formed region that does not exist, listing the ones that do", () =>
+            rejects({ "aws:region": "us-moon-1" }, "aws:region", /a region the AWS provider knows.*one of: .*eu-west-1/));
     });
 
     describe("appImage", () => {
@@ -213,8 +226,16 @@ describe("config validation", () => {
             );
             accepts({ ...isolated, appImage: "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1" });
         });
-        it("leaves the route to an image to the owner of existing subnets", () =>
-            accepts({ ...existing, vpcEndpoints: "true", appImage: "nginx:1.27" }));
+        it("rejects an image outside this region's ECR on existing subnets with endpoints (taken to have no NAT)", () => {
+            rejects({ ...existing, vpcEndpoints: "true", appImage: "nginx:1.27" }, "appImage", /ECR image in us-east-1.*vpcEndpoints to false/);
+            rejects(
+                { ...existing, vpcEndpoints: "true", appImage: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1" },
+                "appImage",
+                /ECR image in us-east-1/,
+            );
+        });
+        it("leaves the route to an image to the owner of existing subnets without endpoints (a NAT gateway, say)", () =>
+            accepts({ ...existing, vpcEndpoints: "false", appImage: "nginx:1.27" }));
     });
 
     describe("booleans", () => {
@@ -298,7 +319,7 @@ describe("config validation", () => {
         });
         let error: unknown;
         try {
-            parseExecConfig(raw);
+            parseExecConfig(raw, "dev");
         } catch (e) {
             error = e;
         }

@@ -205,7 +205,7 @@ describe("npm run synth", function () {
             it("prints a run-task command with exec enabled, the stack's network and the caller as Owner", () => {
                 const { outputs } = result();
                 const command = outputs.runTaskCommand as string;
-                assert.ok(command.startsWith("aws ecs run-task "));
+                assert.ok(command.startsWith("ECS_EXEC_OWNER=$(aws sts get-caller-identity "), command);
                 for (const part of [
                     `--cluster ${outputs.clusterName}`,
                     `--task-definition ${outputs.taskDefinitionFamily}`,
@@ -214,7 +214,7 @@ describe("npm run synth", function () {
                     `subnets=[${(outputs.subnetIds as string[]).join(",")}]`,
                     `securityGroups=[${outputs.securityGroupId}]`,
                     `assignPublicIp=${outputs.assignPublicIp ? "ENABLED" : "DISABLED"}`,
-                    "$(aws sts get-caller-identity --query UserId --output text)",
+                    `=$(aws sts get-caller-identity --region ${outputs.region} --query UserId --output text) && aws ecs run-task --region ${outputs.region} `,
                 ]) {
                     assert.ok(command.includes(part), `${part} in ${command}`);
                 }
@@ -222,27 +222,55 @@ describe("npm run synth", function () {
         });
     }
 
-    it("runs the command it prints through a shell as one well-formed aws invocation", async () => {
-        const { outputs } = await synthStack("prod");
-        // A stand-in `aws` on PATH echoes its arguments, one per line: the shell quoting must hold.
-        const bin = fs.mkdtempSync(path.join(require("os").tmpdir(), "aws-"));
-        fs.writeFileSync(
-            path.join(bin, "aws"),
-            '#!/bin/sh\nif [ "$1" = sts ]; then echo "AROAEXAMPLEROLEID123:alice@example.com"; else printf "%s\\n" "$@"; fi\n',
-            { mode: 0o755 },
-        );
-        const argv = await new Promise<string[]>((resolve, reject) =>
-            execFile("sh", ["-c", outputs.runTaskCommand as string], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }, (e, out) =>
-                e ? reject(e) : resolve(out.trimEnd().split("\n")),
-            ),
-        );
-        const value = (flag: string) => argv[argv.indexOf(flag) + 1];
-        assert.equal(argv[0], "ecs");
-        assert.equal(argv[1], "run-task");
-        assert.deepEqual(JSON.parse(value("--tags")), [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }]);
-        assert.equal(value("--network-configuration"), `awsvpcConfiguration={subnets=[${(outputs.subnetIds as string[]).join(",")}],securityGroups=[${outputs.securityGroupId}],assignPublicIp=DISABLED}`);
-        assert.equal(value("--platform-version"), "LATEST");
-        assert.ok(!argv.includes("--propagate-tags"), "propagated tags would need more than the Owner tag the policy allows");
+    describe("the command it prints, run through a shell", () => {
+        /**
+         * Runs the prod stack's runTaskCommand with a stand-in `aws` on PATH and no region configured anywhere. Like
+         * the AWS CLI, the stand-in fails a call without --region ("You must specify a region", exit 253); `sts`
+         * prints the caller's id (or fails with `stsExit`), `ecs` echoes its arguments, one per line.
+         */
+        async function runPrinted(stsExit = 0): Promise<{ code: number; argv: string[] }> {
+            const { outputs } = await synthStack("prod");
+            const bin = fs.mkdtempSync(path.join(require("os").tmpdir(), "aws-"));
+            fs.writeFileSync(
+                path.join(bin, "aws"),
+                [
+                    "#!/bin/sh",
+                    'case " $* " in *" --region "*) ;; *) echo "You must specify a region." >&2; exit 253;; esac',
+                    `if [ "$1" = sts ]; then [ ${stsExit} = 0 ] || exit ${stsExit}; echo "AROAEXAMPLEROLEID123:alice@example.com"; exit 0; fi`,
+                    'printf "%s\\n" "$@"',
+                ].join("\n") + "\n",
+                { mode: 0o755 },
+            );
+            const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+            for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"]) {
+                delete env[name];
+            }
+            return new Promise((resolve) =>
+                execFile("sh", ["-c", outputs.runTaskCommand as string], { env }, (e, out) =>
+                    resolve({ code: e ? Number(e.code) : 0, argv: out === "" ? [] : out.trimEnd().split("\n") }),
+                ),
+            );
+        }
+
+        it("is one well-formed aws invocation, with the region on every call", async () => {
+            const { outputs } = await synthStack("prod");
+            const { code, argv } = await runPrinted();
+            assert.equal(code, 0);
+            const value = (flag: string) => argv[argv.indexOf(flag) + 1];
+            assert.equal(argv[0], "ecs");
+            assert.equal(argv[1], "run-task");
+            assert.equal(value("--region"), outputs.region);
+            assert.deepEqual(JSON.parse(value("--tags")), [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }]);
+            assert.equal(value("--network-configuration"), `awsvpcConfiguration={subnets=[${(outputs.subnetIds as string[]).join(",")}],securityGroups=[${outputs.securityGroupId}],assignPublicIp=DISABLED}`);
+            assert.equal(value("--platform-version"), "LATEST");
+            assert.ok(!argv.includes("--propagate-tags"), "propagated tags would need more than the Owner tag the policy allows");
+        });
+
+        it("starts no task, and fails, when the caller's id cannot be read", async () => {
+            const { code, argv } = await runPrinted(255);
+            assert.equal(code, 255);
+            assert.deepEqual(argv, [], "aws ecs run-task was not called");
+        });
     });
 
     describe("with a bad config", () => {
