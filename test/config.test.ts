@@ -3,6 +3,7 @@ import {
     ConfigError,
     ConfigProblem,
     ExecConfig,
+    exampleValues,
     FARGATE_MEMORY_BY_CPU,
     LOG_RETENTION_DAYS,
     parseExecConfig,
@@ -304,6 +305,46 @@ describe("config validation", () => {
         for (const bad of ["0", "3654", "ninety"]) {
             it(`rejects trailRetentionDays ${bad}`, () => rejects({ trailRetentionDays: bad }, "trailRetentionDays", /from 1 to 3653/));
         }
+    });
+
+    describe("example values", () => {
+        it("finds every value of the committed stack files that names a documentation account or example domain", () => {
+            for (const stack of ["dev", "prod"]) {
+                const found = exampleValues(resolveStackConfig(project, readStackConfig(stack)));
+                const keys = [...new Set(found.map((e) => e.key))];
+                assert.ok(keys.includes("ecs-exec:appImage") && keys.includes("ecs-exec:alertEmails"), `${stack}: ${keys}`);
+            }
+        });
+
+        it("names each example item of a list, and says why", () => {
+            assert.deepEqual(
+                exampleValues({
+                    "ecs-exec:alertEmails": '["oncall@acme.io","sec@example.org","team@corp.example"]',
+                    "ecs-exec:appImage": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+                    "aws:region": "us-east-1",
+                }),
+                [
+                    { key: "ecs-exec:alertEmails", value: "sec@example.org", why: "is under a domain reserved for examples (RFC 2606)" },
+                    { key: "ecs-exec:alertEmails", value: "team@corp.example", why: "is under a domain reserved for examples (RFC 2606)" },
+                    {
+                        key: "ecs-exec:appImage",
+                        value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+                        why: "names AWS's documentation account 123456789012",
+                    },
+                ],
+            );
+        });
+
+        it("leaves real-looking values alone", () => {
+            assert.deepEqual(
+                exampleValues({
+                    "ecs-exec:appImage": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+                    "ecs-exec:developerPrincipalArns": '["arn:aws:iam::2111122223333:user/x"]',
+                    "ecs-exec:alertEmails": '["ops@example.company.io","me@notexample.com"]',
+                }),
+                [],
+            );
+        });
     });
 
     it("rejects a key of the project's namespace it does not know (a typo would otherwise be ignored)", () =>

@@ -2,12 +2,13 @@ import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, REGION_KEY } from "../components/config";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, exampleValues, REGION_KEY } from "../components/config";
 import { execNames } from "../components/names";
-import { PROJECT_DIR, readProjectFile, readStackConfig, SynthResult } from "./synth/synth";
+import { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, SynthResult } from "./synth/synth";
 import { runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
 
 const STACKS = ["dev", "prod"];
+const project = readProjectFile();
 
 /** Stack outputs every user and later tool relies on. */
 const REQUIRED_OUTPUTS = [
@@ -40,7 +41,6 @@ function only(result: SynthResult, type: string): any {
 }
 
 describe("program contract", () => {
-    const project = readProjectFile();
 
     it("declares in Pulumi.yaml every config key the code reads, with the type the code parses", () => {
         const declared = Object.fromEntries(Object.entries(project.config).map(([key, spec]) => [key, spec.type]));
@@ -112,6 +112,17 @@ describe("npm run synth", function () {
                 assert.equal(runs[stack][0].code, 0, runs[stack][0].stderr);
                 assert.equal(result().project, "ecs-exec");
                 assert.equal(result().stack, stack);
+            });
+
+            it("warns on stderr about every example value left in the stack file, and keeps stdout JSON", () => {
+                const examples = exampleValues(resolveStackConfig(project, readStackConfig(stack)));
+                assert.ok(examples.length > 0);
+                const warnings = runs[stack][0].stderr.split("\n").filter((line) => line.includes("an example that cannot work"));
+                assert.deepEqual(
+                    warnings.map((line) => /(ecs-exec:\w+) = (".*?") /.exec(line)!.slice(1, 3)),
+                    examples.map((e) => [e.key, JSON.stringify(e.value)]),
+                );
+                assert.ok(warnings.every((line) => line.includes(`Pulumi.${stack}.yaml`)));
             });
 
             it("writes the same bytes on every run", () => {
@@ -271,6 +282,21 @@ describe("npm run synth", function () {
             assert.equal(code, 255);
             assert.deepEqual(argv, [], "aws ecs run-task was not called");
         });
+    });
+
+    it("warns about nothing once every example value is replaced", async () => {
+        // Every documentation account and example domain swapped for real-looking ones, as --config overrides.
+        const dev = resolveStackConfig(project, readStackConfig("dev"));
+        const overrides = Object.entries(dev)
+            .filter(([key, value]) => exampleValues({ [key]: value }).length > 0)
+            .flatMap(([key, value]) => [
+                "--config",
+                `${key}=${value.replace(/111122223333/g, "210987654321").replace(/example\.com/g, "acme.io")}`,
+            ]);
+        assert.ok(overrides.length > 0);
+        const run = await runSynth(["--stack", "dev", ...overrides]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.doesNotMatch(run.stderr, /example/);
     });
 
     describe("with a bad config", () => {
