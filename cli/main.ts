@@ -10,7 +10,7 @@ import { version } from "../package.json";
 import type { AuditFormat } from "./audit";
 import { resolveRegion } from "./aws";
 import { CliError, EXIT, UsageError } from "./errors";
-import { parseDuration, parseTime } from "./format";
+import { formatTime, parseDuration, parseTime } from "./format";
 import { loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
 import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
 import { Progress, StatusStream } from "./progress";
@@ -51,6 +51,9 @@ function withStackOptions(command: Command): Command {
         .option("-s, --stack <stack>", "the Pulumi stack (default: the selected stack, or the one in --outputs)")
         .option("--outputs <file>", "the stack's outputs as JSON (`pulumi stack output --json`), when the Pulumi CLI is not installed");
 }
+
+/** CloudTrail's event history, which LookupEvents reads, holds the last 90 days (LookupEvents API reference). */
+const EVENT_HISTORY_DAYS = 90;
 
 function duration(text: string, option: string): number {
     const ms = parseDuration(text);
@@ -153,6 +156,13 @@ export async function main(rt: Runtime): Promise<number> {
             };
             if (window.start >= window.end) {
                 throw new UsageError("--since must be before --until");
+            }
+            const oldest = new Date(now.getTime() - EVENT_HISTORY_DAYS * 86_400_000);
+            if (window.start < oldest) {
+                throw new UsageError(
+                    `--since reaches back before ${formatTime(oldest)}: CloudTrail's event history keeps ${EVENT_HISTORY_DAYS} days ` +
+                        `(use --since ${EVENT_HISTORY_DAYS}d at most; older events are in the trail's S3 bucket)`,
+                );
             }
             const format: AuditFormat = options.json ? "json" : options.markdown ? "markdown" : "text";
             const { outputs, region } = await stackOutputs(options);

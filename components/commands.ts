@@ -73,20 +73,26 @@ export interface RunTaskCommandArgs extends ExecTaskPlacement {
     region: string;
 }
 
+/** The shell variable the printed command keeps the caller's id in. */
+const OWNER_VARIABLE = "ECS_EXEC_OWNER";
+
 /**
- * The `aws ecs run-task` line a developer can paste to start an exec task: `runTaskRequest` with the Owner tag
- * filled in by the shell from `aws sts get-caller-identity`.
+ * The shell line a developer can paste (or `eval`) to start an exec task: the caller's id from
+ * `aws sts get-caller-identity`, then `runTaskRequest` as `aws ecs run-task` with that id as the Owner tag. Both
+ * calls name the stack's region (with no default region configured, the first would otherwise fail), and the
+ * run-task runs only when the id was read: an empty Owner would be refused, or worse, go unnoticed.
  */
 export function runTaskCommand(args: RunTaskCommandArgs): string {
-    const request = runTaskRequest(args, "$(aws sts get-caller-identity --query UserId --output text)");
+    const request = runTaskRequest(args, `$${OWNER_VARIABLE}`);
     const vpc = request.networkConfiguration.awsvpcConfiguration;
     const network =
         `awsvpcConfiguration={subnets=[${vpc.subnets.join(",")}],` +
         `securityGroups=[${vpc.securityGroups.join(",")}],` +
         `assignPublicIp=${vpc.assignPublicIp}}`;
-    // JSON rather than shorthand: a role session name may contain a comma. Double-quoted so $(...) runs.
+    // JSON rather than shorthand: a role session name may contain a comma. Double-quoted so the variable expands.
     const tags = `"${JSON.stringify(request.tags).replace(/"/g, '\\"')}"`;
-    return [
+    const readOwner = `${OWNER_VARIABLE}=$(aws sts get-caller-identity --region ${args.region} --query UserId --output text)`;
+    const runTask = [
         "aws ecs run-task",
         `--region ${args.region}`,
         `--cluster ${request.cluster}`,
@@ -99,4 +105,5 @@ export function runTaskCommand(args: RunTaskCommandArgs): string {
         `--count ${request.count}`,
         "--query 'tasks[0].taskArn' --output text",
     ].join(" ");
+    return `${readOwner} && ${runTask}`;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Region } from "@pulumi/aws/types/enums";
 import { parseImageReference } from "./image";
 import { execNames, trailBucketName } from "./names";
 
@@ -129,6 +130,13 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 
 export const MAX_SESSION_HOURS = { min: 1, max: 24 } as const;
 
+/**
+ * Regions the pinned AWS provider knows (its `Region` enum). The provider skips its own region check by default
+ * (`skipRegionValidation` defaults to true in @pulumi/aws), so a misspelt region would otherwise surface only as
+ * endpoints that do not resolve, after the first slow retries of `pulumi preview`.
+ */
+export const AWS_REGIONS: readonly string[] = Object.values(Region);
+
 /** Longest environment name: it prefixes IAM role names, which AWS caps at 64 characters. */
 export const ENVIRONMENT_MAX_LENGTH = 20;
 
@@ -149,7 +157,6 @@ function steps(from: number, to: number, by: number): number[] {
 
 const patterns = {
     environment: new RegExp(`^[a-z](?:[a-z0-9-]{0,${ENVIRONMENT_MAX_LENGTH - 2}}[a-z0-9])?$`),
-    region: /^[a-z]{2}(?:-[a-z]+)+-\d+$/,
     vpcId: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     subnetId: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     cidr: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
@@ -164,10 +171,10 @@ const patterns = {
 };
 
 /**
- * Validates raw config and returns it typed. Reports every bad key at once (a ConfigError), so a user
- * fixes a stack file in one go; nothing is declared before this returns.
+ * Validates raw config of stack `stack` and returns it typed. Reports every bad key at once (a ConfigError), so a
+ * user fixes a stack file in one go; nothing is declared before this returns.
  */
-export function parseExecConfig(raw: RawConfig): ExecConfig {
+export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
     const problems: ConfigProblem[] = [];
     const problem = (key: string, value: string | undefined, allowed: string) =>
         problems.push({ key, value, allowed });
@@ -243,12 +250,26 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
     const environment = required("environment", environmentAllowed);
     if (environment !== undefined && !patterns.environment.test(environment)) {
         problem(qualified("environment"), environment, environmentAllowed);
+    } else if (environment !== undefined && environment !== stack) {
+        // A stack file copied from another stack keeps that stack's environment, and with it every physical name:
+        // deploying it would collide with (or take over) the other stack's resources.
+        problem(
+            qualified("environment"),
+            environment,
+            patterns.environment.test(stack)
+                ? `the stack's own name, "${stack}": every resource name starts with the environment, so two stacks with one environment collide`
+                : `the stack's own name; stack "${stack}" is not a valid environment (${environmentAllowed}): name the stack like its environment`,
+        );
     }
 
-    const regionAllowed = "an AWS region name such as us-east-1 (pulumi config set aws:region <region>)";
     const region = raw[REGION_KEY];
-    if (region === undefined || !patterns.region.test(region)) {
-        problem(REGION_KEY, region, regionAllowed);
+    if (region === undefined || !AWS_REGIONS.includes(region)) {
+        problem(
+            REGION_KEY,
+            region,
+            "a region the AWS provider knows, such as us-east-1 or eu-west-1 (pulumi config set aws:region <region>); " +
+                `one of: ${AWS_REGIONS.join(", ")}`,
+        );
     }
 
     const imageAllowed = "a container image reference, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2";
@@ -330,14 +351,19 @@ export function parseExecConfig(raw: RawConfig): ExecConfig {
                 "none when assignPublicIp is true and the stack creates the VPC: public subnets reach AWS without endpoints",
             );
         }
-        if (vpcEndpoints === "create" && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
-            problem(
-                qualified("appImage"),
-                appImage,
-                `an ECR image in ${region ?? "the stack's region"}: with vpcEndpoints the created VPC has no route to the internet`,
-            );
-        }
         network = { mode: "create", vpcCidr };
+    }
+    // vpcEndpoints is for subnets without NAT: the created VPC's are isolated, and existing ones are taken at their
+    // word. The endpoints reach this region's ECR only, so an image from anywhere else could never be pulled.
+    const throughEndpoints = vpcEndpoints === "create" || vpcEndpoints === "existing";
+    if (throughEndpoints && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
+        problem(
+            qualified("appImage"),
+            appImage,
+            `an ECR image in ${region ?? "the stack's region"}: with vpcEndpoints ${vpcEndpoints} the exec subnets have no ` +
+                "route to the internet, and the endpoints reach this region's ECR only (replicate the image there; or, for " +
+                "existing subnets behind a NAT gateway, set vpcEndpoints to none)",
+        );
     }
 
     const alertEmails = list("alertEmails", "e-mail addresses", (s) => patterns.email.test(s));
@@ -440,7 +466,7 @@ function environmentClashes(environment: string, createsTrail: boolean, region: 
     if (/[-_.]{2}/.test(names.trail)) {
         clashes.push(`no two hyphens in a row with cloudTrail create: trail names (${names.trail}) allow no adjacent dashes`);
     }
-    if (region === undefined || !patterns.region.test(region)) {
+    if (region === undefined || !AWS_REGIONS.includes(region)) {
         return clashes;
     }
     const bucket = trailBucketName(names.trail, ANY_ACCOUNT_ID, region);
@@ -488,6 +514,60 @@ function isCidr(value: string, minPrefix: number, maxPrefix: number): boolean {
     return address % 2 ** (32 - prefix) === 0; // no host bits set
 }
 
+/**
+ * Account ids AWS's documentation uses in examples (IAM User Guide and others): no one deploys into them, so a
+ * value naming one was copied from an example.
+ */
+export const DOCUMENTATION_ACCOUNT_IDS = ["111122223333", "123456789012", "444455556666", "777788889999"] as const;
+
+/** Domains reserved for examples (RFC 2606, RFC 6761): mail to them is never delivered. */
+const EXAMPLE_DOMAIN = /(?:^|[@.])(?:example\.(?:com|net|org)|[\w-]+\.(?:example|test|invalid|localhost))$/i;
+
+/** A config value copied from an example, which cannot work in anyone's account. */
+export interface ExampleValue {
+    key: string;
+    value: string;
+    why: string;
+}
+
+/**
+ * The project's config values that are still examples: anything naming a documentation account, and e-mail
+ * addresses or host names under a reserved example domain. Ids of existing VPCs and subnets cannot be told apart
+ * from real ones here; `pulumi preview` fails on them when it looks them up.
+ */
+export function exampleValues(raw: RawConfig): ExampleValue[] {
+    const found: ExampleValue[] = [];
+    for (const [key, text] of Object.entries(raw)) {
+        if (!key.startsWith(`${CONFIG_NAMESPACE}:`) || text === undefined) {
+            continue;
+        }
+        for (const value of configStrings(text)) {
+            const account = DOCUMENTATION_ACCOUNT_IDS.find((id) => new RegExp(`(?:^|\\D)${id}(?:\\D|$)`).test(value));
+            if (account) {
+                found.push({ key, value, why: `names AWS's documentation account ${account}` });
+            } else if (EXAMPLE_DOMAIN.test(value)) {
+                found.push({ key, value, why: "is under a domain reserved for examples (RFC 2606)" });
+            }
+        }
+    }
+    return found.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** The strings of a raw value: itself, or the string items of a JSON list. */
+function configStrings(text: string): string[] {
+    if (text.startsWith("[")) {
+        try {
+            const items: unknown = JSON.parse(text);
+            if (Array.isArray(items)) {
+                return items.filter((item): item is string => typeof item === "string");
+            }
+        } catch {
+            // Not a list after all: validation reports it.
+        }
+    }
+    return [text];
+}
+
 /** Reads the stack's config through the Pulumi SDK and validates it; a bad stack stops here with only the message. */
 export function loadExecConfig(): ExecConfig {
     const all = pulumi.runtime.allConfig();
@@ -498,7 +578,14 @@ export function loadExecConfig(): ExecConfig {
         }
     }
     try {
-        return parseExecConfig(raw);
+        const config = parseExecConfig(raw, pulumi.getStack());
+        for (const example of exampleValues(raw)) {
+            pulumi.log.warn(
+                `${example.key} = ${JSON.stringify(example.value)} ${example.why}: an example that cannot work in your ` +
+                    `account; set your own value in Pulumi.${pulumi.getStack()}.yaml before pulumi up (README: First deploy).`,
+            );
+        }
+        return config;
     } catch (e) {
         if (e instanceof ConfigError) {
             throw new pulumi.RunError(`${e.message}\nFix Pulumi.${pulumi.getStack()}.yaml (or pulumi config set <key> <value>).`);

@@ -3,6 +3,7 @@ import {
     ConfigError,
     ConfigProblem,
     ExecConfig,
+    exampleValues,
     FARGATE_MEMORY_BY_CPU,
     LOG_RETENTION_DAYS,
     parseExecConfig,
@@ -33,9 +34,9 @@ function defaultsOf(...keys: string[]): Record<string, string> {
     return Object.fromEntries(keys.map((key) => [key, String(project.config[key].default)]));
 }
 
-function problemsOf(raw: RawConfig): ConfigProblem[] {
+function problemsOf(raw: RawConfig, stack = "dev"): ConfigProblem[] {
     try {
-        parseExecConfig(raw);
+        parseExecConfig(raw, stack);
     } catch (e) {
         if (e instanceof ConfigError) {
             return e.problems;
@@ -45,15 +46,21 @@ function problemsOf(raw: RawConfig): ConfigProblem[] {
     return [];
 }
 
-function accepts(changes: Record<string, string | undefined>): ExecConfig {
+/** The dev stack's config with `changes`, accepted (as stack `stack`). */
+function accepts(changes: Record<string, string | undefined>, stack = changes.environment ?? "dev"): ExecConfig {
     const raw = devConfig(changes);
-    assert.deepEqual(problemsOf(raw), [], `expected ${JSON.stringify(changes)} to be accepted`);
-    return parseExecConfig(raw);
+    assert.deepEqual(problemsOf(raw, stack), [], `expected ${JSON.stringify(changes)} to be accepted`);
+    return parseExecConfig(raw, stack);
 }
 
 /** Asserts the change is rejected with exactly one problem, on `key`, whose allowed text matches. */
-function rejects(changes: Record<string, string | undefined>, key: string, allowed: RegExp): ConfigProblem {
-    const problems = problemsOf(devConfig(changes));
+function rejects(
+    changes: Record<string, string | undefined>,
+    key: string,
+    allowed: RegExp,
+    stack = changes.environment ?? "dev",
+): ConfigProblem {
+    const problems = problemsOf(devConfig(changes), stack);
     assert.equal(problems.length, 1, `expected one problem for ${JSON.stringify(changes)}, got ${JSON.stringify(problems)}`);
     const [problem] = problems;
     assert.equal(problem.key, key.includes(":") ? key : `ecs-exec:${key}`);
@@ -64,7 +71,7 @@ function rejects(changes: Record<string, string | undefined>, key: string, allow
 describe("config validation", () => {
     describe("the stack files", () => {
         it("accepts the dev stack: a created VPC with public subnets, a month of logs", () => {
-            const config = parseExecConfig(devConfig());
+            const config = parseExecConfig(devConfig(), "dev");
             assert.equal(config.environment, "dev");
             assert.equal(config.region, "us-east-1");
             assert.deepEqual(config.network, { mode: "create", vpcCidr: undefined });
@@ -73,7 +80,7 @@ describe("config validation", () => {
         });
 
         it("accepts the prod stack: existing subnets, endpoints, at least a year of logs", () => {
-            const config = parseExecConfig(resolveStackConfig(project, readStackConfig("prod")));
+            const config = parseExecConfig(resolveStackConfig(project, readStackConfig("prod")), "prod");
             assert.equal(config.environment, "prod");
             assert.equal(config.network.mode, "existing");
             assert.equal(config.vpcEndpoints, "existing");
@@ -86,7 +93,7 @@ describe("config validation", () => {
                 "ecs-exec:environment": "staging",
                 "ecs-exec:appImage": "public.ecr.aws/docker/library/python:3.12",
             });
-            const config = parseExecConfig(minimal);
+            const config = parseExecConfig(minimal, "staging");
             assert.equal(config.execCpu, 256);
             assert.equal(config.execMemory, 512);
             assert.equal(config.cpuArchitecture, "X86_64");
@@ -100,7 +107,7 @@ describe("config validation", () => {
             assert.equal(raw["ecs-exec:execMemory"], "1024");
             assert.equal(raw["aws:region"], "eu-west-1");
             assert.equal(raw.execMemory, undefined);
-            assert.equal(parseExecConfig(raw).execMemory, 1024);
+            assert.equal(parseExecConfig(raw, "dev").execMemory, 1024);
         });
     });
 
@@ -115,7 +122,7 @@ describe("config validation", () => {
             for (const [old, mode] of [[true, "create"], [false, "none"]] as const) {
                 const stackFile = { ...readStackConfig("prod"), "ecs-exec:vpcEndpoints": old };
                 assert.equal(stackConfigTypeError("prod", project, stackFile), undefined);
-                assert.equal(parseExecConfig(resolveStackConfig(project, stackFile)).vpcEndpoints, mode);
+                assert.equal(parseExecConfig(resolveStackConfig(project, stackFile), "prod").vpcEndpoints, mode);
             }
         });
 
@@ -146,10 +153,11 @@ describe("config validation", () => {
 
     describe("environment", () => {
         for (const good of ["dev", "prod-eu", "a", "team2-staging"]) {
-            it(`accepts ${JSON.stringify(good)}`, () => assert.equal(accepts({ environment: good }).environment, good));
+            it(`accepts ${JSON.stringify(good)} in the stack of that name`, () =>
+                assert.equal(accepts({ environment: good }, good).environment, good));
         }
         for (const bad of ["Dev", "1dev", "dev-", "dev_1", "", "a".repeat(21)]) {
-            it(`rejects ${JSON.stringify(bad)}`, () => rejects({ environment: bad }, "environment", /lowercase/));
+            it(`rejects ${JSON.stringify(bad)}`, () => rejects({ environment: bad }, "environment", /lowercase/, bad));
         }
         it("rejects an unset environment as required", () => rejects({ environment: undefined }, "environment", /required/));
         it("rejects two hyphens in a row when the stack creates a trail (CloudTrail refuses adjacent dashes)", () => {
@@ -180,12 +188,23 @@ describe("config validation", () => {
             accepts({ environment: "e".repeat(19), "aws:region": "us-isof-south-1" });
             accepts({ environment: longest, "aws:region": "us-isof-south-1", cloudTrail: "existing" });
         });
+
+        it("rejects another stack's environment (a stack file copied from dev), naming the stack's own", () => {
+            const problem = rejects({}, "environment", /the stack's own name, "staging": .* collide/, "staging");
+            assert.equal(problem.value, "dev");
+        });
+
+        it("tells a stack whose name cannot be an environment to rename the stack", () =>
+            rejects({ environment: "staging" }, "environment", /stack "Staging" is not a valid environment.*name the stack like its environment/, "Staging"));
     });
 
     describe("aws:region", () => {
         it("accepts a region name", () => assert.equal(accepts({ "aws:region": "ap-southeast-2" }).region, "ap-southeast-2"));
+        it("accepts a region of another partition", () => assert.equal(accepts({ "aws:region": "cn-north-1", appImage: "nginx:1.27" }).region, "cn-north-1"));
         it("rejects a missing region", () => rejects({ "aws:region": undefined }, "aws:region", /us-east-1/));
         it("rejects something that is not a region", () => rejects({ "aws:region": "Virginia" }, "aws:region", /region/));
+        it("rejects a well-formed region that does not exist, listing the ones that do", () =>
+            rejects({ "aws:region": "us-moon-1" }, "aws:region", /a region the AWS provider knows.*one of: .*eu-west-1/));
     });
 
     describe("appImage", () => {
@@ -303,10 +322,18 @@ describe("config validation", () => {
             );
             accepts({ ...isolated, appImage: "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1" });
         });
-        it("leaves the route to an image to the owner of existing subnets", () => {
-            accepts({ ...existing, vpcEndpoints: "create", appImage: "nginx:1.27" });
-            accepts({ ...existing, vpcEndpoints: "existing", appImage: "nginx:1.27" });
+        it("rejects an image outside this region's ECR on existing subnets with endpoints (taken to have no NAT)", () => {
+            for (const mode of ["create", "existing", "true"]) {
+                rejects({ ...existing, vpcEndpoints: mode, appImage: "nginx:1.27" }, "appImage", /ECR image in us-east-1.*vpcEndpoints to none/);
+            }
+            rejects(
+                { ...existing, vpcEndpoints: "existing", appImage: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1" },
+                "appImage",
+                /ECR image in us-east-1/,
+            );
         });
+        it("leaves the route to an image to the owner of existing subnets without endpoints (a NAT gateway, say)", () =>
+            accepts({ ...existing, vpcEndpoints: "none", appImage: "nginx:1.27" }));
     });
 
     describe("booleans", () => {
@@ -415,6 +442,46 @@ describe("config validation", () => {
         }
     });
 
+    describe("example values", () => {
+        it("finds every value of the committed stack files that names a documentation account or example domain", () => {
+            for (const stack of ["dev", "prod"]) {
+                const found = exampleValues(resolveStackConfig(project, readStackConfig(stack)));
+                const keys = [...new Set(found.map((e) => e.key))];
+                assert.ok(keys.includes("ecs-exec:appImage") && keys.includes("ecs-exec:alertEmails"), `${stack}: ${keys}`);
+            }
+        });
+
+        it("names each example item of a list, and says why", () => {
+            assert.deepEqual(
+                exampleValues({
+                    "ecs-exec:alertEmails": '["oncall@acme.io","sec@example.org","team@corp.example"]',
+                    "ecs-exec:appImage": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+                    "aws:region": "us-east-1",
+                }),
+                [
+                    { key: "ecs-exec:alertEmails", value: "sec@example.org", why: "is under a domain reserved for examples (RFC 2606)" },
+                    { key: "ecs-exec:alertEmails", value: "team@corp.example", why: "is under a domain reserved for examples (RFC 2606)" },
+                    {
+                        key: "ecs-exec:appImage",
+                        value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+                        why: "names AWS's documentation account 123456789012",
+                    },
+                ],
+            );
+        });
+
+        it("leaves real-looking values alone", () => {
+            assert.deepEqual(
+                exampleValues({
+                    "ecs-exec:appImage": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+                    "ecs-exec:developerPrincipalArns": '["arn:aws:iam::2111122223333:user/x"]',
+                    "ecs-exec:alertEmails": '["ops@example.company.io","me@notexample.com"]',
+                }),
+                [],
+            );
+        });
+    });
+
     it("rejects a key of the project's namespace it does not know (a typo would otherwise be ignored)", () =>
         rejects({ "ecs-exec:execCPU": "512" }, "ecs-exec:execCPU", /no such key; known keys: environment, appImage/));
 
@@ -428,7 +495,7 @@ describe("config validation", () => {
         });
         let error: unknown;
         try {
-            parseExecConfig(raw);
+            parseExecConfig(raw, "dev");
         } catch (e) {
             error = e;
         }

@@ -82,7 +82,7 @@ function configWith(environment: string, region: string, cloudTrail: "create" | 
 
 function accepted(raw: RawConfig): boolean {
     try {
-        parseExecConfig(raw);
+        parseExecConfig(raw, raw["ecs-exec:environment"]!);
         return true;
     } catch (e) {
         if (e instanceof ConfigError) {

@@ -2,13 +2,14 @@ import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, REGION_KEY } from "../components/config";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, exampleValues, REGION_KEY } from "../components/config";
 import { execNames } from "../components/names";
 import { POLICY_PROPAGATION_WAIT } from "../components/propagation";
-import { PROJECT_DIR, readProjectFile, readStackConfig, SynthResult } from "../synth/synth";
+import { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, SynthResult } from "../synth/synth";
 import { DOCUMENTED_SYNTH, runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
 
 const STACKS = ["dev", "prod"];
+const project = readProjectFile();
 
 /** Stack outputs every user and later tool relies on. */
 const REQUIRED_OUTPUTS = [
@@ -42,7 +43,6 @@ function only(result: SynthResult, type: string): any {
 }
 
 describe("program contract", () => {
-    const project = readProjectFile();
 
     it("declares in Pulumi.yaml every config key the code reads, with the type the code parses", () => {
         const declared = Object.fromEntries(Object.entries(project.config).map(([key, spec]) => [key, spec.type]));
@@ -137,6 +137,17 @@ describe("npm run synth", function () {
                 assert.equal(result().stack, stack);
             });
 
+            it("warns on stderr about every example value left in the stack file, and keeps stdout JSON", () => {
+                const examples = exampleValues(resolveStackConfig(project, readStackConfig(stack)));
+                assert.ok(examples.length > 0);
+                const warnings = runs[stack][0].stderr.split("\n").filter((line) => line.includes("an example that cannot work"));
+                assert.deepEqual(
+                    warnings.map((line) => /(ecs-exec:\w+) = (".*?") /.exec(line)!.slice(1, 3)),
+                    examples.map((e) => [e.key, JSON.stringify(e.value)]),
+                );
+                assert.ok(warnings.every((line) => line.includes(`Pulumi.${stack}.yaml`)));
+            });
+
             it("writes the same bytes on every run", () => {
                 assert.equal(runs[stack][1].code, 0, runs[stack][1].stderr);
                 assert.equal(runs[stack][1].stdout, runs[stack][0].stdout);
@@ -228,7 +239,7 @@ describe("npm run synth", function () {
             it("prints a run-task command with exec enabled, the stack's network and the caller as Owner", () => {
                 const { outputs } = result();
                 const command = outputs.runTaskCommand as string;
-                assert.ok(command.startsWith("aws ecs run-task "));
+                assert.ok(command.startsWith("ECS_EXEC_OWNER=$(aws sts get-caller-identity "), command);
                 for (const part of [
                     `--cluster ${outputs.clusterName}`,
                     `--task-definition ${outputs.taskDefinitionFamily}`,
@@ -237,7 +248,7 @@ describe("npm run synth", function () {
                     `subnets=[${(outputs.subnetIds as string[]).join(",")}]`,
                     `securityGroups=[${outputs.securityGroupId}]`,
                     `assignPublicIp=${outputs.assignPublicIp ? "ENABLED" : "DISABLED"}`,
-                    "$(aws sts get-caller-identity --query UserId --output text)",
+                    `=$(aws sts get-caller-identity --region ${outputs.region} --query UserId --output text) && aws ecs run-task --region ${outputs.region} `,
                 ]) {
                     assert.ok(command.includes(part), `${part} in ${command}`);
                 }
@@ -245,27 +256,70 @@ describe("npm run synth", function () {
         });
     }
 
-    it("runs the command it prints through a shell as one well-formed aws invocation", async () => {
-        const { outputs } = await synthStack("prod");
-        // A stand-in `aws` on PATH echoes its arguments, one per line: the shell quoting must hold.
-        const bin = fs.mkdtempSync(path.join(require("os").tmpdir(), "aws-"));
-        fs.writeFileSync(
-            path.join(bin, "aws"),
-            '#!/bin/sh\nif [ "$1" = sts ]; then echo "AROAEXAMPLEROLEID123:alice@example.com"; else printf "%s\\n" "$@"; fi\n',
-            { mode: 0o755 },
-        );
-        const argv = await new Promise<string[]>((resolve, reject) =>
-            execFile("sh", ["-c", outputs.runTaskCommand as string], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }, (e, out) =>
-                e ? reject(e) : resolve(out.trimEnd().split("\n")),
-            ),
-        );
-        const value = (flag: string) => argv[argv.indexOf(flag) + 1];
-        assert.equal(argv[0], "ecs");
-        assert.equal(argv[1], "run-task");
-        assert.deepEqual(JSON.parse(value("--tags")), [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }]);
-        assert.equal(value("--network-configuration"), `awsvpcConfiguration={subnets=[${(outputs.subnetIds as string[]).join(",")}],securityGroups=[${outputs.securityGroupId}],assignPublicIp=DISABLED}`);
-        assert.equal(value("--platform-version"), "LATEST");
-        assert.ok(!argv.includes("--propagate-tags"), "propagated tags would need more than the Owner tag the policy allows");
+    describe("the command it prints, run through a shell", () => {
+        /**
+         * Runs the prod stack's runTaskCommand with a stand-in `aws` on PATH and no region configured anywhere. Like
+         * the AWS CLI, the stand-in fails a call without --region ("You must specify a region", exit 253); `sts`
+         * prints the caller's id (or fails with `stsExit`), `ecs` echoes its arguments, one per line.
+         */
+        async function runPrinted(stsExit = 0): Promise<{ code: number; argv: string[] }> {
+            const { outputs } = await synthStack("prod");
+            const bin = fs.mkdtempSync(path.join(require("os").tmpdir(), "aws-"));
+            fs.writeFileSync(
+                path.join(bin, "aws"),
+                [
+                    "#!/bin/sh",
+                    'case " $* " in *" --region "*) ;; *) echo "You must specify a region." >&2; exit 253;; esac',
+                    `if [ "$1" = sts ]; then [ ${stsExit} = 0 ] || exit ${stsExit}; echo "AROAEXAMPLEROLEID123:alice@example.com"; exit 0; fi`,
+                    'printf "%s\\n" "$@"',
+                ].join("\n") + "\n",
+                { mode: 0o755 },
+            );
+            const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+            for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"]) {
+                delete env[name];
+            }
+            return new Promise((resolve) =>
+                execFile("sh", ["-c", outputs.runTaskCommand as string], { env }, (e, out) =>
+                    resolve({ code: e ? Number(e.code) : 0, argv: out === "" ? [] : out.trimEnd().split("\n") }),
+                ),
+            );
+        }
+
+        it("is one well-formed aws invocation, with the region on every call", async () => {
+            const { outputs } = await synthStack("prod");
+            const { code, argv } = await runPrinted();
+            assert.equal(code, 0);
+            const value = (flag: string) => argv[argv.indexOf(flag) + 1];
+            assert.equal(argv[0], "ecs");
+            assert.equal(argv[1], "run-task");
+            assert.equal(value("--region"), outputs.region);
+            assert.deepEqual(JSON.parse(value("--tags")), [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }]);
+            assert.equal(value("--network-configuration"), `awsvpcConfiguration={subnets=[${(outputs.subnetIds as string[]).join(",")}],securityGroups=[${outputs.securityGroupId}],assignPublicIp=DISABLED}`);
+            assert.equal(value("--platform-version"), "LATEST");
+            assert.ok(!argv.includes("--propagate-tags"), "propagated tags would need more than the Owner tag the policy allows");
+        });
+
+        it("starts no task, and fails, when the caller's id cannot be read", async () => {
+            const { code, argv } = await runPrinted(255);
+            assert.equal(code, 255);
+            assert.deepEqual(argv, [], "aws ecs run-task was not called");
+        });
+    });
+
+    it("warns about nothing once every example value is replaced", async () => {
+        // Every documentation account and example domain swapped for real-looking ones, as --config overrides.
+        const dev = resolveStackConfig(project, readStackConfig("dev"));
+        const overrides = Object.entries(dev)
+            .filter(([key, value]) => exampleValues({ [key]: value }).length > 0)
+            .flatMap(([key, value]) => [
+                "--config",
+                `${key}=${value.replace(/111122223333/g, "210987654321").replace(/example\.com/g, "acme.io")}`,
+            ]);
+        assert.ok(overrides.length > 0);
+        const run = await runSynth(["--stack", "dev", ...overrides]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.doesNotMatch(run.stderr, /example/);
     });
 
     describe("with a bad config, or a VPC lacking endpoints", () => {

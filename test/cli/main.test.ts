@@ -42,6 +42,8 @@ describe("ecs-exec command line", () => {
         ["audit", "--json", "--markdown"],
         ["audit", "--since", "yesterday"],
         ["audit", "--since", "1h", "--until", "2h"],
+        ["audit", "--since", "91d"],
+        ["audit", "--since", "2025-12-01T00:00Z"],
         ["shell", "--timeout", "5x"],
     ]) {
         it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
@@ -50,6 +52,16 @@ describe("ecs-exec command line", () => {
             assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
         });
     }
+
+    it("audit --since beyond CloudTrail's 90 days of event history: says so, before reading the outputs", async () => {
+        const { code, stderr } = await run(["audit", "--since", "100d", "--stack", "dev"]);
+        assert.equal(code, 2);
+        assert.equal(
+            stderr,
+            "ecs-exec: --since reaches back before 2025-12-14 12:00:00Z: CloudTrail's event history keeps 90 days " +
+                "(use --since 90d at most; older events are in the trail's S3 bucket)\n",
+        );
+    });
 
     it("outputs of another stack: one line, no stack trace, exit 3", async () => {
         const { code, stderr } = await run(["list", "--stack", "prod", "--outputs", outputsFile]);
