@@ -128,10 +128,14 @@ describe("CI workflows for users", () => {
     });
 
     it("stop pulumi up at once, saying what to set, when the shared backend is not configured", () => {
+        // Run as GitHub runs a `run:` step on Linux: bash --noprofile --norc -eo pipefail.
         const guard = workflows["pulumi-up.yml"].jobs.up.steps[0];
         const run = (url: string) => {
             try {
-                return { code: 0, out: execFileSync("bash", ["-c", guard.run], { env: { PULUMI_BACKEND_URL: url }, encoding: "utf8" }) };
+                return { code: 0, out: execFileSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", guard.run], {
+                        env: { PULUMI_BACKEND_URL: url },
+                        encoding: "utf8",
+                    }) };
             } catch (e: any) {
                 return { code: e.status, out: e.stdout };
             }
