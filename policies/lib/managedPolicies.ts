@@ -1,0 +1,45 @@
+/**
+ * What AWS managed policies grant, as far as these rules look: for every AWS managed policy of a snapshot of all of
+ * them (awsManagedPolicies.json, with its source), the Allow statements that grant one of the watched actions (exec,
+ * sessions, turning exec on, the Session Manager channels), reduced to those actions. A policy with none of them is
+ * listed as granting none. Attaching a policy is judged like attaching a customer-managed one with those statements.
+ *
+ * AWS adds permissions to its managed policies over time and publishes new ones: a policy the snapshot does not know
+ * cannot be told (UNKNOWN), and the advisory rule aws-managed-policy-known names it, so that it is never taken as fine.
+ */
+import snapshot from "./awsManagedPolicies.json";
+import { Fields, UNKNOWN, Value } from "./values";
+
+/** The actions the snapshot's excerpts were reduced to: a rule may only ask about these. */
+export const WATCHED_ACTIONS: readonly string[] = snapshot.watchedActions;
+
+const GRANTING = snapshot.grantingStatements as unknown as Record<string, Fields[]>;
+const GRANTING_NONE = new Set(snapshot.grantingNone);
+
+/** The name of an AWS managed policy from its ARN (`arn:<partition>:iam::aws:policy/[path/]Name`). */
+export function awsManagedPolicyName(arn: string): string | undefined {
+    return /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+}
+
+/** Whether the snapshot knows the AWS managed policy of this name. */
+export function knownAwsManagedPolicy(name: string): boolean {
+    return name in GRANTING || GRANTING_NONE.has(name);
+}
+
+/**
+ * The watched statements of an AWS managed policy by ARN: a document; UNKNOWN for an AWS managed policy the snapshot
+ * does not know; undefined for an ARN that is not an AWS managed policy (a customer-managed one is judged where it is
+ * declared).
+ */
+export function awsManagedPolicyDocument(arn: string): Value {
+    const name = awsManagedPolicyName(arn);
+    if (name === undefined) {
+        return undefined;
+    }
+    if (!knownAwsManagedPolicy(name)) {
+        return UNKNOWN;
+    }
+    return { Statement: GRANTING[name] ?? [] };
+}
+
+export const SSM_MANAGED_INSTANCE_CORE = "AmazonSSMManagedInstanceCore";
