@@ -90,7 +90,10 @@ export function uncoveredCalls(alerts: ExecuteCommandAlert[]): string | undefine
         return UNKNOWN;
     }
     const stillGap = gapIn(possible, EXECUTE_COMMAND_CALL, OWN_ENVELOPE);
-    return stillGap === undefined || isUnknown(stillGap) ? UNKNOWN : `ExecuteCommand calls ${describeGap(stillGap)}`;
+    if (stillGap === undefined || isUnknown(stillGap)) {
+        return UNKNOWN;
+    }
+    return stillGap.size === 0 ? "ExecuteCommand calls" : `ExecuteCommand calls ${describeGap(stillGap)}`;
 }
 
 /** Whether a CloudWatch alarm watches a rule's FailedInvocations and acts on it. */
