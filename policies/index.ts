@@ -6,7 +6,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { rules } from "./rules";
 
 new PolicyPack("ecs-exec-guardrails", {
-    description: "ECS Exec guardrails: exec task definitions, exec logging, exec grants, no SSH path, alerts.",
+    description: "ECS Exec guardrails: exec task definitions, exec logging, exec grants, no other way into a task, no SSH path, alerts that are delivered.",
     enforcementLevel: "mandatory",
     policies: rules,
 });

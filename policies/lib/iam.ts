@@ -159,35 +159,181 @@ export function unscopedExecGrants(document: Value, requiredKeys: string[]): Uns
         const keys = [CONTAINER_NAME_KEY, ...(reachesTasks === true ? requiredKeys : [])];
         const missingKeys = keys.filter((key) => conditionRestricts(statement.Condition, key) === false);
         if (missingKeys.length > 0) {
-            const sid = statement.Sid;
-            found.push({ statement: typeof sid === "string" && sid ? sid : `#${index + 1}`, missingKeys });
+            found.push({ statement: statementLabel(statement, index), missingKeys });
         }
     });
     return found;
 }
 
-/**
- * What the AWS managed policies that matter here grant, as excerpts: only the statements these rules look at.
- * Attaching one of them is judged like attaching a customer-managed policy with the same statements.
- */
-const AWS_MANAGED_POLICY_EXCERPTS: Record<string, Fields> = {
-    AdministratorAccess: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
-    PowerUserAccess: {
-        Statement: [{ Effect: "Allow", NotAction: ["iam:*", "organizations:*", "account:*"], Resource: "*" }],
-    },
-    AmazonECS_FullAccess: { Statement: [{ Effect: "Allow", Action: ["ecs:*"], Resource: "*" }] },
-    AmazonSSMManagedInstanceCore: { Statement: [{ Effect: "Allow", Action: ["ssmmessages:*"], Resource: "*" }] },
-};
-
-export const SSM_MANAGED_INSTANCE_CORE = "AmazonSSMManagedInstanceCore";
-
-/** The name of an AWS managed policy from its ARN (`arn:<partition>:iam::aws:policy/[path/]Name`). */
-export function awsManagedPolicyName(arn: string): string | undefined {
-    return /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+/** A statement's label in messages: its Sid, or its position. */
+export function statementLabel(statement: Fields, index: number): string {
+    const sid = statement.Sid;
+    return typeof sid === "string" && sid ? sid : `#${index + 1}`;
 }
 
-/** The excerpt of an AWS managed policy by ARN, or undefined for any other policy. */
-export function awsManagedPolicyDocument(arn: string): Fields | undefined {
-    const name = awsManagedPolicyName(arn);
-    return name === undefined ? undefined : AWS_MANAGED_POLICY_EXCERPTS[name];
+/** Whether a Deny statement denies `action` (an Action pattern matches it, or NotAction leaves it in). */
+export function statementDenies(statement: Fields, action: string): Verdict {
+    if (isUnknown(statement.Effect)) {
+        return UNKNOWN;
+    }
+    return statement.Effect === "Deny" ? statementAllows({ ...statement, Effect: "Allow" }, action) : false;
+}
+
+/**
+ * Whether two IAM resource patterns (`*` any run of characters, `?` one) match at least one string in common. ARNs are
+ * compared case-sensitively. Used to ask "may this Resource include an ECS task", with the probe
+ * `arn:*:ecs:*:*:task/*`.
+ */
+export function patternsIntersect(a: string, b: string): boolean {
+    const seen = new Map<string, boolean>();
+    const from = (i: number, j: number): boolean => {
+        const key = `${i},${j}`;
+        const known = seen.get(key);
+        if (known !== undefined) {
+            return known;
+        }
+        seen.set(key, false);
+        let result: boolean;
+        if (i < a.length && a[i] === "*") {
+            result = from(i + 1, j) || (j < b.length && from(i, j + 1));
+        } else if (j < b.length && b[j] === "*") {
+            result = from(i, j + 1) || (i < a.length && from(i + 1, j));
+        } else if (i === a.length || j === b.length) {
+            result = i === a.length && j === b.length;
+        } else {
+            result = (a[i] === "?" || b[j] === "?" || a[i] === b[j]) && from(i + 1, j + 1);
+        }
+        seen.set(key, result);
+        return result;
+    };
+    return from(0, 0);
+}
+
+/**
+ * Whether a resource pattern may match an ARN the probe (`arn:<partition>:<service>:<region>:<account>:<resource>`)
+ * describes. A pattern of six or more fields is compared field by field: its `*` in one field does not make an ECS
+ * task ARN an SSM document. A shorter one (`*`, `arn:aws:ecs:*`) is compared whole, where a `*` spans fields.
+ */
+export function resourceMayMatch(pattern: string, probe: string): boolean {
+    const fields = (arn: string) => {
+        const parts = arn.split(":");
+        return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(":")];
+    };
+    const [ours, theirs] = [fields(pattern), fields(probe)];
+    if (ours === undefined || theirs === undefined) {
+        return patternsIntersect(pattern, probe);
+    }
+    return ours.every((field, i) => patternsIntersect(field, theirs[i]));
+}
+
+/** Every ECS task, and every SSM document, as resource patterns. */
+export const ANY_ECS_TASK = "arn:*:ecs:*:*:task/*";
+export const ANY_SSM_DOCUMENT = "arn:*:ssm:*:*:document/*";
+
+/** Whether a statement's resources may include a resource `probe` matches (NotResource: assumed to). */
+export function statementMayReach(statement: Fields, probe: string): Verdict {
+    if (statement.Resource === undefined) {
+        return statement.NotResource === undefined ? false : isUnknown(statement.NotResource) ? UNKNOWN : true;
+    }
+    const resources = listOf(statement.Resource);
+    if (isUnknown(resources)) {
+        return UNKNOWN;
+    }
+    return anyOf(resources.map((r) => (typeof r === "string" ? resourceMayMatch(r, probe) : isUnknown(r) ? UNKNOWN : false)));
+}
+
+/** The resource patterns of a statement's Resource that may match `probe`; UNKNOWN if they can't be known. */
+export function resourcesReaching(statement: Fields, probe: string): string[] | typeof UNKNOWN {
+    if (statement.Resource === undefined) {
+        return statement.NotResource === undefined ? [] : ["*"];
+    }
+    const resources = listOf(statement.Resource);
+    if (isUnknown(resources) || resources.some(isUnknown)) {
+        return UNKNOWN;
+    }
+    return resources.filter((r): r is string => typeof r === "string" && resourceMayMatch(r, probe));
+}
+
+/**
+ * Whether a statement covers every resource of a type in every region: `*`, or an ARN pattern whose region is `*`
+ * and whose resource is `<type>/*` (any partition and account). A Deny on less leaves the rest allowed.
+ */
+export function statementCoversAll(statement: Fields, service: string, type: string): boolean {
+    const resources = listOf(statement.Resource);
+    if (isUnknown(resources) || statement.NotResource !== undefined) {
+        return false;
+    }
+    return resources.some((r) => {
+        if (r === "*") {
+            return true;
+        }
+        if (typeof r !== "string") {
+            return false;
+        }
+        const [arn, , arnService, region, , ...rest] = r.split(":");
+        return arn === "arn" && actionMatches(arnService ?? "", service) && region === "*" && [`${type}/*`, "*"].includes(rest.join(":"));
+    });
+}
+
+/** The condition's tests of `key` (case-insensitive): each operator (as written) with its values. */
+export function conditionTests(condition: Value, key: string): { operator: string; values: Value[] }[] | typeof UNKNOWN {
+    if (isUnknown(condition)) {
+        return UNKNOWN;
+    }
+    if (!isFields(condition)) {
+        return [];
+    }
+    const tests: { operator: string; values: Value[] }[] = [];
+    for (const [operator, block] of Object.entries(condition)) {
+        if (isUnknown(block)) {
+            return UNKNOWN;
+        }
+        if (!isFields(block)) {
+            continue;
+        }
+        for (const [conditionKey, raw] of Object.entries(block)) {
+            if (conditionKey.toLowerCase() === key.toLowerCase()) {
+                const values = listOf(raw);
+                if (isUnknown(values) || values.some(isUnknown)) {
+                    return UNKNOWN;
+                }
+                tests.push({ operator, values });
+            }
+        }
+    }
+    return tests;
+}
+
+/** Whether a condition has no test at all (absent or empty). */
+export function unconditioned(condition: Value): Verdict {
+    if (isUnknown(condition)) {
+        return UNKNOWN;
+    }
+    return !isFields(condition) || Object.keys(condition).length === 0;
+}
+
+/** Whether an Allow statement admits every principal: `*`, `{"AWS": "*"}` (alone or in a list), or NotPrincipal. */
+export function admitsAnyone(statement: Fields): Verdict {
+    if (isUnknown(statement.Effect) || isUnknown(statement.Principal) || isUnknown(statement.NotPrincipal)) {
+        return UNKNOWN;
+    }
+    if (statement.Effect !== "Allow") {
+        return false;
+    }
+    if (statement.NotPrincipal !== undefined || statement.Principal === "*") {
+        return true;
+    }
+    const aws = listOf(at(statement.Principal, "AWS"));
+    return isUnknown(aws) ? UNKNOWN : aws.includes("*");
+}
+
+/** The statements of a resource policy that let anyone in without a condition (Checkov CKV_AWS_33, CKV_AWS_169). */
+export function publicStatements(document: Value): string[] {
+    const statements = statementsOf(document);
+    if (isUnknown(statements)) {
+        return [];
+    }
+    return statements.flatMap((statement, index) =>
+        admitsAnyone(statement) === true && unconditioned(statement.Condition) === true ? [statementLabel(statement, index)] : [],
+    );
 }

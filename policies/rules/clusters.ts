@@ -21,6 +21,10 @@ export const clusterExecLogging: ResourceValidationPolicy = {
         if (isUnknown(exec)) {
             return;
         }
+        if (exec === undefined) {
+            report("no executeCommandConfiguration: exec sessions on this cluster would be neither logged nor encrypted with a key of yours");
+            return;
+        }
         const logging = at(exec, "logging");
         if (logging !== "OVERRIDE" && !isUnknown(logging)) {
             report(`exec logging is ${logging === undefined ? "not set (DEFAULT: the task's own log driver)" : String(logging)}, not OVERRIDE`);

@@ -1,14 +1,16 @@
 /**
  * Who may exec, and as what: every grant of ecs:ExecuteCommand names the container it opens (and the configured
- * extra conditions); task roles get no more than the agent needs and are not the execution role.
+ * extra conditions); exec task roles hold only what the agent and the application need and are not the execution
+ * role; an AWS managed policy the pack does not know is named, not taken as fine.
  */
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { attachedPolicyArns, PERMISSION_TYPES, permissionDocuments } from "../lib/exec";
+import { ATTACHMENT_TYPES, attachedPolicyArns, execTaskRoles, managedPolicyArnsOf, PERMISSION_TYPES, permissionDocuments, roleDocuments } from "../lib/exec";
 import { TYPES } from "../lib/types";
-import { awsManagedPolicyName, SSM_MANAGED_INSTANCE_CORE, statementsOf, unscopedExecGrants } from "../lib/iam";
+import { statementAllows, statementLabel, statementsOf, unconditioned, unscopedExecGrants } from "../lib/iam";
+import { awsManagedPolicyName, knownAwsManagedPolicy, SSM_MANAGED_INSTANCE_CORE } from "../lib/managedPolicies";
 import { configOf, forStack, forTypes } from "../lib/rule";
 import { Resource, Stack } from "../lib/stack";
-import { at, isUnknown, listOf } from "../lib/values";
+import { at, Fields, isUnknown, listOf } from "../lib/values";
 
 const execGrantSchema: PolicyConfigSchema = {
     properties: {
@@ -60,17 +62,97 @@ function assumedByEcsTasks(role: Resource): boolean {
 export const taskRoleNoSsmManagedInstanceCore: StackValidationPolicy = {
     name: "task-role-no-ssm-managed-instance-core",
     description:
-        "Roles of ECS tasks do not attach AmazonSSMManagedInstanceCore (advisory, least privilege): exec needs only the " +
-        "four ssmmessages channel actions.",
+        "Roles of ECS tasks other than exec task roles (which exec-task-role-least-privilege covers) do not attach " +
+        "AmazonSSMManagedInstanceCore (advisory, least privilege): exec needs only the four ssmmessages channel actions.",
     enforcementLevel: "advisory",
     remediationSteps:
         "Detach AmazonSSMManagedInstanceCore and grant only ssmmessages:CreateControlChannel, CreateDataChannel, " +
         "OpenControlChannel and OpenDataChannel (plus writing the session log group and kms:Decrypt on the exec key).",
     validateStack: forStack((stack: Stack, report) => {
-        for (const role of stack.ofType(TYPES.role).filter(assumedByEcsTasks)) {
+        const execRoles = execTaskRoles(stack).map(({ role }) => role);
+        for (const role of stack.ofType(TYPES.role).filter((r) => assumedByEcsTasks(r) && !execRoles.includes(r))) {
             const arns = attachedPolicyArns(stack, role);
             if (arns.some((arn) => typeof arn === "string" && awsManagedPolicyName(arn) === SSM_MANAGED_INSTANCE_CORE)) {
                 report(`ECS task role attaches ${SSM_MANAGED_INSTANCE_CORE}`, role);
+            }
+        }
+    }),
+};
+
+/** What an Allow statement of an exec task role grants beyond what the agent and an application need. */
+export function excessGrants(statement: Fields): string[] {
+    if (statement.Effect !== "Allow") {
+        return [];
+    }
+    const found: string[] = [];
+    if (statement.NotAction !== undefined) {
+        found.push("every action but those NotAction lists");
+    }
+    const actions = listOf(statement.Action);
+    for (const action of isUnknown(actions) ? [] : actions) {
+        if (action === "*") {
+            found.push("every action (*)");
+        } else if (typeof action === "string" && /^[^:]*[*?][^:]*:|^[^:]+:\*+$/.test(action)) {
+            found.push(`every action of a service (${action})`);
+        }
+    }
+    if (statementAllows(statement, "iam:PassRole") === true) {
+        found.push("iam:PassRole (a shell could hand a role to a new task or function)");
+    }
+    const resources = listOf(statement.Resource);
+    const onEveryKey = statement.NotResource !== undefined || (!isUnknown(resources) && resources.includes("*"));
+    if (statementAllows(statement, "kms:Decrypt") === true && onEveryKey && unconditioned(statement.Condition) === true) {
+        found.push("kms:Decrypt on every key (*)");
+    }
+    return found;
+}
+
+export const execTaskRoleLeastPrivilege: StackValidationPolicy = {
+    name: "exec-task-role-least-privilege",
+    description:
+        "Task roles of exec task definitions hold only what the SSM agent and the application need, because a shell " +
+        "can use all of it: no * or service-wide wildcard actions, no NotAction, no iam:PassRole, no kms:Decrypt on " +
+        "every key, and no AWS managed policy (AmazonSSMManagedInstanceCore, AmazonSSMFullAccess and the like).",
+    enforcementLevel: "mandatory",
+    remediationSteps:
+        "Grant the task role the four ssmmessages channel actions, writing the session log group and kms:Decrypt on the " +
+        "exec key, plus the named actions on the named resources the application uses; detach AWS managed policies.",
+    validateStack: forStack((stack, report) => {
+        for (const { role, taskDefinition } of execTaskRoles(stack)) {
+            const where = `task role ${role.name} (exec task definition ${taskDefinition.name})`;
+            for (const { source, document, awsManaged } of roleDocuments(stack, role)) {
+                if (awsManaged !== undefined) {
+                    report(`${where} attaches the AWS managed policy ${awsManaged}: it grants more than exec needs, and AWS may widen it`, source);
+                    continue;
+                }
+                const statements = statementsOf(document);
+                for (const [index, statement] of (isUnknown(statements) ? [] : statements).entries()) {
+                    const excess = excessGrants(statement);
+                    if (excess.length > 0) {
+                        report(`${where}: statement ${statementLabel(statement, index)} grants ${excess.join("; ")}`, source);
+                    }
+                }
+            }
+        }
+    }),
+};
+
+export const awsManagedPolicyKnown: ResourceValidationPolicy = {
+    name: "aws-managed-policy-known",
+    description:
+        "Attachments of AWS managed policies name policies the pack knows (advisory): of one it does not know, whether " +
+        "it grants exec, sessions into tasks or turning exec on can't be told, so it is named rather than taken as fine.",
+    enforcementLevel: "advisory",
+    remediationSteps:
+        "Check what the policy grants (aws iam get-policy-version); if it grants ecs:ExecuteCommand, ssm:StartSession " +
+        "or ecs:CreateService/UpdateService/RunTask/StartTask, prefer a customer-managed policy the pack can read. The " +
+        "pack's table (policies/lib/awsManagedPolicies.json) is a snapshot of every AWS managed policy.",
+    validateResource: forTypes(ATTACHMENT_TYPES, (resource, report) => {
+        const arns = managedPolicyArnsOf(resource);
+        for (const arn of isUnknown(arns) ? [] : arns) {
+            const name = typeof arn === "string" ? awsManagedPolicyName(arn) : undefined;
+            if (name !== undefined && !knownAwsManagedPolicy(name)) {
+                report(`attaches the AWS managed policy ${name}, which the pack's table does not know: what it grants can't be told`);
             }
         }
     }),
@@ -97,4 +179,10 @@ export const taskRoleNotExecutionRole: StackValidationPolicy = {
     }),
 };
 
-export const iamRules = [execGrantScopedToContainer, taskRoleNoSsmManagedInstanceCore, taskRoleNotExecutionRole];
+export const iamRules = [
+    execGrantScopedToContainer,
+    execTaskRoleLeastPrivilege,
+    taskRoleNoSsmManagedInstanceCore,
+    taskRoleNotExecutionRole,
+    awsManagedPolicyKnown,
+];

@@ -1,4 +1,5 @@
 /** Every rule of the pack, in the order the pack lists them. */
+import { accessRules } from "./access";
 import { alertRules } from "./alerts";
 import { clusterRules } from "./clusters";
 import { iamRules } from "./iam";
@@ -12,6 +13,7 @@ export const rules = [
     ...clusterRules,
     ...logRules,
     ...iamRules,
+    ...accessRules,
     ...networkRules,
     ...serviceRules,
     ...alertRules,

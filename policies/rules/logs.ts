@@ -1,7 +1,11 @@
-/** Log groups and keys: every log group is KMS-encrypted and kept long enough (Checkov CKV_AWS_158, 66, 338); keys rotate. */
-import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+/**
+ * Log groups and keys: every log group is KMS-encrypted and kept long enough (Checkov CKV_AWS_158, 66, 338); keys
+ * rotate; the key that encrypts exec sessions lets nobody in without a condition.
+ */
+import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { publicStatements } from "../lib/iam";
 import { TYPES } from "../lib/types";
-import { configOf, forTypes } from "../lib/rule";
+import { configOf, forStack, forTypes } from "../lib/rule";
 import { isUnknown } from "../lib/values";
 
 export const logGroupEncrypted: ResourceValidationPolicy = {
@@ -69,4 +73,35 @@ export const kmsKeyRotation: ResourceValidationPolicy = {
     }),
 };
 
-export const logRules = [logGroupEncrypted, logGroupRetention, kmsKeyRotation];
+export const sessionKeyPolicyNotPublic: StackValidationPolicy = {
+    name: "session-key-policy-not-public",
+    description:
+        "The KMS key of exec sessions (the cluster's exec kmsKeyId, and the session log group's key) has no key policy " +
+        "statement that allows any principal (*) without a condition (Checkov CKV_AWS_33).",
+    enforcementLevel: "mandatory",
+    remediationSteps:
+        "Name the principals in the key policy (the account root for IAM-managed access, logs.<region>.amazonaws.com " +
+        "with kms:EncryptionContext:aws:logs:arn), or add a condition to the statement.",
+    validateStack: forStack((stack, report) => {
+        const sessionKeys = new Set(
+            stack.ofType(TYPES.cluster).flatMap((cluster) => {
+                const keys = stack.referenced(cluster, "configuration", [TYPES.kmsKey], "executeCommandConfiguration", "kmsKeyId");
+                const logGroups = stack.referenced(cluster, "configuration", [TYPES.logGroup], "executeCommandConfiguration", "logConfiguration", "cloudWatchLogGroupName");
+                return [...keys, ...logGroups.flatMap((group) => stack.referenced(group, "kmsKeyId", [TYPES.kmsKey]))];
+            }),
+        );
+        for (const key of sessionKeys) {
+            const policies = [
+                { source: key, document: key.props.policy },
+                ...stack.referring(key, [TYPES.kmsKeyPolicy], "keyId").map((p) => ({ source: p, document: p.props.policy })),
+            ];
+            for (const { source, document } of policies) {
+                for (const statement of publicStatements(document)) {
+                    report(`session key ${key.name}: key policy statement ${statement} allows any principal without a condition`, source);
+                }
+            }
+        }
+    }),
+};
+
+export const logRules = [logGroupEncrypted, logGroupRetention, kmsKeyRotation, sessionKeyPolicyNotPublic];

@@ -1,33 +1,47 @@
 /**
  * Task definitions. Exec task definitions are told apart by what they are (lib/exec.ts), so these rules run on the
- * whole stack: an exec task needs an init process and a writable root; every other task keeps a read-only root
- * (Security Hub ECS.5); no task is privileged, shares the host's namespaces or carries AWS keys in its environment.
+ * whole stack: the containers developers may exec into need an init process and a writable root; every other
+ * container keeps a read-only root (Security Hub ECS.5); no task is privileged, shares the host's namespaces or
+ * carries AWS keys in its environment.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { containerName, containersOf, isExecTaskDefinition } from "../lib/exec";
+import { containerName, containersOf, execContainerTest, isExecTaskDefinition } from "../lib/exec";
 import { TYPES } from "../lib/types";
 import { forStack, forTypes, Report, ReportOn } from "../lib/rule";
 import { Resource, Stack } from "../lib/stack";
 import { at, Fields, isUnknown, listOf } from "../lib/values";
 
 /** The containers `offends` picks out, by name; none while the container definitions are unknown. */
-function offendingContainers(taskDefinition: Resource, offends: (container: Fields) => boolean): string[] {
+function offendingContainers(taskDefinition: Resource, offends: (container: Fields) => boolean, inScope: (name: string) => boolean = () => true): string[] {
     const containers = containersOf(taskDefinition);
-    return isUnknown(containers) ? [] : containers.flatMap((c, i) => (offends(c) ? [containerName(c, i)] : []));
+    return isUnknown(containers)
+        ? []
+        : containers.flatMap((c, i) => {
+              const name = containerName(c, i);
+              return inScope(name) && offends(c) ? [name] : [];
+          });
 }
 
-/** Reports, on each task definition whose exec-ness is `exec`, the containers `offends` picks out. */
+/**
+ * Reports, on each task definition, the containers `offends` picks out among the exec containers (`exec` true) or
+ * the others (`exec` false). An exec container is one developers may exec into: a container of an exec task
+ * definition that the stack's exec grants name (every container, where no grant names one). A sidecar of an exec
+ * task definition is not one, and keeps the rules of every other container.
+ */
 function containersOfTaskDefinitions(
     exec: boolean,
     offends: (container: Fields) => boolean,
     message: (containers: string[]) => string,
 ) {
     return forStack((stack: Stack, report: ReportOn) => {
+        const execContainer = execContainerTest(stack);
         for (const taskDefinition of stack.ofType(TYPES.taskDefinition)) {
-            if (isExecTaskDefinition(stack, taskDefinition) !== exec) {
+            const execTaskDefinition = isExecTaskDefinition(stack, taskDefinition);
+            if (isUnknown(execTaskDefinition) || (exec && !execTaskDefinition)) {
                 continue;
             }
-            const offending = offendingContainers(taskDefinition, offends);
+            const inScope = (name: string) => (execTaskDefinition ? execContainer(name) === exec : !exec);
+            const offending = offendingContainers(taskDefinition, offends, inScope);
             if (offending.length > 0) {
                 report(message(offending), taskDefinition);
             }
@@ -37,11 +51,13 @@ function containersOfTaskDefinitions(
 
 export const execTaskInitProcess: StackValidationPolicy = {
     name: "exec-task-init-process",
-    description: "Exec task definitions run an init process in every container (linuxParameters.initProcessEnabled).",
+    description:
+        "Exec task definitions run an init process (linuxParameters.initProcessEnabled) in every container developers " +
+        "may exec into: the ones the stack's exec grants name in ecs:container-name, or all where none is named.",
     enforcementLevel: "mandatory",
     remediationSteps:
-        "Set linuxParameters.initProcessEnabled to true on every container of the task definition: the SSM agent's " +
-        "sessions leave processes that only an init process reaps.",
+        "Set linuxParameters.initProcessEnabled to true on the exec container(s): the SSM agent's sessions leave " +
+        "processes that only an init process reaps.",
     validateStack: containersOfTaskDefinitions(
         true,
         (container) => {
@@ -54,10 +70,12 @@ export const execTaskInitProcess: StackValidationPolicy = {
 
 export const execTaskWritableRoot: StackValidationPolicy = {
     name: "exec-task-writable-root",
-    description: "Exec task definitions keep a writable root filesystem: ECS Exec cannot run on a read-only root.",
+    description:
+        "Exec task definitions keep a writable root filesystem in the containers developers may exec into: ECS Exec " +
+        "cannot run on a read-only root.",
     enforcementLevel: "mandatory",
     remediationSteps:
-        "Remove readonlyRootFilesystem (or set it to false) on the exec task definition's containers: the SSM agent " +
+        "Remove readonlyRootFilesystem (or set it to false) on the exec container(s): the SSM agent " +
         "writes to the container filesystem. This task definition is the documented exception to Security Hub ECS.5.",
     validateStack: containersOfTaskDefinitions(
         true,
@@ -68,12 +86,14 @@ export const execTaskWritableRoot: StackValidationPolicy = {
 
 export const taskDefinitionReadOnlyRoot: StackValidationPolicy = {
     name: "task-definition-read-only-root",
-    description: "Task definitions that are not for exec give every container a read-only root filesystem (Security Hub ECS.5).",
+    description:
+        "Every container other than the ones developers may exec into has a read-only root filesystem, sidecars of " +
+        "exec task definitions included (Security Hub ECS.5).",
     enforcementLevel: "mandatory",
     remediationSteps:
         "Set readonlyRootFilesystem to true on every container and mount a volume where the application writes. " +
-        "Only exec task definitions (task role with the ssmmessages channel actions, started with exec, or tagged " +
-        "ecs-exec:purpose = exec-task) are exempt.",
+        "Only the exec containers of exec task definitions (task role with the ssmmessages channel actions, started " +
+        "with exec, or tagged ecs-exec:purpose = exec-task) are exempt.",
     validateStack: containersOfTaskDefinitions(
         false,
         (container) => container.readonlyRootFilesystem !== true && !isUnknown(container.readonlyRootFilesystem),

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { clusterContainerInsights, clusterExecLogging } from "../../policies/rules/clusters";
-import { kmsKeyRotation, logGroupEncrypted, logGroupRetention } from "../../policies/rules/logs";
-import { execStack } from "./fixtures";
-import { resourceViolations, UNKNOWN_VALUE } from "./support";
+import { kmsKeyRotation, logGroupEncrypted, logGroupRetention, sessionKeyPolicyNotPublic } from "../../policies/rules/logs";
+import { changed, execStack } from "./fixtures";
+import { policyJson, resourceViolations, stackViolations, UNKNOWN_VALUE } from "./support";
 
 const cluster = execStack().find((r) => r.type === "aws:ecs/cluster:Cluster")!;
 const withExec = (exec: Record<string, unknown> | string) => ({ ...cluster, props: { name: "apps", configuration: { executeCommandConfiguration: exec } } });
@@ -25,7 +25,10 @@ describe("clusters", () => {
             resourceViolations(clusterExecLogging, withExec({ ...good, logConfiguration: { s3BucketName: "b", s3BucketEncryptionEnabled: true } })).join(),
             /CloudWatch log group/,
         );
-        assert.equal(resourceViolations(clusterExecLogging, { ...cluster, props: { name: "apps" } }).length, 4, "no exec configuration at all");
+        // No exec configuration at all: one finding that says so, not one per missing piece.
+        assert.deepEqual(resourceViolations(clusterExecLogging, { ...cluster, props: { name: "apps" } }), [
+            "no executeCommandConfiguration: exec sessions on this cluster would be neither logged nor encrypted with a key of yours",
+        ]);
     });
 
     it("report nothing for parts unknown during preview", () => {
@@ -70,5 +73,34 @@ describe("log groups and keys", () => {
         assert.deepEqual(resourceViolations(kmsKeyRotation, key({})), ["enableKeyRotation is not true"]);
         assert.deepEqual(resourceViolations(kmsKeyRotation, key({ customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" })), []);
         assert.deepEqual(resourceViolations(kmsKeyRotation, key({ enableKeyRotation: UNKNOWN_VALUE })), []);
+    });
+
+    describe("the session key", () => {
+        const account = { Sid: "Account", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" };
+        const withPolicy = (...statements: Record<string, unknown>[]) => changed(execStack(), "key", (p) => ({ ...p, policy: policyJson(account, ...statements) }));
+
+        it("passes a key policy that names its principals, or conditions the rest", () => {
+            assert.deepEqual(stackViolations(sessionKeyPolicyNotPublic, withPolicy()), []);
+            const conditioned = { Sid: "Org", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } } };
+            assert.deepEqual(stackViolations(sessionKeyPolicyNotPublic, withPolicy(conditioned)), []);
+        });
+
+        it("reports a statement that allows any principal without a condition, in the key or an aws.kms.KeyPolicy", () => {
+            for (const principal of ["*", { AWS: "*" }, { AWS: ["arn:aws:iam::123456789012:root", "*"] }]) {
+                assert.deepEqual(stackViolations(sessionKeyPolicyNotPublic, withPolicy({ Sid: "Anyone", Effect: "Allow", Principal: principal, Action: "kms:Decrypt", Resource: "*" })), [
+                    { message: "session key key: key policy statement Anyone allows any principal without a condition", resource: "key" },
+                ]);
+            }
+            const keyPolicy = { type: "aws:kms/keyPolicy:KeyPolicy", name: "key-policy", props: { keyId: "k", policy: policyJson({ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }) }, dependsOn: { keyId: ["key"] } };
+            assert.deepEqual(stackViolations(sessionKeyPolicyNotPublic, [...execStack(), keyPolicy]), [
+                { message: "session key key: key policy statement #1 allows any principal without a condition", resource: "key-policy" },
+            ]);
+        });
+
+        it("leaves other keys to other rules, and reports nothing while the policy is unknown", () => {
+            const open = policyJson({ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" });
+            assert.deepEqual(stackViolations(sessionKeyPolicyNotPublic, changed(execStack(), "alerts-key", (p) => ({ ...p, policy: open }))), []);
+            assert.deepEqual(stackViolations(sessionKeyPolicyNotPublic, changed(execStack(), "key", (p) => ({ ...p, policy: UNKNOWN_VALUE }))), []);
+        });
     });
 });

@@ -1,7 +1,8 @@
 /**
  * A small stack that can exec, written the way any program might declare it (names unlike this program's):
  * a task role with the Session Manager channels, a separate execution role, a task definition, a cluster that logs
- * sessions to an encrypted log group, and an ExecuteCommand alert to SNS. Tests change one thing at a time.
+ * sessions to an encrypted log group, and an ExecuteCommand alert to an encrypted SNS topic with a subscriber and an
+ * alarm on the alert's failed deliveries. Tests change one thing at a time.
  */
 import { policyJson, TestResource } from "./support";
 
@@ -51,7 +52,19 @@ export function execStack(): TestResource[] {
             },
             dependsOn: { configuration: ["sessions", "key"] },
         },
-        { type: "aws:sns/topic:Topic", name: "alerts", props: { name: "alerts" } },
+        { type: "aws:kms/key:Key", name: "alerts-key", props: { enableKeyRotation: true } },
+        {
+            type: "aws:sns/topic:Topic",
+            name: "alerts",
+            props: { name: "alerts", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/a" },
+            dependsOn: { kmsMasterKeyId: ["alerts-key"] },
+        },
+        {
+            type: "aws:sns/topicSubscription:TopicSubscription",
+            name: "oncall",
+            props: { topic: "arn:aws:sns:us-east-1:123456789012:alerts", protocol: "email", endpoint: "oncall@example.com" },
+            dependsOn: { topic: ["alerts"] },
+        },
         {
             type: "aws:cloudwatch/eventRule:EventRule",
             name: "on-exec",
@@ -62,6 +75,22 @@ export function execStack(): TestResource[] {
             name: "to-alerts",
             props: { rule: "on-exec", arn: "arn:aws:sns:us-east-1:123456789012:alerts" },
             dependsOn: { rule: ["on-exec"], arn: ["alerts"] },
+        },
+        {
+            type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+            name: "on-exec-undelivered",
+            props: {
+                namespace: "AWS/Events",
+                metricName: "FailedInvocations",
+                dimensions: { RuleName: "on-exec" },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                alarmActions: ["arn:aws:sns:us-east-1:123456789012:alerts"],
+            },
+            dependsOn: { dimensions: ["on-exec"], alarmActions: ["alerts"] },
         },
     ];
 }
@@ -75,8 +104,11 @@ function strip(props: Record<string, unknown>): Record<string, unknown> {
     return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
 }
 
+/** The stack without the named resources; what depended on them no longer records it. */
 export function without(resources: TestResource[], ...names: string[]): TestResource[] {
-    return resources.filter((r) => !names.includes(r.name));
+    return resources
+        .filter((r) => !names.includes(r.name))
+        .map((r) => (r.dependsOn ? { ...r, dependsOn: Object.fromEntries(Object.entries(r.dependsOn).map(([p, deps]) => [p, deps.filter((d) => !names.includes(d))])) } : r));
 }
 
 /** The task definition's containers replaced. */

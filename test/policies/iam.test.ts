@@ -1,13 +1,13 @@
 import { strict as assert } from "assert";
 import {
     actionMatches,
-    awsManagedPolicyDocument,
     conditionRestricts,
     documentAllows,
     statementAllows,
     unscopedExecGrants,
 } from "../../policies/lib/iam";
 import { Fields, UNKNOWN } from "../../policies/lib/values";
+import { awsManagedPolicyDocument, knownAwsManagedPolicy, SNAPSHOT as snapshot, WATCHED_ACTIONS } from "../../policies/lib/managedPolicies";
 import { developerPolicy } from "../../components/policies";
 import { TEST_CONTEXT } from "../support/pulumi";
 import { policyJson } from "./support";
@@ -101,10 +101,25 @@ describe("IAM analysis: what grants ecs:ExecuteCommand", () => {
         assert.deepEqual(unscopedExecGrants(JSON.stringify(document), ["aws:ResourceTag/Owner"]), []);
     });
 
-    it("knows what the AWS managed policies that matter grant, by ARN in any partition", () => {
+    it("knows what AWS managed policies grant, by ARN in any partition and path, and can't tell for one it does not know", () => {
         assert.equal(documentAllows(awsManagedPolicyDocument("arn:aws:iam::aws:policy/AdministratorAccess"), [EXEC]), true);
         assert.equal(documentAllows(awsManagedPolicyDocument("arn:aws-cn:iam::aws:policy/AmazonECS_FullAccess"), [EXEC]), true);
+        assert.equal(documentAllows(awsManagedPolicyDocument("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceEventsRole"), ["ecs:RunTask"]), true);
+        assert.equal(documentAllows(awsManagedPolicyDocument("arn:aws:iam::aws:policy/AWSCodeBuildAdminAccess"), ["ssm:StartSession"]), true);
         assert.equal(documentAllows(awsManagedPolicyDocument("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"), [EXEC]), false);
+        assert.equal(documentAllows(awsManagedPolicyDocument("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"), WATCHED_ACTIONS as string[]), false);
+        assert.equal(awsManagedPolicyDocument("arn:aws:iam::aws:policy/AmazonECSPolicyPublishedNextYear"), UNKNOWN);
         assert.equal(awsManagedPolicyDocument("arn:aws:iam::123456789012:policy/AdministratorAccess"), undefined);
+    });
+
+    it("keeps a table of every AWS managed policy in which each excerpt grants a watched action and no policy is listed twice", () => {
+        const granting = Object.entries(snapshot.grantingStatements);
+        assert.ok(granting.length + snapshot.grantingNone.length > 1000, "the whole snapshot");
+        for (const [name, statements] of granting) {
+            assert.equal(documentAllows({ Statement: statements }, WATCHED_ACTIONS as string[]), true, name);
+            assert.ok(!snapshot.grantingNone.includes(name), name);
+        }
+        assert.equal(new Set(snapshot.grantingNone).size, snapshot.grantingNone.length);
+        assert.ok(["AmazonSSMFullAccess", "AmazonSSMManagedInstanceCore", "PowerUserAccess"].every(knownAwsManagedPolicy));
     });
 });

@@ -24,6 +24,12 @@ const TYPE = {
     eventRule: "aws:cloudwatch/eventRule:EventRule",
     eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
     kmsKey: "aws:kms/key:Key",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
+    trail: "aws:cloudtrail/trail:Trail",
+    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 };
 
 function one(stack: SynthResult, type: string, name: string): SynthResource {
@@ -59,6 +65,26 @@ const developerExecGrant = (s: SynthResult, edit: (statement: any) => void) =>
         edit(document.Statement.find((st: any) => st.Sid === "ExecIntoOwnExecContainer")),
     );
 
+/** Edits the developer policy as a whole. */
+const developerPolicy = (s: SynthResult, edit: (document: any) => void) => editJson(one(s, TYPE.policy, "exec-access-policy"), "policy", edit);
+
+/** Removes the developer policy's statement of this Sid. */
+const dropStatement = (document: any, sid: string) => {
+    const before = document.Statement.length;
+    document.Statement = document.Statement.filter((st: any) => st.Sid !== sid);
+    if (document.Statement.length !== before - 1) {
+        throw new Error(`no statement ${sid} in the developer policy`);
+    }
+};
+
+/** Adds a statement to the exec task role's own policy. */
+const taskRoleGrants = (s: SynthResult, statement: Record<string, unknown>) =>
+    editJson(one(s, TYPE.rolePolicy, "exec-task-task-role-policy"), "policy", (d) => d.Statement.push(statement));
+
+/** One alert's rule, target and alarm, by the alert's id (components/alerts.ts). */
+const alertRule = (s: SynthResult, id: string) => one(s, TYPE.eventRule, `exec-audit-${id}-rule`);
+const auditResource = (s: SynthResult, type: string, part: string) => one(s, type, `exec-audit-${part}`);
+
 /** Adds a resource to the stack, depending on the resources named in `dependsOn` (property → resource). */
 function add(
     s: SynthResult,
@@ -82,6 +108,12 @@ function add(
 function remove(s: SynthResult, resource: SynthResource): void {
     s.resources = s.resources.filter((r) => r !== resource);
 }
+
+/** Attaches a managed policy to a role of the stack (or, given a name, to a role of another stack). */
+const attach = (s: SynthResult, name: string, policyArn: string, role: SynthResource | string) =>
+    typeof role === "string"
+        ? add(s, TYPE.rolePolicyAttachment, name, { role, policyArn })
+        : add(s, TYPE.rolePolicyAttachment, name, { role: role.inputs.name, policyArn }, { role });
 
 const addService = (s: SynthResult, inputs: Record<string, unknown>) =>
     add(
@@ -278,17 +310,143 @@ export const MUTATIONS: Mutation[] = [
             }
         },
     },
+    {
+        title: "the refused-call alert disabled (the others still on)",
+        caughtBy: "exec-alert-and-session-log",
+        apply: (s) => (alertRule(s, "execute-command-refused").inputs.state = "DISABLED"),
+    },
+    {
+        title: "the alert on calls no other alert matches removed, with its target and alarm",
+        caughtBy: "exec-alert-and-session-log",
+        apply: (s) => {
+            remove(s, alertRule(s, "execute-command-unmatched"));
+            remove(s, auditResource(s, TYPE.eventTarget, "execute-command-unmatched-target"));
+            remove(s, auditResource(s, TYPE.metricAlarm, "execute-command-unmatched-alarm"));
+        },
+    },
+    {
+        title: "the session alert narrowed to one cluster by name",
+        caughtBy: "exec-alert-and-session-log",
+        apply: (s) => editJson(alertRule(s, "execute-command"), "eventPattern", (p) => (p.detail.requestParameters.cluster = ["orders"])),
+    },
+    { title: "the alarm on one alert's failed deliveries removed", caughtBy: "exec-alert-delivery", apply: (s) => remove(s, auditResource(s, TYPE.metricAlarm, "execute-command-refused-alarm")) },
+    { title: "an alarm on failed deliveries with its actions off", caughtBy: "exec-alert-delivery", apply: (s) => (auditResource(s, TYPE.metricAlarm, "execute-command-alarm").inputs.actionsEnabled = false) },
+    {
+        title: "the alert topic encrypted with alias/aws/sns",
+        caughtBy: "exec-alert-delivery",
+        apply: (s) => {
+            const topic = auditResource(s, TYPE.topic, "topic");
+            topic.inputs.kmsMasterKeyId = "alias/aws/sns";
+            delete topic.propertyDependencies.kmsMasterKeyId;
+        },
+    },
+    { title: "the alert topic's subscriptions removed", caughtBy: "exec-alert-delivery", apply: (s) => s.resources.filter((r) => r.type === TYPE.topicSubscription).forEach((r) => remove(s, r)) },
+    {
+        title: "the alert topic's policy lets anyone subscribe",
+        caughtBy: "exec-alert-delivery",
+        apply: (s) =>
+            editJson(auditResource(s, TYPE.topicPolicy, "topic-policy"), "policy", (d) =>
+                d.Statement.push({ Sid: "Anyone", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: "*" }),
+            ),
+    },
+    // prod relies on the organisation's trail: these are dev edits.
+    { title: "the trail stops logging", caughtBy: "exec-alert-trail", stacks: ["dev"], apply: (s) => (auditResource(s, TYPE.trail, "trail").inputs.enableLogging = false) },
+    { title: "the trail's log file validation off", caughtBy: "exec-alert-trail", stacks: ["dev"], apply: (s) => (auditResource(s, TYPE.trail, "trail").inputs.enableLogFileValidation = false) },
+    { title: "the trail's KMS key removed", caughtBy: "exec-alert-trail", stacks: ["dev"], apply: (s) => delete auditResource(s, TYPE.trail, "trail").inputs.kmsKeyId },
+    {
+        title: "the trail records read-only management events",
+        caughtBy: "exec-alert-trail",
+        stacks: ["dev"],
+        apply: (s) => (auditResource(s, TYPE.trail, "trail").inputs.eventSelectors = [{ includeManagementEvents: true, readWriteType: "ReadOnly" }]),
+    },
+    {
+        title: "the session key's policy lets anyone decrypt",
+        caughtBy: "session-key-policy-not-public",
+        apply: (s) =>
+            editJson(one(s, TYPE.kmsKey, "session-logging-key"), "policy", (d) =>
+                d.Statement.push({ Sid: "Anyone", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }),
+            ),
+    },
+    {
+        title: "AmazonSSMManagedInstanceCore attached to the exec task role",
+        caughtBy: "exec-task-role-least-privilege",
+        apply: (s) => attach(s, "ssm-core", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", one(s, TYPE.role, "exec-task-task-role")),
+    },
+    { title: "s3:* granted to the exec task role", caughtBy: "exec-task-role-least-privilege", apply: (s) => taskRoleGrants(s, { Effect: "Allow", Action: "s3:*", Resource: "*" }) },
+    {
+        title: "iam:PassRole granted to the exec task role",
+        caughtBy: "exec-task-role-least-privilege",
+        apply: (s) => taskRoleGrants(s, { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::111122223333:role/app" }),
+    },
+    {
+        title: "the exec task role's kms:Decrypt widened to every key",
+        caughtBy: "exec-task-role-least-privilege",
+        apply: (s) => editJson(one(s, TYPE.rolePolicy, "exec-task-task-role-policy"), "policy", (d) => (d.Statement.find((st: any) => st.Action === "kms:Decrypt").Resource = "*")),
+    },
+    {
+        title: "developers get ssm:StartSession on tasks, the Deny on direct sessions removed",
+        caughtBy: "no-direct-sessions-to-tasks",
+        apply: (s) =>
+            developerPolicy(s, (d) => {
+                dropStatement(d, "DenyDirectSessionsToTasks");
+                d.Statement.push({ Effect: "Allow", Action: "ssm:StartSession", Resource: "arn:aws:ecs:*:*:task/*" });
+            }),
+    },
+    {
+        title: "port forwarding through own tasks widened to the default shell document",
+        caughtBy: "no-direct-sessions-to-tasks",
+        apply: (s) =>
+            developerPolicy(s, (d) => {
+                dropStatement(d, "DenyDirectSessionsToTasks");
+                d.Statement.push({
+                    Effect: "Allow",
+                    Action: "ssm:StartSession",
+                    Resource: ["arn:aws:ecs:us-east-1:111122223333:task/*", "arn:aws:ssm:us-east-1::document/SSM-SessionManagerRunShell"],
+                    Condition: { Bool: { "ssm:SessionDocumentAccessCheck": "true" } },
+                });
+            }),
+    },
+    {
+        title: "AmazonSSMFullAccess attached to an existing role through RolePolicyAttachmentsExclusive",
+        caughtBy: "no-direct-sessions-to-tasks",
+        apply: (s) =>
+            add(s, "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "ops-exclusive", {
+                roleName: "platform-ops",
+                policyArns: ["arn:aws:iam::aws:policy/AmazonSSMFullAccess"],
+            }),
+    },
+    {
+        title: "a deploy policy with ecs:UpdateService on every service",
+        caughtBy: "enable-execute-command-conditioned",
+        apply: (s) => add(s, TYPE.policy, "deploy", { name: "deploy", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ecs:UpdateService", "ecs:DescribeServices"], Resource: "*" }] }) }),
+    },
+    {
+        title: "developers may run any task definition, the Deny of exec on other task definitions removed",
+        caughtBy: "enable-execute-command-conditioned",
+        apply: (s) =>
+            developerPolicy(s, (d) => {
+                dropStatement(d, "DenyExecOnOtherTaskDefinitions");
+                d.Statement.find((st: any) => st.Sid === "StartOwnExecTask").Resource = "*";
+            }),
+    },
+    {
+        title: "a writable sidecar added to the exec task definition",
+        caughtBy: "task-definition-read-only-root",
+        apply: (s) => editJson(execTask(s), "containerDefinitions", (containers) => containers.push({ name: "log-router", image: "fluent-bit:3", essential: false })),
+    },
 ];
 
 /** Edits the rules report as advice, never blocking. */
 export const ADVISORY_MUTATIONS: Mutation[] = [
     {
-        title: "AmazonSSMManagedInstanceCore attached to the task role",
+        title: "AmazonSSMManagedInstanceCore attached to the execution role",
         caughtBy: "task-role-no-ssm-managed-instance-core",
-        apply: (s) => {
-            const role = one(s, TYPE.role, "exec-task-task-role");
-            add(s, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ssm-core", { role: role.inputs.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, { role });
-        },
+        apply: (s) => attach(s, "ssm-core", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", one(s, TYPE.role, "exec-task-execution-role")),
+    },
+    {
+        title: "an AWS managed policy the pack's table does not know attached to another stack's role",
+        caughtBy: "aws-managed-policy-known",
+        apply: (s) => attach(s, "newer", "arn:aws:iam::aws:policy/AmazonECSPolicyPublishedNextYear", "platform-oncall"),
     },
     { title: "Container Insights turned off", caughtBy: "cluster-container-insights", apply: (s) => (cluster(s).inputs.settings = [{ name: "containerInsights", value: "disabled" }]) },
 ];

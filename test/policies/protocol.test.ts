@@ -100,8 +100,9 @@ describe("policy pack over the Analyzer gRPC protocol, as the Pulumi CLI runs it
         const pack = await configured("prod");
         const cluster = resource("aws:ecs/cluster:Cluster", { name: "apps", configuration: ENGINE_UNKNOWN, settings: ENGINE_UNKNOWN });
         assert.deepEqual(await pack.analyze(cluster), []);
-        const prod = await synthStack("prod");
-        assert.deepEqual(await pack.analyzeAll(firstPreview(prod)), []);
+        assert.deepEqual(await pack.analyzeAll(firstPreview(await synthStack("prod"))), []);
+        const dev = await configured("dev");
+        assert.deepEqual(await dev.analyzeAll(firstPreview(await synthStack("dev"))), [], "dev, under its own config");
     });
 
     it("still judges the known part of a stack during preview: a removed alert is reported", async () => {

@@ -19,20 +19,25 @@ function levelUnder(config: Record<string, any>, policy: (typeof rules)[number])
     return (typeof own === "string" ? own : own?.enforcementLevel) ?? config.all ?? policy.enforcementLevel;
 }
 
-/** Rules dev may never relax: who may exec, exec logging, and every SSH path. */
+/** Rules dev may never relax: who may exec and into what, what a shell can do, exec logging and alerts, every SSH path. */
 const NEVER_RELAXED = [
     "exec-task-init-process",
     "exec-task-writable-root",
     "exec-grant-scoped-to-container",
+    "exec-task-role-least-privilege",
+    "no-direct-sessions-to-tasks",
     "cluster-exec-logging",
     "log-group-encrypted",
+    "session-key-policy-not-public",
     "exec-alert-and-session-log",
+    "exec-alert-delivery",
+    "exec-alert-trail",
     "no-ssh-ingress",
     "exec-security-group-no-public-ingress",
     "no-key-pairs",
     "no-public-instances",
 ];
-const ADVISORY = ["cluster-container-insights", "task-role-no-ssm-managed-instance-core"];
+const ADVISORY = ["cluster-container-insights", "task-role-no-ssm-managed-instance-core", "aws-managed-policy-known"];
 
 describe("policy configs and this program's stacks", function () {
     this.timeout(60000);
@@ -46,7 +51,7 @@ describe("policy configs and this program's stacks", function () {
         });
     }
 
-    it("makes every rule mandatory in prod but Container Insights and the SSM managed policy note", () => {
+    it("makes every rule mandatory in prod but Container Insights and the notes on managed policies", () => {
         const prod = readConfig("prod");
         for (const policy of rules) {
             assert.equal(levelUnder(prod, policy), ADVISORY.includes(policy.name) ? "advisory" : "mandatory", policy.name);
@@ -59,6 +64,8 @@ describe("policy configs and this program's stacks", function () {
             assert.equal(levelUnder(dev, rules.find((r) => r.name === name)!), "mandatory", name);
         }
         assert.deepEqual(dev["exec-grant-scoped-to-container"], readConfig("prod")["exec-grant-scoped-to-container"]);
+        // Grants that could turn exec on elsewhere are advice in dev, where developers try things out.
+        assert.equal(levelUnder(dev, rules.find((r) => r.name === "enable-execute-command-conditioned")!), "advisory");
     });
 
     it("demands longer log retention in prod than in dev", () => {

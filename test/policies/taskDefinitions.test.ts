@@ -79,6 +79,50 @@ describe("exec task definitions, recognised by what they are", () => {
     });
 });
 
+describe("the containers developers may exec into, and the others", () => {
+    /** The exec stack with a developer policy that lets developers into the container named `name` only. */
+    const granting = (name: unknown) => [
+        ...execStack(),
+        {
+            type: "aws:iam/policy:Policy",
+            name: "developers",
+            props: { policy: policyJson({ Effect: "Allow", Action: "ecs:ExecuteCommand", Resource: "*", Condition: { StringEquals: { "ecs:container-name": name, "aws:ResourceTag/Owner": "${aws:userid}" } } }) },
+        },
+    ];
+    const sidecar = { name: "log-router", image: "fluent-bit:3", readonlyRootFilesystem: true };
+
+    it("hold the exec rules to the container the developer policy names: a read-only sidecar without init is fine", () => {
+        const stack = withContainers(granting("shell"), container(), sidecar);
+        for (const rule of [execTaskInitProcess, execTaskWritableRoot, taskDefinitionReadOnlyRoot]) {
+            assert.deepEqual(stackViolations(rule, stack), [], rule.name);
+        }
+    });
+
+    it("keep the read-only-root rule on a sidecar of an exec task definition, and the exec rules on the exec container", () => {
+        const writableSidecar = withContainers(granting("shell"), container(), { ...sidecar, readonlyRootFilesystem: false });
+        assert.deepEqual(stackViolations(taskDefinitionReadOnlyRoot, writableSidecar), [{ message: "writable root filesystem on container(s) log-router", resource: "shell-task" }]);
+        const readOnlyShell = withContainers(granting("shell"), readOnly, sidecar);
+        assert.deepEqual(stackViolations(execTaskWritableRoot, readOnlyShell), [{ message: "exec task definition with a read-only root on container(s) shell", resource: "shell-task" }]);
+        assert.deepEqual(stackViolations(execTaskInitProcess, withContainers(granting("shell"), withoutInit, sidecar)), [
+            { message: "exec task definition without initProcessEnabled on container(s) shell", resource: "shell-task" },
+        ]);
+    });
+
+    it("read StringLike patterns, and treat every container as exec where a grant names none", () => {
+        const like = withContainers(granting("sh*"), container(), sidecar);
+        assert.deepEqual(stackViolations(execTaskInitProcess, like), []);
+        const unnamed = withContainers([...execStack(), { type: "aws:iam/policy:Policy", name: "ops", props: { policy: policyJson({ Effect: "Allow", Action: "ecs:ExecuteCommand", Resource: "arn:aws:ecs:us-east-1:1:cluster/apps", Condition: { StringEquals: { "ecs:container-name": "*" } } }) } }], container(), sidecar);
+        assert.deepEqual(stackViolations(execTaskInitProcess, unnamed), [{ message: "exec task definition without initProcessEnabled on container(s) log-router", resource: "shell-task" }]);
+    });
+
+    it("can't tell which container is exec while the developer policy is unknown, and reports on neither", () => {
+        const unknown = withContainers(granting("shell").map((r) => (r.name === "developers" ? { ...r, props: { policy: UNKNOWN_VALUE } } : r)), readOnly, { ...sidecar, readonlyRootFilesystem: false });
+        for (const rule of [execTaskWritableRoot, taskDefinitionReadOnlyRoot]) {
+            assert.deepEqual(stackViolations(rule, unknown), [], rule.name);
+        }
+    });
+});
+
 describe("all other task definitions", () => {
     it("keep a read-only root filesystem (ECS.5)", () => {
         assert.deepEqual(stackViolations(execTaskWritableRoot, withContainers(plainStack, readOnly)), [], "not an exec task definition");
