@@ -85,6 +85,9 @@ const access = new ExecAccess("exec-access", {
     developerPrincipalArns: config.developerPrincipalArns,
     developerSessionNameTag: config.developerSessionNameTag,
     requireMfa: config.requireMfa,
+    requireReason: config.requireReason,
+    taskCpu: config.execCpu,
+    taskMemory: config.execMemory,
     attachToRoles: config.developerPolicyRoles,
     attachToGroups: config.developerPolicyGroups,
     tags,
@@ -118,6 +121,7 @@ export const containerName = task.containerName;
 export const subnetIds = network.subnetIds;
 export const securityGroupId = network.securityGroupId;
 export const assignPublicIp = config.assignPublicIp;
+export const requireReason = config.requireReason;
 export const sessionLogGroupName = logging.sessionLogGroupName;
 export const kmsKeyArn = logging.keyArn;
 export const developerPolicyArn = access.policyArn;

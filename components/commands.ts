@@ -1,6 +1,9 @@
 /** The tag that names who started an exec task; later IAM conditions compare it with `${aws:userid}`. */
 export const OWNER_TAG_KEY = "Owner";
 
+/** The tag that says why an exec task was started (`--reason`); stacks with `requireReason` refuse a task without it. */
+export const REASON_TAG_KEY = "Reason";
+
 /** Characters of an ECS tag value (ECS API reference, Tag: value pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`). */
 const ECS_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
@@ -45,12 +48,13 @@ export interface ExecRunTaskRequest {
 }
 
 /**
- * The only RunTask the developer policy allows: this cluster and family, exec enabled, and exactly one tag,
- * Owner = the caller's `aws:userid` (an IAM user's AIDA... id, or AROA...:<session> for a role). No
- * propagateTags or enableECSManagedTags: ECS authorizes those tags as the caller's own tag-on-create, and the
- * policy lets a caller set the Owner tag only. No command override: the task's entrypoint ignores it.
+ * The only RunTask the developer policy allows: this cluster and family, exec enabled, the task's own size, and the
+ * tags Owner = the caller's `aws:userid` (an IAM user's AIDA... id, or AROA...:<session> for a role) and, when
+ * given, Reason. No propagateTags or enableECSManagedTags: ECS authorizes those tags as the caller's own
+ * tag-on-create, and the policy lets a caller set Owner and Reason only. No command override: the task's entrypoint
+ * ignores it.
  */
-export function runTaskRequest(placement: ExecTaskPlacement, owner: string): ExecRunTaskRequest {
+export function runTaskRequest(placement: ExecTaskPlacement, owner: string, reason?: string): ExecRunTaskRequest {
     return {
         cluster: placement.cluster,
         taskDefinition: placement.taskFamily,
@@ -65,7 +69,7 @@ export function runTaskRequest(placement: ExecTaskPlacement, owner: string): Exe
                 assignPublicIp: placement.assignPublicIp ? "ENABLED" : "DISABLED",
             },
         },
-        tags: [{ key: OWNER_TAG_KEY, value: owner }],
+        tags: [{ key: OWNER_TAG_KEY, value: owner }, ...(reason === undefined ? [] : [{ key: REASON_TAG_KEY, value: reason }])],
     };
 }
 

@@ -24,6 +24,7 @@ const REQUIRED_OUTPUTS = [
     "subnetIds",
     "securityGroupId",
     "assignPublicIp",
+    "requireReason",
     "sessionLogGroupName",
     "kmsKeyArn",
     "developerPolicyArn",
