@@ -10,7 +10,8 @@ import { ExecCluster } from "./components/execCluster";
 import { ExecTask } from "./components/execTask";
 import { ExecAccess } from "./components/execAccess";
 import { ExecAudit } from "./components/execAudit";
-import { executeCommandAlerts } from "./components/alerts";
+import { AlertDefinition, executeCommandAlerts } from "./components/alerts";
+import { runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -93,6 +94,14 @@ const access = new ExecAccess("exec-access", {
     tags,
 });
 
+/** An alert with its rule and alarm names. */
+const auditAlert = (id: string, definition: pulumi.Input<AlertDefinition>) => ({
+    id,
+    definition,
+    ruleName: alertRuleName(config.environment, id),
+    alarmName: alertAlarmName(config.environment, id),
+});
+
 const audit = new ExecAudit("exec-audit", {
     context,
     cloudTrail: config.cloudTrail,
@@ -100,11 +109,19 @@ const audit = new ExecAudit("exec-audit", {
     trailName: names.trail,
     topicName: names.alertTopic,
     keyAlias: names.auditKeyAlias,
-    alerts: executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }).map((definition) => ({
-        definition,
-        ruleName: alertRuleName(config.environment, definition.id),
-        alarmName: alertAlarmName(config.environment, definition.id),
-    })),
+    alerts: [
+        ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
+        ...runTaskAlerts({ family: names.taskFamily }),
+    ]
+        .map((definition) => auditAlert(definition.id, definition))
+        .concat(
+            auditAlert(
+                "run-task-network",
+                pulumi.all([network.subnetIds, network.securityGroupId]).apply(([subnetIds, securityGroupId]) =>
+                    runTaskNetworkAlert({ family: names.taskFamily, subnetIds, securityGroupId, assignPublicIp: config.assignPublicIp }),
+                ),
+            ),
+        ),
     alertEmails: config.alertEmails,
     tags,
 });
