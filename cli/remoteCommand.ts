@@ -67,6 +67,8 @@ export class SessionOutput {
     private state: "banner" | "afterBegin" | "output" | "status" | "after" = "banner";
     private pending: Buffer = Buffer.alloc(0);
     private heldCr = false;
+    /** The last byte of the command's output taken from the stream. */
+    private lastOutput?: number;
     private statusText = "";
     /** The command's exit status, once its end line has been read. */
     status?: number;
@@ -124,9 +126,9 @@ export class SessionOutput {
                     this.state = "afterBegin";
                     return true;
                 }
-                const safe = ended ? data.length : data.length - (this.begin.length - 1);
-                push(routed.stderr, data.subarray(0, Math.max(0, safe)));
-                this.pending = data.subarray(Math.max(0, safe));
+                const safe = ended ? data.length : data.length - partial(data, this.begin);
+                push(routed.stderr, data.subarray(0, safe));
+                this.pending = data.subarray(safe);
                 return false;
             }
             case "afterBegin": {
@@ -147,7 +149,12 @@ export class SessionOutput {
                     this.state = "status";
                     return true;
                 }
-                const safe = ended ? data.length : Math.max(0, data.length - Math.max(this.end.length - 1, this.closing.length));
+                // Held back: only what could be the start of the end line, or of the plugin's closing banner where a
+                // bare \n begins it (the terminal sends every line end of the command as \r\n). So a line the
+                // command prints reaches stdout at once.
+                const bare = (at: number) => (at > 0 ? data[at - 1] !== CR : !this.heldCr && this.lastOutput !== CR);
+                const held = Math.max(partial(data, this.end), partial(data, this.closing, bare, true));
+                const safe = ended ? data.length : data.length - held;
                 this.output(routed, data.subarray(0, safe), false);
                 this.pending = data.subarray(safe);
                 return false;
@@ -175,6 +182,9 @@ export class SessionOutput {
 
     /** The command's output with the terminal's `\r\n` turned back into `\n`; `last`: no more output follows. */
     private output(routed: Routed, data: Buffer, last: boolean): void {
+        if (data.length > 0) {
+            this.lastOutput = data[data.length - 1];
+        }
         let start = 0;
         if (this.heldCr) {
             this.heldCr = false;
@@ -206,6 +216,20 @@ export class SessionOutput {
         written += body.copy(out, written, from, body.length);
         push(routed.stdout, out.subarray(0, written));
     }
+}
+
+/**
+ * The length of the longest end of `data` that `marker` starts with (and that `where` accepts by its position), short
+ * of the whole marker unless `whole`: what must wait for the next chunk, or the end, to tell.
+ */
+function partial(data: Buffer, marker: Buffer, where: (at: number) => boolean = () => true, whole = false): number {
+    for (let length = Math.min(data.length, marker.length - (whole ? 0 : 1)); length > 0; length--) {
+        const at = data.length - length;
+        if (data.compare(marker, 0, length, at) === 0 && where(at)) {
+            return length;
+        }
+    }
+    return 0;
 }
 
 function push(into: Buffer[], data: Buffer): void {

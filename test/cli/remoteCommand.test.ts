@@ -6,44 +6,8 @@ import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
 import { SessionOutput, shlexQuote, wrappedCommand } from "../../cli/remoteCommand";
 import { ShlexError, shlexSplit } from "../support/shlex";
+import { AWKWARD_WORDS } from "./support/words";
 
-/** Words a runbook or a migration hands over, and the ones that break naive quoting. */
-export const AWKWARD_WORDS = [
-    "plain",
-    "two words",
-    "",
-    "it's",
-    "'",
-    "''",
-    '"double"',
-    'a "mixed" \'quote\'',
-    "back\\slash",
-    "\\",
-    "trailing\\",
-    "\\'",
-    "#not-a-comment",
-    "# hash first",
-    "a#b",
-    "$HOME",
-    "${PATH}",
-    "$(id)",
-    "`id`",
-    "*",
-    "?",
-    "[a-z]",
-    "~",
-    "a;b|c&d>e<f",
-    " leading and trailing ",
-    "tab\there",
-    "new\nline",
-    "carriage\rreturn",
-    "naïve café",
-    "日本語",
-    "emoji 🚀",
-    "--flag=value",
-    "-",
-    "=",
-];
 
 describe("the google/shlex port (test support)", () => {
     it("splits google/shlex's own test string as its TestSplit expects", () => {
@@ -141,6 +105,14 @@ describe("run's reading of the session", () => {
             stderr,
             "\nStarting session with SessionId: ecs-execute-command-0a1b2c3d4e5f6a7b8\n\n\nExiting session with sessionId: ecs-execute-command-0a1b2c3d4e5f6a7b8.\n\n",
         );
+    });
+
+    it("passes a line on as soon as it arrives: only what could start the end line or the closing banner waits", () => {
+        const output = new SessionOutput(NONCE, "s-1");
+        output.write(Buffer.from(`\nStarting session with SessionId: s-1\n${NONCE} begin\r\n`));
+        assert.equal(Buffer.concat(output.write(Buffer.from("started\r\n")).stdout).toString(), "started\n");
+        assert.equal(Buffer.concat(output.write(Buffer.from("50% 5f0")).stdout).toString(), "50% ", "5f0 may start the end line");
+        assert.equal(Buffer.concat(output.write(Buffer.from("x\r\n")).stdout).toString(), "5f0x\n");
     });
 
     it("keeps output without a trailing newline as it is, and empty output empty", () => {
