@@ -228,6 +228,7 @@ export async function main(rt: Runtime): Promise<number> {
                 logs: client(new CloudWatchLogsClient({ region })),
                 outputs,
                 progress,
+                oldest,
             };
             print(formatAudit(await audit(window, ctx), format, window, outputs.clusterName));
         });
