@@ -29,12 +29,7 @@ interface Scenario {
     operations(): string[];
 }
 
-/**
- * `alone`: the scenario runs after all others, by itself. `npx ecs-exec` with an empty npm cache (a sandbox HOME)
- * installs this project into the cache, which runs its `prepare` and so rebuilds cli/dist under the feet of any bin
- * running at that moment.
- */
-type ScenarioOptions = Partial<FakeAwsOptions> & { plugin?: PluginKind | true; alone?: boolean };
+type ScenarioOptions = Partial<FakeAwsOptions> & { plugin?: PluginKind | true };
 
 describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", function () {
     this.timeout(60_000);
@@ -56,10 +51,8 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         assertBuiltFromCurrentSources();
         const outputs = (await synthStack("dev")).outputs as Record<string, any>;
         const limited = pool(3);
-        const together: Promise<unknown>[] = [];
-        let alone: Promise<unknown> | undefined;
-        for (const [name, body, { plugin = "shell", alone: byItself = false, ...options }] of scenarios) {
-            const play = async () => {
+        for (const [name, body, { plugin = "shell", ...options }] of scenarios) {
+            const run = limited(async () => {
                 const aws = await new FakeAws({
                     cluster: outputs.clusterName,
                     family: outputs.taskDefinitionFamily,
@@ -83,16 +76,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                     await aws.stop();
                     sandbox.remove();
                 }
-            };
-            let run: Promise<void>;
-            if (byItself) {
-                const after = alone ?? Promise.resolve();
-                run = after.then(() => Promise.allSettled(together)).then(play);
-                alone = run.catch(() => undefined);
-            } else {
-                run = limited(play);
-                together.push(run.catch(() => undefined));
-            }
+            });
             // Settled here, reported by the scenario's own `it`.
             outcomes.set(name, run.then(() => undefined, (e: unknown) => e));
         }
@@ -314,9 +298,16 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
 
     scenario(
         "under npx: Ctrl-C (delivered by the terminal and again by npm) during the wait stops the task",
-        { readyAfterDescribes: Infinity, alone: true },
+        { readyAfterDescribes: Infinity },
         async ({ aws, sandbox }) => {
-            const env = { ...sandbox.env(aws), PATH: `${sandbox.bin}:${process.env.PATH}`, npm_config_update_notifier: "false" };
+            // With the sandbox's empty npm cache, npx installs this project into it, which would run its prepare and
+            // rebuild cli/dist under the bins of the other scenarios running meanwhile.
+            const env = {
+                ...sandbox.env(aws),
+                PATH: `${sandbox.bin}:${process.env.PATH}`,
+                npm_config_update_notifier: "false",
+                npm_config_ignore_scripts: "true",
+            };
             const run = startTool(["ecs-exec", "shell", "--outputs", sandbox.outputsFile], env, ["npx"]);
             await aws.waitFor("RunTask");
             run.interruptGroup();
