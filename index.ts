@@ -161,5 +161,6 @@ export const runTaskCommand = pulumi
             subnetIds: subnets,
             securityGroupId: securityGroup,
             assignPublicIp: config.assignPublicIp,
+            requireReason: config.requireReason,
         }),
     );

@@ -75,19 +75,25 @@ export function runTaskRequest(placement: ExecTaskPlacement, owner: string, reas
 
 export interface RunTaskCommandArgs extends ExecTaskPlacement {
     region: string;
+    /** The stack requires a Reason tag: the command takes it from ECS_EXEC_REASON, and refuses to run without. */
+    requireReason: boolean;
 }
 
 /** The shell variable the printed command keeps the caller's id in. */
 const OWNER_VARIABLE = "ECS_EXEC_OWNER";
 
+/** The shell variable the printed command reads the reason from, where the stack requires one. */
+export const REASON_VARIABLE = "ECS_EXEC_REASON";
+
 /**
  * The shell line a developer can paste (or `eval`) to start an exec task: the caller's id from
  * `aws sts get-caller-identity`, then `runTaskRequest` as `aws ecs run-task` with that id as the Owner tag. Both
  * calls name the stack's region (with no default region configured, the first would otherwise fail), and the
- * run-task runs only when the id was read: an empty Owner would be refused, or worse, go unnoticed.
+ * run-task runs only when the id was read: an empty Owner would be refused, or worse, go unnoticed. Where the stack
+ * requires a reason, it is the Reason tag, from ECS_EXEC_REASON; without one nothing is called.
  */
 export function runTaskCommand(args: RunTaskCommandArgs): string {
-    const request = runTaskRequest(args, `$${OWNER_VARIABLE}`);
+    const request = runTaskRequest(args, `$${OWNER_VARIABLE}`, args.requireReason ? `$${REASON_VARIABLE}` : undefined);
     const vpc = request.networkConfiguration.awsvpcConfiguration;
     const network =
         `awsvpcConfiguration={subnets=[${vpc.subnets.join(",")}],` +
@@ -109,5 +115,6 @@ export function runTaskCommand(args: RunTaskCommandArgs): string {
         `--count ${request.count}`,
         "--query 'tasks[0].taskArn' --output text",
     ].join(" ");
-    return `${readOwner} && ${runTask}`;
+    const needReason = `: "\${${REASON_VARIABLE}:?set ${REASON_VARIABLE} to why you start the exec task: this stack requires a reason}"`;
+    return args.requireReason ? `${needReason} && ${readOwner} && ${runTask}` : `${readOwner} && ${runTask}`;
 }
