@@ -146,6 +146,7 @@ export async function main(rt: Runtime): Promise<number> {
 
     withReasonOption(withStackOptions(program.command("run")))
         .description("run one command in your exec task: its output on stdout, its exit status as ecs-exec's (reuse or start the task as shell does)")
+        .usage("[--stack S | --outputs FILE] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
         .argument("<command>", "the program to run in the container (found on its PATH; no shell unless you run one: sh -c '...')")
         .argument("[args...]", "its arguments, each passed exactly as given")
         .option("--new", "start a new task even if one of yours is running")

@@ -13,8 +13,8 @@
  * The agent's side, as aws/amazon-ssm-agent does it in container mode (agent/session/shell/shell_unix.go,
  * StartCommandExecutor): the command ExecuteCommand received (asked from the local ECS stand-in, which recorded it)
  * is split with google/shlex (test/support/shlex.ts, a port) and the words are executed, found on PATH as Go's
- * exec.Command finds them, without a shell, under a pseudo-terminal (util-linux `script`, whose child is session
- * leader with the pty as controlling terminal, as creack/pty's Start makes it), with TERM=xterm-256color and
+ * exec.Command finds them, without a shell, under a pseudo-terminal (`script`, util-linux's or BSD's, whose child is
+ * session leader with the pty as controlling terminal, as creack/pty's Start makes it), with TERM=xterm-256color and
  * LANG=C.UTF-8. A command the agent cannot start ends the session with the agent's message.
  */
 import { spawn } from "child_process";
@@ -79,9 +79,14 @@ async function main(args: string[]): Promise<void> {
     }
 
     // The remote end: the words under a pseudo-terminal, exec'd (the shell script runs only long enough to exec).
-    // util-linux script, from this machine's PATH (the container's may not have it).
+    // `script` from this machine's PATH (the container's may not have it): util-linux's runs a command line with
+    // $SHELL -c, the BSD one (macOS) the command's words as they are.
     const script = (process.env.PATH ?? "").split(":").map((dir) => path.join(dir, "script")).find((file) => fs.existsSync(file)) ?? "script";
-    const remote = spawn(script, ["--quiet", "--return", "--flush", "--command", `exec ${[program, ...words.slice(1)].map(shQuote).join(" ")}`, "/dev/null"], {
+    const scriptArgs =
+        process.platform === "linux"
+            ? ["--quiet", "--return", "--flush", "--command", `exec ${[program, ...words.slice(1)].map(shQuote).join(" ")}`, "/dev/null"]
+            : ["-q", "/dev/null", program, ...words.slice(1)];
+    const remote = spawn(script, scriptArgs, {
         stdio: ["pipe", "pipe", "inherit"],
         env: { ...process.env, PATH: CONTAINER_PATH, SHELL: "/bin/sh", TERM: "xterm-256color", LANG: process.env.LANG || "C.UTF-8" },
     });
