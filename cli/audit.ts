@@ -12,6 +12,7 @@ import { formatTime, markdownTable, textTable } from "./format";
 import type { StackOutputs } from "./outputs";
 import type { Progress } from "./progress";
 import { REASON_TAG_KEY } from "../components/commands";
+import { unwrappedCommand } from "./remoteCommand";
 import { taskId } from "./tasks";
 
 /** The parts of a CloudTrail ExecuteCommand record the audit reads. */
@@ -243,6 +244,12 @@ export type AuditFormat = "text" | "json" | "markdown";
 
 const HEADERS = ["TIME", "WHO", "TASK", "REASON", "CONTAINER", "COMMAND", "OUTCOME", "SESSION LOG"];
 
+/** The command; an `ecs-exec run` as `run:` and the words it ran (its JSON record keeps the command as sent). */
+function commandCell(command: string | undefined): string {
+    const words = command === undefined ? undefined : unwrappedCommand(command);
+    return words !== undefined ? `run: ${words}` : command ?? "-";
+}
+
 /** The task's reason; "(none)" for a task started without one, "?" when its start is not in the history read. */
 function reasonCell(entry: AuditEntry): string {
     return entry.reason === undefined ? "?" : entry.reason === null ? "(none)" : entry.reason;
@@ -268,7 +275,7 @@ function row(entry: AuditEntry): string[] {
         entry.task ?? "-",
         reasonCell(entry),
         entry.container ?? "-",
-        entry.command ?? "-",
+        commandCell(entry.command),
         entry.outcome === "refused" ? `refused (${entry.errorCode})` : "allowed",
         logCell(entry),
     ];

@@ -41,6 +41,15 @@ export function wrappedCommand(words: string[], nonce: string): string {
     return ["sh", "-c", WRAPPER, "sh", nonce, ...words].map(shlexQuote).join(" ");
 }
 
+/**
+ * COMMAND and its ARGs as `run` sent them (each quoted), when `command` is a wrapped one; undefined otherwise. For
+ * reading ExecuteCommand records: the wrapper and its nonce say nothing about what was run.
+ */
+export function unwrappedCommand(command: string): string | undefined {
+    const prefix = `${["sh", "-c", WRAPPER, "sh"].map(shlexQuote).join(" ")} `;
+    return command.startsWith(prefix) ? /^'[A-Za-z0-9]+' ([\s\S]*)$/.exec(command.slice(prefix.length))?.[1] : undefined;
+}
+
 const CR = 0x0d;
 const LF = 0x0a;
 

@@ -9,6 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
 import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, RunTaskRecord } from "../../cli/audit";
+import { wrappedCommand } from "../../cli/remoteCommand";
 import { REASON, RUN_TASK_ID, runTaskEvent } from "../support/cloudTrail";
 import { PROJECT_DIR } from "../../synth/synth";
 import { capturedProgress, CREDENTIALS, OUTPUTS, REGION } from "./support/unit";
@@ -228,6 +229,12 @@ describe("ecs-exec audit", () => {
                 lines.at(-1),
                 "3 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 2 allowed, 1 refused; 1 session logs missing.",
             );
+        });
+
+        it("shows an ecs-exec run by the words it ran, not its status wrapper", () => {
+            const wrapped = { ...entries[0], command: wrappedCommand(["bin/rails", "db:migrate:status"], "0123abcd") };
+            const [, row] = formatAudit([wrapped], "text", WINDOW, OUTPUTS.clusterName).split("\n");
+            assert.match(row, / run: 'bin\/rails' 'db:migrate:status' +allowed/);
         });
 
         it("as JSON records", () => {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
-import { SessionOutput, shlexQuote, wrappedCommand } from "../../cli/remoteCommand";
+import { SessionOutput, shlexQuote, unwrappedCommand, wrappedCommand } from "../../cli/remoteCommand";
 import { ShlexError, shlexSplit } from "../support/shlex";
 import { AWKWARD_WORDS } from "./support/words";
 
@@ -51,6 +51,12 @@ describe("run's command for the agent", () => {
         assert.deepEqual(words.slice(0, 2), ["sh", "-c"]);
         assert.match(words[2], /^stty -echo 2>\/dev\/null; trap : INT; .*\(exec "\$@"\) <\/dev\/null; s=\$\?; printf "%s exit %s\\n" "\$n" "\$s"$/);
         assert.deepEqual(words.slice(3), ["sh", "0123abcd", "psql", "-c", "select 'it''s'; -- #1"]);
+    });
+
+    it("reads the words back out of a wrapped command, for the audit, and nothing out of another command", () => {
+        assert.equal(unwrappedCommand(wrappedCommand(["psql", "-c", "select 1"], "0123abcd")), "'psql' '-c' 'select 1'");
+        assert.equal(unwrappedCommand("/bin/bash"), undefined);
+        assert.equal(unwrappedCommand("sh -c 'echo hi'"), undefined);
     });
 
     it("refuses no words, and a nonce the markers could not find as it is", () => {
