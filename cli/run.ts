@@ -10,7 +10,7 @@ import { finished } from "stream/promises";
 import { SessionError } from "./errors";
 import { ExecSessionContext, openExecSession } from "./execSession";
 import { OwnTaskContext, OwnTaskOptions, ReadyTask, withOwnTask } from "./ownTask";
-import { Routed, SessionOutput, wrappedCommand } from "./remoteCommand";
+import { Routed, SessionOutput, shlexQuote, wrappedCommand } from "./remoteCommand";
 
 export { POLL_MS } from "./ownTask";
 
@@ -43,7 +43,8 @@ async function runInSession(words: string[], ready: ReadyTask, ctx: RunContext):
     const { interruption } = ready;
     const nonce = ctx.nonce?.() ?? randomBytes(16).toString("hex");
     const { sessionId, pluginArgs } = await openExecSession(wrappedCommand(words, nonce), ready, ctx);
-    ctx.progress.log(`Running in ${sessionId}: ${words.join(" ")}`);
+    const shown = words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : shlexQuote(word))).join(" ");
+    ctx.progress.log(`Running in ${sessionId}: ${shown}`);
     const plugin = ctx.plugin.capture(pluginArgs);
     interruption.duringSession(plugin, {
         announce: () => ctx.progress.log("Ctrl-C passed to the command; press Ctrl-C again to end the session."),
