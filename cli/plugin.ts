@@ -98,10 +98,11 @@ function watch(child: ChildProcess): RunningPlugin {
  * their failure; it asks the size of its stdout's terminal and, without one, sends 300 x 100; and it reads its stdin
  * until an error, sending every byte to the session, and at the first error, end of file included, stops the
  * session's handlers and exits ("Cannot perform start session: EOF"). So it needs no terminal, only a stdin that
- * never ends: a pipe the tool holds open and writes nothing to. (ecsta gives it a pseudo-terminal instead; that would
- * need native code here, and on stdout the terminal's own ONLCR would add a second `\r` to every line.) It runs in a
- * process group of its own: Ctrl-C reaches it only through the tool, which passes SIGINT on, and the plugin sends it
- * to the session as the byte 0x03 (sessionutil/control_signals_unix.go).
+ * never ends: a pipe the tool holds open and writes nothing to. (ecsta gives it a pseudo-terminal instead, with
+ * creack/pty; from Node.js that takes a native addon built on every machine, or `script`, whose options differ
+ * between Linux and macOS, and on stdout that terminal's own ONLCR would add a second `\r` to every line.) It runs
+ * in a process group of its own: Ctrl-C reaches it only through the tool, which passes SIGINT on, and the plugin
+ * sends it to the session as the byte 0x03 (sessionutil/control_signals_unix.go).
  */
 function capture(args: string[]): CapturedPlugin {
     const child = spawn(PLUGIN, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
