@@ -10,7 +10,8 @@ import { ExecCluster } from "./components/execCluster";
 import { ExecTask } from "./components/execTask";
 import { ExecAccess } from "./components/execAccess";
 import { ExecAudit } from "./components/execAudit";
-import { executeCommandAlerts } from "./components/alerts";
+import { AlertDefinition, executeCommandAlerts } from "./components/alerts";
+import { runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -85,9 +86,20 @@ const access = new ExecAccess("exec-access", {
     developerPrincipalArns: config.developerPrincipalArns,
     developerSessionNameTag: config.developerSessionNameTag,
     requireMfa: config.requireMfa,
+    requireReason: config.requireReason,
+    taskCpu: config.execCpu,
+    taskMemory: config.execMemory,
     attachToRoles: config.developerPolicyRoles,
     attachToGroups: config.developerPolicyGroups,
     tags,
+});
+
+/** An alert with its rule and alarm names. */
+const auditAlert = (id: string, definition: pulumi.Input<AlertDefinition>) => ({
+    id,
+    definition,
+    ruleName: alertRuleName(config.environment, id),
+    alarmName: alertAlarmName(config.environment, id),
 });
 
 const audit = new ExecAudit("exec-audit", {
@@ -97,11 +109,19 @@ const audit = new ExecAudit("exec-audit", {
     trailName: names.trail,
     topicName: names.alertTopic,
     keyAlias: names.auditKeyAlias,
-    alerts: executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }).map((definition) => ({
-        definition,
-        ruleName: alertRuleName(config.environment, definition.id),
-        alarmName: alertAlarmName(config.environment, definition.id),
-    })),
+    alerts: [
+        ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
+        ...runTaskAlerts({ family: names.taskFamily }),
+    ]
+        .map((definition) => auditAlert(definition.id, definition))
+        .concat(
+            auditAlert(
+                "run-task-network",
+                pulumi.all([network.subnetIds, network.securityGroupId]).apply(([subnetIds, securityGroupId]) =>
+                    runTaskNetworkAlert({ family: names.taskFamily, subnetIds, securityGroupId, assignPublicIp: config.assignPublicIp }),
+                ),
+            ),
+        ),
     alertEmails: config.alertEmails,
     tags,
 });
@@ -118,6 +138,7 @@ export const containerName = task.containerName;
 export const subnetIds = network.subnetIds;
 export const securityGroupId = network.securityGroupId;
 export const assignPublicIp = config.assignPublicIp;
+export const requireReason = config.requireReason;
 export const sessionLogGroupName = logging.sessionLogGroupName;
 export const kmsKeyArn = logging.keyArn;
 export const developerPolicyArn = access.policyArn;
@@ -140,5 +161,6 @@ export const runTaskCommand = pulumi
             subnetIds: subnets,
             securityGroupId: securityGroup,
             assignPublicIp: config.assignPublicIp,
+            requireReason: config.requireReason,
         }),
     );

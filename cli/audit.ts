@@ -1,7 +1,9 @@
 /**
  * `ecs-exec audit`: every ExecuteCommand call on the stack's cluster in a time window, from CloudTrail, refused
- * ones included, each joined to its session transcript by session id (the log stream's name). The join is exact:
- * the CloudTrail record names the caller and the session, the transcript is filed under that session.
+ * ones included, each joined to its session transcript by session id (the log stream's name), and to the reason its
+ * task was started with by task id (the task's RunTask record). Both joins are exact: the CloudTrail record names
+ * the caller, the task and the session; the transcript is filed under that session; the RunTask record names the task
+ * it started and the tags it was started with.
  */
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -9,6 +11,8 @@ import { awsCall, translateAwsError } from "./aws";
 import { formatTime, markdownTable, textTable } from "./format";
 import type { StackOutputs } from "./outputs";
 import type { Progress } from "./progress";
+import { REASON_TAG_KEY } from "../components/commands";
+import { unwrappedCommand } from "./remoteCommand";
 import { taskId } from "./tasks";
 
 /** The parts of a CloudTrail ExecuteCommand record the audit reads. */
@@ -23,6 +27,18 @@ export interface ExecuteCommandRecord {
     errorCode?: string;
     errorMessage?: string;
 }
+
+/** The parts of a CloudTrail RunTask record the audit reads (ECS API reference, RunTask: request and response). */
+export interface RunTaskRecord {
+    eventTime: string;
+    eventSource: string;
+    eventName: string;
+    requestParameters?: { cluster?: string; tags?: { key?: string; value?: string }[] } | null;
+    responseElements?: { tasks?: { taskArn?: string }[] } | null;
+}
+
+/** Why a task was started: its Reason tag, `null` when it was started without one. */
+export type TaskReason = string | null;
 
 export interface SessionLog {
     stream: string;
@@ -46,6 +62,11 @@ export interface AuditEntry {
     errorCode?: string;
     errorMessage?: string;
     sessionId?: string;
+    /**
+     * The Reason tag the task was started with (a reused task keeps it), `null` for none; absent when CloudTrail's
+     * event history holds no RunTask of the task (started before the window looked up, or by other means).
+     */
+    reason?: TaskReason;
     /** Only for allowed calls: a refused call opened no session. */
     log?: SessionLog;
 }
@@ -66,38 +87,62 @@ export function execCallsOnCluster(records: ExecuteCommandRecord[], clusterName:
         .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
-export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undefined): AuditEntry {
+export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undefined, reasons: Map<string, TaskReason> = new Map()): AuditEntry {
     const request = record.requestParameters ?? {};
+    const task = request.task && taskId(request.task);
     return {
         time: record.eventTime,
         who: record.userIdentity.arn ?? record.userIdentity.principalId ?? "(unknown)",
         userId: record.userIdentity.principalId,
         sourceIp: record.sourceIPAddress,
-        task: request.task && taskId(request.task),
+        task,
         container: request.container,
         command: request.command,
         outcome: record.errorCode ? "refused" : "allowed",
         errorCode: record.errorCode,
         errorMessage: record.errorMessage,
         sessionId: record.responseElements?.session?.sessionId,
+        ...(task !== undefined && reasons.has(task) ? { reason: reasons.get(task) } : {}),
         log,
     };
 }
 
-/** CloudTrail's LookupEvents, every page, ExecuteCommand events only (the API filters by one attribute). */
-export async function lookupExecuteCommandRecords(
+/**
+ * The reason of every task a RunTask record of the exec cluster started, by task id. A task's tags are set by
+ * RunTask only (the developer policy allows tagging at launch alone), so its record says what the task carried.
+ */
+export function taskReasons(records: RunTaskRecord[], clusterName: string): Map<string, TaskReason> {
+    const reasons = new Map<string, TaskReason>();
+    for (const record of records) {
+        if (record.eventSource !== "ecs.amazonaws.com" || record.eventName !== "RunTask") {
+            continue;
+        }
+        const reason = record.requestParameters?.tags?.find((tag) => tag.key === REASON_TAG_KEY)?.value ?? null;
+        for (const { taskArn } of record.responseElements?.tasks ?? []) {
+            // Task ARNs name their cluster: arn:...:task/<cluster>/<id>.
+            if (taskArn?.split("/").at(-2) === clusterName) {
+                reasons.set(taskId(taskArn), reason);
+            }
+        }
+    }
+    return reasons;
+}
+
+/** CloudTrail's LookupEvents, every page, events of one name only (the API filters by one attribute). */
+export async function lookupRecords<T>(
     cloudTrail: CloudTrailClient,
+    eventName: "ExecuteCommand" | "RunTask",
     window: AuditWindow,
     progress: Progress,
-): Promise<ExecuteCommandRecord[]> {
-    const records: ExecuteCommandRecord[] = [];
+): Promise<T[]> {
+    const records: T[] = [];
     let nextToken: string | undefined;
     let page = 0;
     do {
         const response = await awsCall("cloudtrail:LookupEvents", () =>
             cloudTrail.send(
                 new LookupEventsCommand({
-                    LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "ExecuteCommand" }],
+                    LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }],
                     StartTime: window.start,
                     EndTime: window.end,
                     NextToken: nextToken,
@@ -106,14 +151,24 @@ export async function lookupExecuteCommandRecords(
         );
         for (const event of response.Events ?? []) {
             if (event.CloudTrailEvent) {
-                records.push(JSON.parse(event.CloudTrailEvent) as ExecuteCommandRecord);
+                records.push(JSON.parse(event.CloudTrailEvent) as T);
             }
         }
         nextToken = response.NextToken;
         page++;
-        progress.update(`Reading CloudTrail: page ${page}, ${records.length} ExecuteCommand calls`, "Reading CloudTrail");
+        progress.update(`Reading CloudTrail: page ${page}, ${records.length} ${eventName} calls`, `Reading CloudTrail (${eventName})`);
     } while (nextToken);
     return records;
+}
+
+/**
+ * Where to look for the RunTask of the tasks exec'd into in `window`: an exec task stops itself `maxSessionHours`
+ * after it starts, so it was started at most that long before the window opened; no further back than CloudTrail's
+ * event history reaches (`oldest`).
+ */
+export function runTaskWindow(window: AuditWindow, maxSessionHours: number, oldest: Date): AuditWindow {
+    const start = new Date(Math.max(window.start.getTime() - maxSessionHours * 3_600_000, oldest.getTime()));
+    return { start, end: window.end };
 }
 
 /** Size and time span of a session's transcript, or `present: false` when its log stream does not exist. */
@@ -158,19 +213,28 @@ export interface AuditContext {
     logs: CloudWatchLogsClient;
     outputs: StackOutputs;
     progress: Progress;
+    /** The oldest time CloudTrail's event history holds. */
+    oldest: Date;
 }
 
 export async function audit(window: AuditWindow, ctx: AuditContext): Promise<AuditEntry[]> {
     const records = execCallsOnCluster(
-        await lookupExecuteCommandRecords(ctx.cloudTrail, window, ctx.progress),
+        await lookupRecords<ExecuteCommandRecord>(ctx.cloudTrail, "ExecuteCommand", window, ctx.progress),
         ctx.outputs.clusterName,
     );
+    const reasons =
+        records.length === 0
+            ? new Map<string, TaskReason>()
+            : taskReasons(
+                  await lookupRecords<RunTaskRecord>(ctx.cloudTrail, "RunTask", runTaskWindow(window, ctx.outputs.maxSessionHours, ctx.oldest), ctx.progress),
+                  ctx.outputs.clusterName,
+              );
     const entries: AuditEntry[] = [];
     for (const [i, record] of records.entries()) {
         const sessionId = record.responseElements?.session?.sessionId;
         ctx.progress.update(`Reading session logs: ${i + 1}/${records.length}`, "Reading session logs");
         const log = sessionId ? await readSessionLog(ctx.logs, ctx.outputs.sessionLogGroupName, sessionId) : undefined;
-        entries.push(auditEntry(record, log));
+        entries.push(auditEntry(record, log, reasons));
     }
     ctx.progress.clear();
     return entries;
@@ -178,7 +242,18 @@ export async function audit(window: AuditWindow, ctx: AuditContext): Promise<Aud
 
 export type AuditFormat = "text" | "json" | "markdown";
 
-const HEADERS = ["TIME", "WHO", "TASK", "CONTAINER", "COMMAND", "OUTCOME", "SESSION LOG"];
+const HEADERS = ["TIME", "WHO", "TASK", "REASON", "CONTAINER", "COMMAND", "OUTCOME", "SESSION LOG"];
+
+/** The command; an `ecs-exec run` as `run:` and the words it ran (its JSON record keeps the command as sent). */
+function commandCell(command: string | undefined): string {
+    const words = command === undefined ? undefined : unwrappedCommand(command);
+    return words !== undefined ? `run: ${words}` : command ?? "-";
+}
+
+/** The task's reason; "(none)" for a task started without one, "?" when its start is not in the history read. */
+function reasonCell(entry: AuditEntry): string {
+    return entry.reason === undefined ? "?" : entry.reason === null ? "(none)" : entry.reason;
+}
 
 function logCell(entry: AuditEntry): string {
     if (!entry.log) {
@@ -198,8 +273,9 @@ function row(entry: AuditEntry): string[] {
         formatTime(new Date(entry.time)),
         entry.who,
         entry.task ?? "-",
+        reasonCell(entry),
         entry.container ?? "-",
-        entry.command ?? "-",
+        commandCell(entry.command),
         entry.outcome === "refused" ? `refused (${entry.errorCode})` : "allowed",
         logCell(entry),
     ];

@@ -14,13 +14,16 @@ import { formatTime, parseDuration, parseTime } from "./format";
 import { loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
 import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
 import { Progress, StatusStream } from "./progress";
+import { checkReason, requireReasonWhereNeeded, withReasonOption } from "./reason";
+import type { OutputSink } from "./run";
 import type { SignalSource } from "./signals";
 
 /** Everything the tool takes from its process, so tests can run it in-process. */
 export interface Runtime {
     argv: string[];
     env: NodeJS.ProcessEnv;
-    stdout: StatusStream;
+    /** Results, and `run`'s command output (bytes, with backpressure). */
+    stdout: StatusStream & OutputSink;
     stderr: StatusStream;
     signals: SignalSource;
     plugin: SessionManagerPlugin;
@@ -31,6 +34,14 @@ export interface Runtime {
 interface StackOptions {
     stack?: string;
     outputs?: string;
+}
+
+/** The options of every command that starts your exec task. */
+interface OwnTaskFlags {
+    new?: boolean;
+    keep?: boolean;
+    timeout: string;
+    reason?: string;
 }
 
 const EXIT_CODES_HELP = `
@@ -79,33 +90,46 @@ export async function main(rt: Runtime): Promise<number> {
         return { outputs, region };
     }
 
-    /** The ECS and STS clients of shell, list and stop. */
+    /**
+     * The options of a command that starts your task, checked with the stack's outputs before any AWS call: a bad
+     * --timeout or --reason, or no reason where the stack requires one, exits 2 here.
+     */
+    async function ownTask(options: StackOptions & OwnTaskFlags) {
+        const timeoutMs = duration(options.timeout, "--timeout");
+        const reason = checkReason(options.reason);
+        const { outputs, region } = await stackOutputs(options);
+        requireReasonWhereNeeded(reason, outputs);
+        return { outputs, region, new: options.new === true, keep: options.keep === true, timeoutMs, reason };
+    }
+
+    /** The ECS and STS clients of shell, run, list and stop. */
     async function ecsAndSts(region: string) {
         const [{ ECSClient }, { STSClient }] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-sts")]);
         return { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })) };
     }
 
     const program = new Command("ecs-exec")
-        .description("Shells in your own ECS Exec task, and the audit of who opened which.")
+        .description("Shells and commands in your own ECS Exec task, and the audit of who opened which.")
         .version(version)
+        // Options after run's COMMAND belong to it (`ecs-exec run --stack dev ls -la`).
+        .enablePositionalOptions()
         .addHelpText("after", EXIT_CODES_HELP)
         .exitOverride()
         .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
 
     let exitCode: number = EXIT.OK;
 
-    withStackOptions(program.command("shell"))
+    withReasonOption(withStackOptions(program.command("shell")))
         .description("open a shell in your exec task: reuse your running one, or start one and stop it when the shell ends")
         .option("--command <command>", "what to run in the container", "/bin/bash")
         .option("--new", "start a new task even if one of yours is running")
         .option("--keep", "leave the task this shell started running when the shell ends")
         .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
-        .action(async (options: StackOptions & { command: string; new?: boolean; keep?: boolean; timeout: string }) => {
-            const timeoutMs = duration(options.timeout, "--timeout");
-            const { outputs, region } = await stackOutputs(options);
+        .action(async (options: StackOptions & OwnTaskFlags & { command: string }) => {
+            const { outputs, region, ...own } = await ownTask(options);
             const [{ shell, POLL_MS }, clients] = await Promise.all([import("./shell"), ecsAndSts(region)]);
             exitCode = await shell(
-                { command: options.command, new: options.new === true, keep: options.keep === true, timeoutMs },
+                { command: options.command, ...own },
                 {
                     ...clients,
                     outputs,
@@ -114,6 +138,35 @@ export async function main(rt: Runtime): Promise<number> {
                     signals: rt.signals,
                     progress,
                     startedAt,
+                    now: rt.now,
+                    pollMs: POLL_MS,
+                },
+            );
+        });
+
+    withReasonOption(withStackOptions(program.command("run")))
+        .description("run one command in your exec task: its output on stdout, its exit status as ecs-exec's (reuse or start the task as shell does)")
+        .usage("[--stack S | --outputs FILE] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
+        .argument("<command>", "the program to run in the container (found on its PATH; no shell unless you run one: sh -c '...')")
+        .argument("[args...]", "its arguments, each passed exactly as given")
+        .option("--new", "start a new task even if one of yours is running")
+        .option("--keep", "leave the task this command started running when it ends")
+        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
+        .passThroughOptions()
+        .action(async (command: string, args: string[], options: StackOptions & OwnTaskFlags) => {
+            const { outputs, region, ...own } = await ownTask(options);
+            const [{ run, POLL_MS }, clients] = await Promise.all([import("./run"), ecsAndSts(region)]);
+            exitCode = await run(
+                { words: [command, ...args], ...own },
+                {
+                    ...clients,
+                    outputs,
+                    profile: rt.env.AWS_PROFILE ?? "",
+                    plugin: rt.plugin,
+                    signals: rt.signals,
+                    progress,
+                    stdout: rt.stdout,
+                    stderr: rt.stderr,
                     now: rt.now,
                     pollMs: POLL_MS,
                 },
@@ -176,6 +229,7 @@ export async function main(rt: Runtime): Promise<number> {
                 logs: client(new CloudWatchLogsClient({ region })),
                 outputs,
                 progress,
+                oldest,
             };
             print(formatAudit(await audit(window, ctx), format, window, outputs.clusterName));
         });

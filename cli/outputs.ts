@@ -17,6 +17,8 @@ export interface StackOutputs {
     subnetIds: string[];
     securityGroupId: string;
     assignPublicIp: boolean;
+    /** Every exec task needs a Reason tag: the tool refuses to start one without --reason. */
+    requireReason: boolean;
     sessionLogGroupName: string;
 }
 
@@ -31,6 +33,7 @@ const EXPECTED: { [K in keyof StackOutputs]: [kind: string, valid: (v: unknown) 
     subnetIds: ["a list of subnet ids", (v) => Array.isArray(v) && v.length > 0 && v.every(isText)],
     securityGroupId: ["an id", isText],
     assignPublicIp: ["true or false", (v) => typeof v === "boolean"],
+    requireReason: ["true or false", (v) => typeof v === "boolean"],
     sessionLogGroupName: ["a name", isText],
 };
 

@@ -16,7 +16,7 @@ import type { StackOutputs } from "./outputs";
 import type { SessionManagerPlugin } from "./plugin";
 import type { Progress } from "./progress";
 import { Interruption, SignalSource } from "./signals";
-import { describeTasks, listExecTasks, notReadyMessage, readiness, reusableTask, stopsAt, stopTask, taskId } from "./tasks";
+import { describeTasks, listExecTasks, notReadyMessage, readiness, reasonOf, reusableTask, stopsAt, stopTask, taskId } from "./tasks";
 
 export interface OwnTaskOptions {
     /** Start a new task even if one of yours is running. */
@@ -25,6 +25,8 @@ export interface OwnTaskOptions {
     keep: boolean;
     /** How long to wait for the task and its exec agent. */
     timeoutMs: number;
+    /** The Reason tag of a task this command starts (checked: cli/reason.ts). A reused task keeps its own. */
+    reason?: string;
 }
 
 export interface OwnTaskContext {
@@ -57,7 +59,7 @@ export async function withOwnTask(
     ctx: OwnTaskContext,
     use: (ready: ReadyTask) => Promise<number>,
 ): Promise<number> {
-    const interruption = new Interruption(ctx.signals);
+    const interruption = new Interruption(ctx.signals, ctx.now);
     const own: { task?: Task } = {};
     let outcome: { code: number } | { error: unknown };
     try {
@@ -110,7 +112,7 @@ async function readyTask(
     let task = options.new ? undefined : reusableTask(await listExecTasks(ecs, outputs), me);
     interruption.throwIfInterrupted();
     if (task) {
-        progress.log(`Reusing your exec task ${taskId(task.taskArn!)}; it keeps running after this ${command}.`);
+        progress.log(`Reusing your exec task ${taskId(task.taskArn!)}; it keeps running after this ${command}. ${reasonNotice(task, options.reason)}`);
     } else {
         const placement = {
             cluster: outputs.clusterName,
@@ -120,14 +122,15 @@ async function readyTask(
             assignPublicIp: outputs.assignPublicIp,
         };
         // Never aborted: a task must not start without the tool learning its ARN, or nobody would stop it.
-        const response = await awsCall("ecs:RunTask", () => ecs.send(new RunTaskCommand(runTaskRequest(placement, me))));
+        const response = await awsCall("ecs:RunTask", () => ecs.send(new RunTaskCommand(runTaskRequest(placement, me, options.reason))));
         task = response.tasks?.[0];
         if (!task?.taskArn) {
             const reasons = (response.failures ?? []).map((f) => `${f.reason}${f.detail ? ` (${f.detail})` : ""}`);
             throw new TaskNotReadyError(`ECS did not start the exec task: ${reasons.join("; ") || "no reason given"}`);
         }
         own.task = task;
-        progress.log(`Started exec task ${taskId(task.taskArn)} in ${outputs.clusterName}, Owner ${me}.`);
+        const why = options.reason === undefined ? "" : `, Reason "${options.reason}"`;
+        progress.log(`Started exec task ${taskId(task.taskArn)} in ${outputs.clusterName}, Owner ${me}${why}.`);
         interruption.throwIfInterrupted();
     }
 
@@ -136,6 +139,19 @@ async function readyTask(
         own.task = task; // now with its startedAt, for --keep's "until"
     }
     return task;
+}
+
+/**
+ * A reused task keeps the Reason it was started with: tags are set at RunTask only (the developer policy allows
+ * TagResource at launch alone), so the alerts and the audit show that reason for every session in it.
+ */
+function reasonNotice(task: Task, reason: string | undefined): string {
+    const current = reasonOf(task);
+    const kept = current === undefined ? "It has no Reason tag" : `Its Reason, from when it was started: "${current}"`;
+    if (reason === undefined || reason === current) {
+        return `${kept}.`;
+    }
+    return `${kept}; --reason is for a task this command starts (--new starts one with it).`;
 }
 
 /** Polls DescribeTasks until the task and its exec agent run, the task stops, or the timeout passes. */

@@ -3,7 +3,8 @@
  * (aws-cli awscli/customizations/ecs/executecommand.py): once with no arguments to check it is installed, then
  * with six arguments that open the session.
  */
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
+import type { Readable } from "stream";
 import { PluginMissingError } from "./errors";
 import type { SessionChild } from "./signals";
 
@@ -60,17 +61,28 @@ export interface RunningPlugin extends SessionChild {
     exited: Promise<number>;
 }
 
+/** A session whose output the tool reads. */
+export interface CapturedPlugin extends RunningPlugin {
+    stdout: Readable;
+    stderr: Readable;
+}
+
 export interface SessionManagerPlugin {
     /** Resolves when the plugin is installed; rejects with PluginMissingError otherwise. */
     check(): Promise<void>;
     /** Starts a session on this terminal. */
     start(args: string[]): RunningPlugin;
+    /** Starts a session with no terminal: the tool reads its output and passes Ctrl-C on (see `capture`). */
+    capture(args: string[]): CapturedPlugin;
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGKILL: 137, SIGTERM: 143 };
 
 function run(args: string[], stdio: "ignore" | "inherit"): RunningPlugin {
-    const child = spawn(PLUGIN, args, { stdio });
+    return watch(spawn(PLUGIN, args, { stdio }));
+}
+
+function watch(child: ChildProcess): RunningPlugin {
     const exited = new Promise<number>((resolve, reject) => {
         child.once("error", (e: NodeJS.ErrnoException) =>
             reject(new PluginMissingError(e.code === "ENOENT" ? "not found on PATH" : e.message)),
@@ -78,6 +90,26 @@ function run(args: string[], stdio: "ignore" | "inherit"): RunningPlugin {
         child.once("exit", (code, signal) => resolve(code ?? SIGNAL_EXIT[signal ?? ""] ?? 1));
     });
     return { exited, kill: (signal) => child.kill(signal) };
+}
+
+/**
+ * The plugin with no terminal, for `run`. What it needs from one, read in aws/session-manager-plugin
+ * (src/sessionmanagerplugin/session/shellsession): it runs `stty cbreak` and `stty -echo` on its stdin and ignores
+ * their failure; it asks the size of its stdout's terminal and, without one, sends 300 x 100; and it reads its stdin
+ * until an error, sending every byte to the session, and at the first error, end of file included, stops the
+ * session's handlers and exits ("Cannot perform start session: EOF"). So it needs no terminal, only a stdin that
+ * never ends: a pipe the tool holds open and writes nothing to. (ecsta gives it a pseudo-terminal instead, with
+ * creack/pty; from Node.js that takes a native addon built on every machine, or `script`, whose options differ
+ * between Linux and macOS, and on stdout that terminal's own ONLCR would add a second `\r` to every line.) It runs
+ * in a process group of its own: Ctrl-C reaches it only through the tool, which passes SIGINT on, and the plugin
+ * sends it to the session as the byte 0x03 (sessionutil/control_signals_unix.go).
+ */
+function capture(args: string[]): CapturedPlugin {
+    const child = spawn(PLUGIN, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    child.stdin.on("error", () => undefined);
+    const { exited, kill } = watch(child);
+    void exited.finally(() => child.stdin.destroy()).catch(() => undefined);
+    return { exited, kill, stdout: child.stdout, stderr: child.stderr };
 }
 
 export const sessionManagerPlugin: SessionManagerPlugin = {
@@ -88,4 +120,5 @@ export const sessionManagerPlugin: SessionManagerPlugin = {
         }
     },
     start: (args) => run(args, "inherit"),
+    capture,
 };

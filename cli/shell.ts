@@ -2,12 +2,9 @@
  * `ecs-exec shell`: a shell in your own exec task (reused or started, and stopped afterwards: cli/ownTask.ts),
  * opened through session-manager-plugin as `aws ecs execute-command` opens it.
  */
-import { ExecuteCommandCommand } from "@aws-sdk/client-ecs";
-import { awsCall, ecsEndpointUrl } from "./aws";
-import { EXIT, SessionError, TaskNotReadyError } from "./errors";
+import { EXIT, SessionError } from "./errors";
+import { ExecSessionContext, openExecSession } from "./execSession";
 import { OwnTaskContext, OwnTaskOptions, ReadyTask, withOwnTask } from "./ownTask";
-import { pluginArguments } from "./plugin";
-import { describeTasks, taskId } from "./tasks";
 
 export { POLL_MS } from "./ownTask";
 
@@ -15,9 +12,7 @@ export interface ShellOptions extends OwnTaskOptions {
     command: string;
 }
 
-export interface ShellContext extends OwnTaskContext {
-    /** The profile in use ("" for none), for the plugin. */
-    profile: string;
+export interface ShellContext extends OwnTaskContext, ExecSessionContext {
     /** When the command started, for time-to-shell. */
     startedAt: number;
 }
@@ -27,41 +22,11 @@ export function shell(options: ShellOptions, ctx: ShellContext): Promise<number>
     return withOwnTask("shell", options, ctx, (ready) => openSession(options.command, ready, ctx));
 }
 
-async function openSession(command: string, { task, interruption }: ReadyTask, ctx: ShellContext): Promise<number> {
-    const { ecs, outputs, progress } = ctx;
-    const taskArn = task.taskArn!;
-    const response = await awsCall("ecs:ExecuteCommand", () =>
-        ecs.send(
-            new ExecuteCommandCommand({
-                cluster: outputs.clusterName,
-                task: taskArn,
-                container: outputs.containerName,
-                interactive: true,
-                command,
-            }),
-        ),
-    );
-    interruption.throwIfInterrupted();
-    // As the AWS CLI: names from the response, the container's runtime id from DescribeTasks.
-    const clusterName = taskId(response.clusterArn!);
-    const [described] = await describeTasks(ecs, clusterName, [taskId(response.taskArn!)]);
-    const runtimeId = described?.containers?.find((c) => c.name === response.containerName)?.runtimeId;
-    if (!runtimeId) {
-        throw new TaskNotReadyError(`exec task ${taskId(taskArn)} stopped, or its container has no runtime id yet`);
-    }
-    const args = pluginArguments({
-        session: response.session ?? {},
-        region: await ecs.config.region(),
-        profile: ctx.profile,
-        clusterName,
-        taskId: taskId(response.taskArn!),
-        runtimeId,
-        endpointUrl: await ecsEndpointUrl(ecs),
-    });
-    interruption.throwIfInterrupted();
-
-    progress.log(`Shell ready in ${((ctx.now() - ctx.startedAt) / 1000).toFixed(1)} s (${response.session?.sessionId}).`);
-    const plugin = ctx.plugin.start(args);
+async function openSession(command: string, ready: ReadyTask, ctx: ShellContext): Promise<number> {
+    const { interruption } = ready;
+    const { sessionId, pluginArgs } = await openExecSession(command, ready, ctx);
+    ctx.progress.log(`Shell ready in ${((ctx.now() - ctx.startedAt) / 1000).toFixed(1)} s (${sessionId}).`);
+    const plugin = ctx.plugin.start(pluginArgs);
     interruption.duringSession(plugin);
     const code = await plugin.exited;
     interruption.duringSession(undefined);

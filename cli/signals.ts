@@ -20,13 +20,31 @@ export interface SessionChild {
     kill(signal: StopSignal): void;
 }
 
+/**
+ * A session whose Ctrl-C the tool passes on (`run`: the plugin is in a process group of its own). `announce` is called
+ * when the first one has been passed on.
+ */
+export interface PassedInterrupts {
+    announce(): void;
+}
+
+/**
+ * Ctrl-C under npx reaches the tool twice, from the terminal and from npm, within moments: a second SIGINT this soon
+ * after the first is the same keypress.
+ */
+export const SAME_INTERRUPT_MS = 1000;
+
 export class Interruption {
     private readonly controller = new AbortController();
     private received?: StopSignal;
     private session?: SessionChild;
+    private passed?: PassedInterrupts & { at?: number };
     private readonly listeners = STOP_SIGNALS.map((signal) => [signal, () => this.onSignal(signal)] as const);
 
-    constructor(private readonly source: SignalSource) {
+    constructor(
+        private readonly source: SignalSource,
+        private readonly now: () => number = Date.now,
+    ) {
         for (const [signal, listener] of this.listeners) {
             source.on(signal, listener);
         }
@@ -58,10 +76,14 @@ export class Interruption {
 
     /**
      * While a session runs, Ctrl-C belongs to the remote shell, as with the AWS CLI: the plugin gets it from the
-     * terminal and forwards it, and the tool ignores it. SIGTERM and SIGHUP still end the session (and then the
-     * task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are ignored too.
+     * terminal and forwards it, and the tool ignores it. With `passed` (a plugin that has no terminal), the tool
+     * passes the first Ctrl-C on to the plugin, which forwards it to the remote command, and takes another one as
+     * "stop waiting": the session is ended, and the task as after any interruption. SIGTERM and SIGHUP still end
+     * the session (and then the task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are
+     * ignored too.
      */
-    duringSession(child: SessionChild | undefined): void {
+    duringSession(child: SessionChild | undefined, passed?: PassedInterrupts): void {
+        this.passed = child ? passed : undefined;
         for (const signal of OTHER_KEYBOARD_SIGNALS) {
             if (child) {
                 this.source.on(signal, ignore);
@@ -83,6 +105,13 @@ export class Interruption {
             if (signal !== "SIGINT") {
                 this.received ??= signal;
                 this.session.kill(signal);
+            } else if (this.passed && this.passed.at === undefined) {
+                this.passed.at = this.now();
+                this.session.kill("SIGINT");
+                this.passed.announce();
+            } else if (this.passed && this.now() - this.passed.at! >= SAME_INTERRUPT_MS) {
+                this.received ??= signal;
+                this.session.kill("SIGTERM");
             }
             return;
         }

@@ -3,7 +3,7 @@
  * their tags (ListTagsForResource and DescribeTaskDefinition are not granted), StopTask on their own.
  */
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, Task } from "@aws-sdk/client-ecs";
-import { OWNER_TAG_KEY } from "../components/commands";
+import { OWNER_TAG_KEY, REASON_TAG_KEY } from "../components/commands";
 import { awsCall } from "./aws";
 import { formatDuration } from "./format";
 import type { StackOutputs } from "./outputs";
@@ -15,6 +15,8 @@ const DESCRIBE_TASKS_LIMIT = 100;
 export const taskId = (taskArn: string) => taskArn.split("/").pop()!;
 
 export const ownerOf = (task: Task) => task.tags?.find((tag) => tag.key === OWNER_TAG_KEY)?.value;
+
+export const reasonOf = (task: Task) => task.tags?.find((tag) => tag.key === REASON_TAG_KEY)?.value;
 
 /** When the task stops itself: it sleeps maxSessionHours from when its container started. */
 export function stopsAt(task: Task, maxSessionHours: number): Date | undefined {

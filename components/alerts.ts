@@ -5,10 +5,19 @@
  */
 
 /**
- * What an event pattern's field may hold: literal values, and `exists` (EventBridge User Guide, "Content filtering
- * in Amazon EventBridge event patterns", exists matching). Only what this project uses.
+ * What an event pattern's field may hold: literal values, `exists`, `prefix`, `wildcard` and `anything-but` (of a
+ * value or a list of values) (EventBridge User Guide, "Comparison operators for use in event patterns"). Only what
+ * this project uses.
  */
-export type PatternFilter = string | number | boolean | null | { exists: boolean };
+export type PatternFilter =
+    | string
+    | number
+    | boolean
+    | null
+    | { exists: boolean }
+    | { prefix: string }
+    | { wildcard: string }
+    | { "anything-but": string | number | string[] | number[] };
 
 /** An EventBridge event pattern: fields with their filters, nested objects, and `$or` (a list of alternatives). */
 export type EventPattern = { [field: string]: PatternFilter[] | EventPattern | EventPattern[] };
@@ -35,15 +44,35 @@ const ENVELOPE_PATHS = new Set(["$.version", "$.id", "$.detail-type", "$.source"
 /**
  * One shape of the events a family of alerts covers: the presence or absence of some fields of `detail` decides
  * which shape an event has (`when`), and the shape's rule requires every other `detail` leaf its template reads.
+ * Its message is text (`lines`) or a JSON object (`fields`).
  */
-export interface AlertShape {
+export type AlertShape = AlertShapeCommon & AlertMessage;
+
+interface AlertShapeCommon {
     id: string;
     description: string;
     /** `detail` leaf → present (true) or absent (false), as dot-separated paths under `detail`. */
     when: Readonly<Record<string, boolean>>;
+    /**
+     * Variables of the input transformer. A path may cross a list with `[*]` (every element: the variable is then a
+     * list). A path that reads an object or a list of objects is named in `objectLeaves` too.
+     */
     inputPaths: Readonly<Record<string, string>>;
-    lines: string[];
+    /**
+     * For each input path that reads an object or a list of objects: a leaf under it, as a path under `detail`, whose
+     * presence the rule requires instead (exists matching "only works on leaf nodes").
+     */
+    objectLeaves?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Text, one line per entry, placeholders inside; or a JSON object, each value a text with placeholders inside or a
+ * lone placeholder, which EventBridge inserts as a JSON value (a string quoted, a list or an object as it is: the
+ * User Guide's "Simple JSON" and "JSON with strings and variables" examples). A list or an object can only be
+ * shown in a JSON object: inside text, EventBridge "doesn't escape values extracted by Input Path", so their quotes
+ * would end the line's string.
+ */
+export type AlertMessage = { lines: string[]; fields?: never } | { fields: Readonly<Record<string, string>>; lines?: never };
 
 /**
  * Alerts that together match every event `base` matches, each event exactly once, and whose templates never read a
@@ -58,17 +87,8 @@ export interface AlertShape {
  */
 export function alertsCovering(base: EventPattern, shapes: AlertShape[], unmatched: Omit<AlertShape, "when">): AlertDefinition[] {
     checkPartition(shapes);
-    const required = shapes.map((shape) => requiredLeaves(shape));
-    const definitions = shapes.map((shape, i) => {
-        const detail: Record<string, PatternFilter[]> = {};
-        for (const [leaf, present] of Object.entries(shape.when)) {
-            detail[leaf] = [{ exists: present }];
-        }
-        for (const leaf of required[i]) {
-            detail[leaf] = [{ exists: true }];
-        }
-        return definition(shape, withDetail(base, detail));
-    });
+    const required = shapes.map((shape) => requiredLeaves(base, shape));
+    const definitions = shapes.map((shape, i) => shapeDefinition(base, shape, required[i]));
 
     // Not (any shape) = for some shape, its `when` holds and one of its required leaves is missing. A leaf every
     // shape requires is missing-from-any-shape on its own, since the shapes' `when` cover every event.
@@ -96,35 +116,114 @@ export function alertsCovering(base: EventPattern, shapes: AlertShape[], unmatch
     return [...definitions, definition(unmatched, complement)];
 }
 
+/**
+ * One alert, without a complement: `base` and the shape's `when`, requiring every `detail` leaf its template reads.
+ * For an alert that picks some of the events another family already covers, each once.
+ */
+export function alertOfShape(base: EventPattern, shape: AlertShape): AlertDefinition {
+    return shapeDefinition(base, shape, requiredLeaves(base, shape));
+}
+
+function shapeDefinition(base: EventPattern, shape: AlertShape, required: string[]): AlertDefinition {
+    const detail: Record<string, PatternFilter[]> = {};
+    for (const [leaf, present] of Object.entries(shape.when)) {
+        detail[leaf] = [{ exists: present }];
+    }
+    for (const leaf of required) {
+        detail[leaf] = [{ exists: true }];
+    }
+    return definition(shape, withDetail(base, detail));
+}
+
 function definition(shape: Omit<AlertShape, "when">, eventPattern: EventPattern): AlertDefinition {
     return {
         id: shape.id,
         description: shape.description,
         eventPattern,
         inputPaths: shape.inputPaths,
-        inputTemplate: shape.lines.map((line) => JSON.stringify(line)).join("\n"),
+        inputTemplate: shape.lines
+            ? shape.lines.map((line) => JSON.stringify(line)).join("\n")
+            : jsonTemplate(shape.fields!),
     };
 }
 
-/** The `detail` leaves a shape's template reads and its `when` does not already settle. */
-function requiredLeaves(shape: AlertShape): string[] {
+/** `{"key": <variable>, "key": "text <variable>"}`, one member a line. */
+function jsonTemplate(fields: Readonly<Record<string, string>>): string {
+    const members = Object.entries(fields).map(([key, value]) => {
+        if (/^<[A-Za-z0-9]+>$/.test(value)) {
+            return `${JSON.stringify(key)}: ${value}`;
+        }
+        return `${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+    });
+    return `{\n${members.map((member) => `  ${member}`).join(",\n")}\n}`;
+}
+
+/**
+ * The `detail` leaf whose presence proves an input path has a value, as a pattern names it: lists crushed out
+ * ("if the value in the event is an array, the pattern matches if [any element matches]", EventBridge User Guide,
+ * "Arrays in event patterns").
+ */
+function leafOf(shape: Omit<AlertShape, "when">, path: string): string {
+    if (!path.startsWith("$.detail.")) {
+        throw new Error(`alert ${shape.id} reads ${path}: only envelope fields and fields under detail are supported`);
+    }
+    if (/\[\d+\]/.test(path)) {
+        throw new Error(`alert ${shape.id} reads ${path}: one element of a list, which no pattern can require (use [*])`);
+    }
+    const object = shape.objectLeaves?.[path];
+    const leaf = object ?? path.slice("$.detail.".length).replace(/\[\*\]/g, "");
+    if (object !== undefined && !object.startsWith(`${path.slice("$.detail.".length)}.`)) {
+        throw new Error(`alert ${shape.id}: the leaf ${object} that proves ${path} is not under it`);
+    }
+    return leaf;
+}
+
+/**
+ * The `detail` leaves a shape's template reads that neither its `when` nor the base pattern already settle: what the
+ * base matches against values, or an object in which every alternative of its `$or` does, is in every event it
+ * matches.
+ */
+function requiredLeaves(base: EventPattern, shape: AlertShape): string[] {
     const leaves: string[] = [];
     for (const path of Object.values(shape.inputPaths)) {
         if (ENVELOPE_PATHS.has(path)) {
             continue;
         }
-        if (!path.startsWith("$.detail.")) {
-            throw new Error(`alert ${shape.id} reads ${path}: only envelope fields and fields under detail are supported`);
-        }
-        const leaf = path.slice("$.detail.".length);
-        if (shape.when[leaf] === false) {
+        const leaf = leafOf(shape, path);
+        const read = path.slice("$.detail.".length).replace(/\[\*\]/g, "");
+        const filtered = nodeAt(base.detail, leaf);
+        if (shape.when[leaf] === false || (Array.isArray(filtered) && filtered.every(isAbsence))) {
             throw new Error(`alert ${shape.id} reads ${path}, which its events lack`);
         }
-        if (shape.when[leaf] === undefined && !leaves.includes(leaf)) {
+        if (shape.when[leaf] === undefined && !guaranteed(nodeAt(base.detail, read)) && !guaranteed(filtered) && !leaves.includes(leaf)) {
             leaves.push(leaf);
         }
     }
     return leaves;
+}
+
+const isAbsence = (filter: PatternFilter) => typeof filter === "object" && filter !== null && "exists" in filter && !filter.exists;
+
+/** What a pattern has at a dot-separated path (not looking into `$or`). */
+function nodeAt(pattern: unknown, path: string): unknown {
+    let node = pattern;
+    for (const part of path.split(".")) {
+        node = isObjectPattern(node) ? node[part] : undefined;
+    }
+    return node;
+}
+
+/** Whether every event a pattern node matches has a value there: a filter that needs one, or an object holding such. */
+function guaranteed(node: unknown): boolean {
+    if (Array.isArray(node)) {
+        return !(node as PatternFilter[]).some(isAbsence);
+    }
+    if (!isObjectPattern(node)) {
+        return false;
+    }
+    return Object.entries(node).some(([field, value]) =>
+        field === "$or" ? (value as EventPattern[]).every((alternative) => guaranteed(alternative)) : guaranteed(value),
+    );
 }
 
 /** Every combination of presence of the shapes' `when` fields is claimed by exactly one shape. */
@@ -154,18 +253,30 @@ function nest(flat: Record<string, PatternFilter[]>): EventPattern {
     return pattern;
 }
 
-/** `base` with more filters under `detail` (dot-separated paths), and `extra` merged into `detail` as is. */
+/** `base` with more filters under `detail` (dot-separated paths), and `extra` merged into `detail`. */
 function withDetail(base: EventPattern, leaves: Record<string, PatternFilter[]>, extra: EventPattern = {}): EventPattern {
     const copy = JSON.parse(JSON.stringify(base)) as EventPattern;
     const detail = (copy.detail ??= {}) as EventPattern;
-    for (const [field, value] of Object.entries({ ...nest(leaves), ...extra })) {
-        if (field in detail) {
-            throw new Error(`detail.${field} is already filtered by the base pattern`);
-        }
-        detail[field] = value;
-    }
+    merge(detail, nest(leaves), "detail");
+    merge(detail, extra, "detail");
     return copy;
 }
+
+/** Adds `more`'s fields to `into`, into the objects both have; a field both filter is an error. */
+function merge(into: EventPattern, more: EventPattern, at: string): void {
+    for (const [field, value] of Object.entries(more)) {
+        const present = into[field];
+        if (present === undefined) {
+            into[field] = value;
+        } else if (isObjectPattern(present) && isObjectPattern(value)) {
+            merge(present, value, `${at}.${field}`);
+        } else {
+            throw new Error(`${at}.${field} is already filtered by the base pattern`);
+        }
+    }
+}
+
+const isObjectPattern = (value: unknown): value is EventPattern => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Every ExecuteCommand call to ECS, as CloudTrail delivers it to EventBridge on the default bus. */
 export const EXECUTE_COMMAND_CALLS: EventPattern = {

@@ -1,6 +1,9 @@
 /** The tag that names who started an exec task; later IAM conditions compare it with `${aws:userid}`. */
 export const OWNER_TAG_KEY = "Owner";
 
+/** The tag that says why an exec task was started (`--reason`); stacks with `requireReason` refuse a task without it. */
+export const REASON_TAG_KEY = "Reason";
+
 /** Characters of an ECS tag value (ECS API reference, Tag: value pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`). */
 const ECS_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
@@ -45,12 +48,13 @@ export interface ExecRunTaskRequest {
 }
 
 /**
- * The only RunTask the developer policy allows: this cluster and family, exec enabled, and exactly one tag,
- * Owner = the caller's `aws:userid` (an IAM user's AIDA... id, or AROA...:<session> for a role). No
- * propagateTags or enableECSManagedTags: ECS authorizes those tags as the caller's own tag-on-create, and the
- * policy lets a caller set the Owner tag only. No command override: the task's entrypoint ignores it.
+ * The only RunTask the developer policy allows: this cluster and family, exec enabled, the task's own size, and the
+ * tags Owner = the caller's `aws:userid` (an IAM user's AIDA... id, or AROA...:<session> for a role) and, when
+ * given, Reason. No propagateTags or enableECSManagedTags: ECS authorizes those tags as the caller's own
+ * tag-on-create, and the policy lets a caller set Owner and Reason only. No command override: the task's entrypoint
+ * ignores it.
  */
-export function runTaskRequest(placement: ExecTaskPlacement, owner: string): ExecRunTaskRequest {
+export function runTaskRequest(placement: ExecTaskPlacement, owner: string, reason?: string): ExecRunTaskRequest {
     return {
         cluster: placement.cluster,
         taskDefinition: placement.taskFamily,
@@ -65,25 +69,31 @@ export function runTaskRequest(placement: ExecTaskPlacement, owner: string): Exe
                 assignPublicIp: placement.assignPublicIp ? "ENABLED" : "DISABLED",
             },
         },
-        tags: [{ key: OWNER_TAG_KEY, value: owner }],
+        tags: [{ key: OWNER_TAG_KEY, value: owner }, ...(reason === undefined ? [] : [{ key: REASON_TAG_KEY, value: reason }])],
     };
 }
 
 export interface RunTaskCommandArgs extends ExecTaskPlacement {
     region: string;
+    /** The stack requires a Reason tag: the command takes it from ECS_EXEC_REASON, and refuses to run without. */
+    requireReason: boolean;
 }
 
 /** The shell variable the printed command keeps the caller's id in. */
 const OWNER_VARIABLE = "ECS_EXEC_OWNER";
 
+/** The shell variable the printed command reads the reason from, where the stack requires one. */
+export const REASON_VARIABLE = "ECS_EXEC_REASON";
+
 /**
  * The shell line a developer can paste (or `eval`) to start an exec task: the caller's id from
  * `aws sts get-caller-identity`, then `runTaskRequest` as `aws ecs run-task` with that id as the Owner tag. Both
  * calls name the stack's region (with no default region configured, the first would otherwise fail), and the
- * run-task runs only when the id was read: an empty Owner would be refused, or worse, go unnoticed.
+ * run-task runs only when the id was read: an empty Owner would be refused, or worse, go unnoticed. Where the stack
+ * requires a reason, it is the Reason tag, from ECS_EXEC_REASON; without one nothing is called.
  */
 export function runTaskCommand(args: RunTaskCommandArgs): string {
-    const request = runTaskRequest(args, `$${OWNER_VARIABLE}`);
+    const request = runTaskRequest(args, `$${OWNER_VARIABLE}`, args.requireReason ? `$${REASON_VARIABLE}` : undefined);
     const vpc = request.networkConfiguration.awsvpcConfiguration;
     const network =
         `awsvpcConfiguration={subnets=[${vpc.subnets.join(",")}],` +
@@ -105,5 +115,6 @@ export function runTaskCommand(args: RunTaskCommandArgs): string {
         `--count ${request.count}`,
         "--query 'tasks[0].taskArn' --output text",
     ].join(" ");
-    return `${readOwner} && ${runTask}`;
+    const needReason = `: "\${${REASON_VARIABLE}:?set ${REASON_VARIABLE} to why you start the exec task: this stack requires a reason}"`;
+    return args.requireReason ? `${needReason} && ${readOwner} && ${runTask}` : `${readOwner} && ${runTask}`;
 }

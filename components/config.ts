@@ -30,6 +30,7 @@ export const CONFIG_KEYS = {
     developerPrincipalArns: "array",
     developerSessionNameTag: "string",
     requireMfa: "boolean",
+    requireReason: "boolean",
     developerPolicyRoles: "array",
     developerPolicyGroups: "array",
     cloudTrail: "string",
@@ -90,6 +91,8 @@ export interface ExecConfig {
     developerSessionNameTag?: string;
     /** Whether assuming the developer role needs MFA. */
     requireMfa: boolean;
+    /** Whether every exec task must be started with a non-empty Reason tag. */
+    requireReason: boolean;
     /** Existing IAM roles and groups the developer policy is attached to. */
     developerPolicyRoles: string[];
     developerPolicyGroups: string[];
@@ -400,6 +403,7 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
     if (requireMfa === true && developerPrincipalArns !== undefined && developerPrincipalArns.length === 0) {
         problem(qualified("requireMfa"), "true", "false unless developerPrincipalArns is set (it guards assuming the developer role)");
     }
+    const requireReason = boolean("requireReason");
     const developerPolicyRoles = list("developerPolicyRoles", "IAM role names (not ARNs)", (s) => patterns.roleName.test(s));
     const developerPolicyGroups = list("developerPolicyGroups", "IAM group names (not ARNs)", (s) => patterns.groupName.test(s));
 
@@ -440,6 +444,7 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         developerPrincipalArns: developerPrincipalArns!,
         developerSessionNameTag: sessionNameTag,
         requireMfa: requireMfa!,
+        requireReason: requireReason!,
         developerPolicyRoles: developerPolicyRoles!,
         developerPolicyGroups: developerPolicyGroups!,
         cloudTrail: cloudTrail as CloudTrailMode,

@@ -23,6 +23,11 @@ export interface ExecAccessArgs {
     developerSessionNameTag?: string;
     /** Whether assuming the role needs MFA. */
     requireMfa: boolean;
+    /** Whether RunTask of the exec task needs a non-empty Reason tag. */
+    requireReason: boolean;
+    /** The exec task's size (cpu units, MiB): RunTask may not ask for more. */
+    taskCpu: number;
+    taskMemory: number;
     /** Existing roles and groups to attach the policy to. */
     attachToRoles: string[];
     attachToGroups: string[];
@@ -53,7 +58,17 @@ export class ExecAccess extends pulumi.ComponentResource {
                 args.kmsKeyArn,
             ])
             .apply(([ctx, clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn]) =>
-                developerPolicy(ctx, { clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn }),
+                developerPolicy(ctx, {
+                    clusterName,
+                    taskFamily,
+                    containerName,
+                    taskRoleArn,
+                    executionRoleArn,
+                    kmsKeyArn,
+                    requireReason: args.requireReason,
+                    taskCpu: args.taskCpu,
+                    taskMemory: args.taskMemory,
+                }),
             );
         const policy = new aws.iam.Policy(
             `${name}-policy`,

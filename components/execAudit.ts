@@ -9,7 +9,10 @@ import { POLICY_PROPAGATION_WAIT } from "./propagation";
 
 /** An alert with the names its rule and alarm get (components/names.ts). */
 export interface AuditAlert {
-    definition: AlertDefinition;
+    /** The definition's id: it names the alert's resources, so it is known before the definition may be. */
+    id: string;
+    /** Known later when it names what the stack creates (the exec network's ids). */
+    definition: pulumi.Input<AlertDefinition>;
     ruleName: string;
     alarmName: string;
 }
@@ -96,23 +99,29 @@ export class ExecAudit extends pulumi.ComponentResource {
             );
         }
 
-        const rules = args.alerts.map(({ definition, ruleName, alarmName }) => {
+        const rules = args.alerts.map(({ id, ruleName, alarmName, ...alert }) => {
+            const definition = pulumi.output(alert.definition).apply((d) => {
+                if (d.id !== id) {
+                    throw new Error(`alert ${id} was given the definition of ${d.id}`);
+                }
+                return d;
+            });
             const rule = new aws.cloudwatch.EventRule(
-                `${name}-${definition.id}-rule`,
+                `${name}-${id}-rule`,
                 {
                     name: ruleName,
                     description: definition.description,
-                    eventPattern: JSON.stringify(definition.eventPattern),
+                    eventPattern: definition.apply((d) => JSON.stringify(d.eventPattern)),
                     tags: args.tags,
                 },
                 { parent: this },
             );
             new aws.cloudwatch.EventTarget(
-                `${name}-${definition.id}-target`,
+                `${name}-${id}-target`,
                 {
                     rule: rule.name,
                     arn: topic.arn,
-                    inputTransformer: { inputPaths: { ...definition.inputPaths }, inputTemplate: definition.inputTemplate },
+                    inputTransformer: { inputPaths: definition.inputPaths.apply((paths) => ({ ...paths })), inputTemplate: definition.inputTemplate },
                 },
                 // Without the topic policy in place, the first alerts would be refused.
                 { parent: this, dependsOn: [topicPolicy] },
@@ -120,7 +129,7 @@ export class ExecAudit extends pulumi.ComponentResource {
             // EventBridge counts the events a rule could not deliver to its target in FailedInvocations
             // (namespace AWS/Events, dimension RuleName for the default bus). Any in five minutes raises the alarm.
             const alarm = new aws.cloudwatch.MetricAlarm(
-                `${name}-${definition.id}-alarm`,
+                `${name}-${id}-alarm`,
                 {
                     name: alarmName,
                     alarmDescription:

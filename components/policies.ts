@@ -3,7 +3,7 @@
  * tests evaluate them directly.
  */
 import type { ImageReference } from "./image";
-import { OWNER_TAG_KEY } from "./commands";
+import { OWNER_TAG_KEY, REASON_TAG_KEY } from "./commands";
 import { EXEC_TASK_TAG } from "./names";
 
 /** Where the stack is: every ARN below is built from this. */
@@ -223,6 +223,11 @@ export interface DeveloperPolicyArgs {
     taskRoleArn: string;
     executionRoleArn: string;
     kmsKeyArn: string;
+    /** RunTask of the exec task only with a non-empty `Reason` tag (`ecs-exec:requireReason`). */
+    requireReason: boolean;
+    /** The exec task's size (cpu units, MiB): RunTask may not ask for more. */
+    taskCpu: number;
+    taskMemory: number;
 }
 
 /** The caller, as IAM resolves it per request: AIDA... for an IAM user, AROA...:<session name> for a role session. */
@@ -232,7 +237,8 @@ const CALLER = "${aws:userid}";
  * What a developer may do, and nothing more: start the exec task tagged with their own id, exec into its exec
  * container, see and stop it. Actions, resource ARN forms and condition keys are those of the Service Authorization
  * Reference pages for Amazon ECS, IAM, AWS KMS and AWS Systems Manager: RunTask is authorized on the task
- * definition (keys ecs:cluster, ecs:enable-execute-command, aws:RequestTag/*, aws:TagKeys); ExecuteCommand on both
+ * definition (keys ecs:cluster, ecs:enable-execute-command, ecs:task-cpu, ecs:task-memory, aws:RequestTag/*,
+ * aws:TagKeys; none for subnets, security groups or a public IP); ExecuteCommand on both
  * the cluster and the task (ecs:container-name, aws:ResourceTag/*); TagResource on the task (ecs:CreateAction);
  * PassRole on the role (iam:PassedToService); StopTask and DescribeTasks on the task; ListTasks by ecs:cluster.
  */
@@ -240,7 +246,10 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
     const clusterArn = arns.cluster(ctx, args.clusterName);
     const tasks = arns.tasksOf(ctx, args.clusterName);
     const ownerIsCaller = { [`aws:RequestTag/${OWNER_TAG_KEY}`]: CALLER };
-    const onlyOwnerTag = { "ForAllValues:StringEquals": { "aws:TagKeys": [OWNER_TAG_KEY] } };
+    const onlyOwnerAndReasonTags = { "ForAllValues:StringEquals": { "aws:TagKeys": [OWNER_TAG_KEY, REASON_TAG_KEY] } };
+    // "?*": at least one character. A key missing from the request matches no operator but ...IfExists and Null
+    // (IAM User Guide, "Condition operators"), so this holds only for a Reason tag present and not empty.
+    const reasonGiven: Condition = args.requireReason ? { StringLike: { [`aws:RequestTag/${REASON_TAG_KEY}`]: "?*" } } : {};
     return policy(
         {
             Sid: "StartOwnExecTask",
@@ -250,7 +259,11 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Condition: {
                 ArnEquals: { "ecs:cluster": clusterArn },
                 StringEquals: { "ecs:enable-execute-command": "true", ...ownerIsCaller },
-                ...onlyOwnerTag,
+                ...onlyOwnerAndReasonTags,
+                ...reasonGiven,
+                // ecs:task-cpu and ecs:task-memory are numbers "provided in the request" (Service Authorization
+                // Reference, ECS): present only when RunTask overrides the task's size, hence IfExists.
+                NumericLessThanEqualsIfExists: { "ecs:task-cpu": String(args.taskCpu), "ecs:task-memory": String(args.taskMemory) },
             },
         },
         {
@@ -261,7 +274,7 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Resource: tasks,
             Condition: {
                 StringEquals: { "ecs:CreateAction": "RunTask", ...ownerIsCaller },
-                ...onlyOwnerTag,
+                ...onlyOwnerAndReasonTags,
             },
         },
         {

@@ -37,6 +37,10 @@ function pureFacts(requireMfa = false): StackFacts {
         executionRoleArn: role(names.executionRole),
         kmsKeyArn: `arn:aws:kms:${TEST_CONTEXT.region}:${TEST_CONTEXT.accountId}:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10`,
         developerRoleArn: role(names.developerRole),
+        // As prod: the README's table shows a stack that requires a reason.
+        requireReason: true,
+        taskCpu: 256,
+        taskMemory: 512,
     };
     return {
         ...facts,
@@ -72,6 +76,9 @@ function synthFacts(result: SynthResult): StackFacts {
         executionRoleArn: definition.executionRoleArn,
         kmsKeyArn: o.kmsKeyArn,
         developerRoleArn: o.developerRoleArn ?? undefined,
+        requireReason: (result.outputs as Record<string, unknown>).requireReason,
+        taskCpu: Number(definition.cpu),
+        taskMemory: Number(definition.memory),
         developerPolicy: JSON.parse(input("aws:iam/policy:Policy").policy),
         keyPolicy: JSON.parse(input("aws:kms/key:Key", "session-logging-key").policy),
         developerRoleTrust: role ? JSON.parse(role.inputs.assumeRolePolicy as string) : undefined,
@@ -142,6 +149,10 @@ describe("developer access, evaluated by an IAM simulator", () => {
                     (s: any) => s.Condition.StringEquals["ecs:container-name"],
                 );
                 assert.deepEqual(conditions, [container.name, container.name]);
+            });
+
+            it(`is the document of a stack ${stack === "prod" ? "that requires" : "that does not require"} a reason: its reason rows run on it`, () => {
+                assert.equal(facts.requireReason, stack === "prod");
             });
 
             it("cannot be assumed under someone else's name: no developer role, or role sessions named by their tag", async () => {

@@ -260,6 +260,34 @@ describe("ExecuteCommand alerts", () => {
             assert.throws(() => alertsCovering(EXECUTE_COMMAND_CALLS, [shape("a", {}, { who: "$.detail.userIdentity.arn" })], nosy), /only envelope fields/);
         });
 
+        it("requires a leaf under a list read with [*], and for an object or a list of objects the leaf its shape names", () => {
+            const [ok] = alertsCovering(
+                EXECUTE_COMMAND_CALLS,
+                [{ ...shape("a", {}, { tasks: "$.detail.responseElements.tasks[*].taskArn", tags: "$.detail.requestParameters.tags" }), objectLeaves: { "$.detail.requestParameters.tags": "requestParameters.tags.key" } }],
+                unmatched,
+            );
+            assert.deepEqual((ok.eventPattern.detail as any).responseElements, { tasks: { taskArn: [{ exists: true }] } });
+            assert.deepEqual((ok.eventPattern.detail as any).requestParameters, { tags: { key: [{ exists: true }] } });
+        });
+
+        it("refuses reading one element of a list, which no pattern can require, and a proving leaf outside the object", () => {
+            assert.throws(() => alertsCovering(EXECUTE_COMMAND_CALLS, [shape("a", {}, { t: "$.detail.tags[1].value" })], unmatched), /one element of a list/);
+            const astray = { ...shape("a", {}, { tags: "$.detail.requestParameters.tags" }), objectLeaves: { "$.detail.requestParameters.tags": "requestParameters.cluster" } };
+            assert.throws(() => alertsCovering(EXECUTE_COMMAND_CALLS, [astray], unmatched), /is not under it/);
+        });
+
+        it("leaves alone what the base pattern matches against values, and merges the rest into its objects", () => {
+            const base = { ...EXECUTE_COMMAND_CALLS, detail: { ...(EXECUTE_COMMAND_CALLS.detail as object), requestParameters: { task: [{ prefix: "arn:" }] } } };
+            const [ok] = alertsCovering(base, [shape("a", {}, { task: "$.detail.requestParameters.task", command: "$.detail.requestParameters.command" })], unmatched);
+            assert.deepEqual((ok.eventPattern.detail as any).requestParameters, { task: [{ prefix: "arn:" }], command: [{ exists: true }] });
+        });
+
+        it("writes a JSON message with lone placeholders as JSON values and text as strings", () => {
+            const [ok] = alertsCovering(EXECUTE_COMMAND_CALLS, [{ id: "a", description: "a", when: {}, inputPaths: { time: "$.time" }, fields: { when: "<time>", note: "at <time>" } }], unmatched);
+            assert.equal(ok.inputTemplate, '{\n  "when": <time>,\n  "note": "at <time>"\n}');
+            assert.equal(render(ok.inputPaths, ok.inputTemplate, succeeded()), '{"when":"2026-03-14T09:26:53Z","note":"at 2026-03-14T09:26:53Z"}');
+        });
+
         it("needs no unmatched alert when the shapes read nothing an event may lack", () => {
             const alerts = alertsCovering(EXECUTE_COMMAND_CALLS, [shape("a", {}, { time: "$.time" })], unmatched);
             assert.deepEqual(alerts.map((alert) => alert.id), ["a"]);

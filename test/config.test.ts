@@ -379,6 +379,12 @@ describe("config validation", () => {
             assert.deepEqual(config.developerPolicyRoles, ["platform-oncall"]);
             assert.deepEqual(config.developerPolicyGroups, ["developers", "sre"]);
         });
+        it("reads requireReason: off by default, on in the prod stack", () => {
+            assert.equal(parseExecConfig(devConfig(), "dev").requireReason, false);
+            assert.equal(accepts({ requireReason: "true" }).requireReason, true);
+            assert.equal(readStackConfig("prod")["ecs-exec:requireReason"], true);
+        });
+        it("rejects a requireReason that is not true or false", () => rejects({ requireReason: "yes" }, "requireReason", /true or false/));
         it("rejects requireMfa without principals to assume the role", () =>
             rejects(
                 { requireMfa: "true", developerPrincipalArns: "[]", developerSessionNameTag: undefined },

@@ -24,6 +24,7 @@ const REQUIRED_OUTPUTS = [
     "subnetIds",
     "securityGroupId",
     "assignPublicIp",
+    "requireReason",
     "sessionLogGroupName",
     "kmsKeyArn",
     "developerPolicyArn",
@@ -239,7 +240,7 @@ describe("npm run synth", function () {
             it("prints a run-task command with exec enabled, the stack's network and the caller as Owner", () => {
                 const { outputs } = result();
                 const command = outputs.runTaskCommand as string;
-                assert.ok(command.startsWith("ECS_EXEC_OWNER=$(aws sts get-caller-identity "), command);
+                assert.ok(command.includes("ECS_EXEC_OWNER=$(aws sts get-caller-identity "), command);
                 for (const part of [
                     `--cluster ${outputs.clusterName}`,
                     `--task-definition ${outputs.taskDefinitionFamily}`,
@@ -262,7 +263,7 @@ describe("npm run synth", function () {
          * the AWS CLI, the stand-in fails a call without --region ("You must specify a region", exit 253); `sts`
          * prints the caller's id (or fails with `stsExit`), `ecs` echoes its arguments, one per line.
          */
-        async function runPrinted(stsExit = 0): Promise<{ code: number; argv: string[] }> {
+        async function runPrinted(stsExit = 0, reason: string | null = "INC-4711 restore orders"): Promise<{ code: number; argv: string[]; stderr: string }> {
             const { outputs } = await synthStack("prod");
             const bin = fs.mkdtempSync(path.join(require("os").tmpdir(), "aws-"));
             fs.writeFileSync(
@@ -276,12 +277,15 @@ describe("npm run synth", function () {
                 { mode: 0o755 },
             );
             const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-            for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"]) {
+            for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "ECS_EXEC_REASON"]) {
                 delete env[name];
             }
+            if (reason !== null) {
+                env.ECS_EXEC_REASON = reason;
+            }
             return new Promise((resolve) =>
-                execFile("sh", ["-c", outputs.runTaskCommand as string], { env }, (e, out) =>
-                    resolve({ code: e ? Number(e.code) : 0, argv: out === "" ? [] : out.trimEnd().split("\n") }),
+                execFile("sh", ["-c", outputs.runTaskCommand as string], { env }, (e, out, err) =>
+                    resolve({ code: e ? Number(e.code) : 0, argv: out === "" ? [] : out.trimEnd().split("\n"), stderr: err }),
                 ),
             );
         }
@@ -294,10 +298,20 @@ describe("npm run synth", function () {
             assert.equal(argv[0], "ecs");
             assert.equal(argv[1], "run-task");
             assert.equal(value("--region"), outputs.region);
-            assert.deepEqual(JSON.parse(value("--tags")), [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }]);
+            assert.deepEqual(JSON.parse(value("--tags")), [
+                { key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" },
+                { key: "Reason", value: "INC-4711 restore orders" },
+            ]);
             assert.equal(value("--network-configuration"), `awsvpcConfiguration={subnets=[${(outputs.subnetIds as string[]).join(",")}],securityGroups=[${outputs.securityGroupId}],assignPublicIp=DISABLED}`);
             assert.equal(value("--platform-version"), "LATEST");
             assert.ok(!argv.includes("--propagate-tags"), "propagated tags would need more than the Owner tag the policy allows");
+        });
+
+        it("starts nothing on prod without ECS_EXEC_REASON, saying to set it (prod requires a reason)", async () => {
+            const { code, argv, stderr } = await runPrinted(0, null);
+            assert.notEqual(code, 0);
+            assert.deepEqual(argv, [], "neither aws call was made");
+            assert.match(stderr, /ECS_EXEC_REASON: set ECS_EXEC_REASON to why you start the exec task: this stack requires a reason/);
         });
 
         it("starts no task, and fails, when the caller's id cannot be read", async () => {

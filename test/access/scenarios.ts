@@ -58,6 +58,12 @@ export interface Scenario {
     /** Every resource AWS authorizes the action on (ExecuteCommand: the cluster and the task). */
     targets: Target[];
     context?: Record<string, string | string[]>;
+    /**
+     * Evaluated against the developer policy of a stack with this `requireReason`: the stack's own document when it
+     * has that setting, else the policy function's for the stack's other values (each setting is one committed
+     * stack's, so each row runs on a synthesized document in one of the two stack suites).
+     */
+    requireReason?: boolean;
     /** Other permissions the caller has, to show an explicit deny wins over them. */
     otherPolicies?: Record<string, unknown>;
     expect: EvaluationResult;
@@ -65,12 +71,20 @@ export interface Scenario {
     allowedBy?: string[];
 }
 
+/** The reason ecs-exec tags a task with (--reason). */
+const REASON = "INC-4711 restore the orders of 2026-03-13";
+
 /** AdministratorAccess, as a caller might also hold: explicit denies must still hold. */
 export const ADMINISTRATOR = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
 export const ROWS = {
     start: "Start the exec task in the exec cluster, exec enabled, tagged `Owner` = themselves",
     startUntagged: "Start the exec task without their own `Owner` tag (none, a colleague's, extra tags)",
+    reason: "Start the exec task with a `Reason` tag, where the stack requires one (`requireReason`)",
+    reasonMissing: "Start the exec task without a `Reason` tag, or with an empty one, where the stack requires one",
+    reasonOptional: "Start the exec task without a `Reason` tag, where the stack does not require one",
+    size: "Start the exec task at the stack's size: no size in the request, or its own cpu and memory",
+    sizeLarger: "Start the exec task with more cpu or more memory than the stack's",
     startElsewhere: "Start the exec task without exec enabled, or in another cluster",
     startOther: "Start any other task definition with exec enabled, even holding broader permissions",
     startSibling: "Start another environment's exec task, holding that environment's policy too",
@@ -109,18 +123,37 @@ export function scenarios(f: StackFacts): Scenario[] {
         taskRoleArn: `arn:${f.partition}:iam::${f.accountId}:role/${qa.taskRole}`,
         executionRoleArn: `arn:${f.partition}:iam::${f.accountId}:role/${qa.executionRole}`,
         kmsKeyArn: `arn:${f.partition}:kms:${f.region}:${f.accountId}:key/22222222-3333-4444-8555-666666666666`,
+        requireReason: false,
+        taskCpu: 1024,
+        taskMemory: 2048,
     });
     const task = (owner?: Caller, cluster = f.clusterName): Target => ({
         arn: ecs(`task/${cluster}/${createHash("sha256").update(owner?.userId ?? "untagged").digest("hex").slice(0, 32)}`),
         tags: owner ? { Owner: owner.userId } : {},
     });
     const aliceTask = task(alice);
+    /** A RunTask as ecs-exec sends it: tagged Owner and Reason (no tags at all without an owner). */
     const runContext = (owner: Caller | undefined, overrides: Record<string, string | string[]> = {}) => ({
         "ecs:cluster": clusterArn,
         "ecs:enable-execute-command": "true",
-        ...(owner ? { "aws:RequestTag/Owner": owner.userId, "aws:TagKeys": ["Owner"] } : {}),
+        ...(owner ? { "aws:RequestTag/Owner": owner.userId, "aws:RequestTag/Reason": REASON, "aws:TagKeys": ["Owner", "Reason"] } : {}),
         ...overrides,
     });
+    /** The same without a Reason tag. */
+    const withoutReason = (owner: Caller) => {
+        const { "aws:RequestTag/Reason": _reason, ...context } = runContext(owner, { "aws:TagKeys": ["Owner"] });
+        return context;
+    };
+    const start = (row: string, caller: Caller, context: Record<string, string | string[]>, expect: EvaluationResult): Scenario => ({
+        row,
+        caller,
+        action: "ecs:RunTask",
+        targets: [definition],
+        context,
+        expect,
+        ...(expect === "Allowed" ? { allowedBy: ["StartOwnExecTask"] } : {}),
+    });
+    const size = (cpu: number, memory: number) => ({ "ecs:task-cpu": String(cpu), "ecs:task-memory": String(memory) });
     const exec = (caller: Caller, target: Target, container = f.containerName, cluster = clusterArn): Scenario => ({
         row: ROWS.execOther,
         caller,
@@ -175,6 +208,20 @@ export function scenarios(f: StackFacts): Scenario[] {
             context: runContext(alice, { "aws:TagKeys": ["Owner", "CostCenter"] }),
             expect: "ImplicitlyDenied",
         },
+        start(ROWS.startUntagged, alice, runContext(alice, { "aws:TagKeys": ["Owner", "Reason", "CostCenter"], "aws:RequestTag/CostCenter": "4711" }), "ImplicitlyDenied"),
+        // A reason where the stack requires one
+        { ...start(ROWS.reason, alice, runContext(alice), "Allowed"), requireReason: true },
+        { ...start(ROWS.reason, bob, runContext(bob), "Allowed"), requireReason: true },
+        { ...start(ROWS.reasonMissing, alice, withoutReason(alice), "ImplicitlyDenied"), requireReason: true },
+        { ...start(ROWS.reasonMissing, alice, runContext(alice, { "aws:RequestTag/Reason": "" }), "ImplicitlyDenied"), requireReason: true },
+        { ...start(ROWS.reasonOptional, alice, withoutReason(alice), "Allowed"), requireReason: false },
+        { ...start(ROWS.reasonOptional, bob, runContext(bob), "Allowed"), requireReason: false },
+        // Size: ecs:task-cpu and ecs:task-memory are in the request only when it sets a size
+        start(ROWS.size, alice, runContext(alice, size(f.taskCpu, f.taskMemory)), "Allowed"),
+        start(ROWS.size, bob, runContext(bob, { "ecs:task-memory": String(f.taskMemory) }), "Allowed"),
+        start(ROWS.sizeLarger, alice, runContext(alice, size(f.taskCpu * 2, f.taskMemory)), "ImplicitlyDenied"),
+        start(ROWS.sizeLarger, alice, runContext(alice, size(f.taskCpu, f.taskMemory * 2)), "ImplicitlyDenied"),
+        start(ROWS.sizeLarger, bob, runContext(bob, { "ecs:task-cpu": String(f.taskCpu * 4) }), "ImplicitlyDenied"),
         {
             row: ROWS.startElsewhere,
             caller: alice,
@@ -239,9 +286,27 @@ export function scenarios(f: StackFacts): Scenario[] {
             caller: alice,
             action: "ecs:TagResource",
             targets: [{ arn: aliceTask.arn }],
-            context: { "ecs:CreateAction": "RunTask", "aws:RequestTag/Owner": alice.userId, "aws:TagKeys": ["Owner"] },
+            context: {
+                "ecs:CreateAction": "RunTask",
+                "aws:RequestTag/Owner": alice.userId,
+                "aws:RequestTag/Reason": REASON,
+                "aws:TagKeys": ["Owner", "Reason"],
+            },
             expect: "Allowed",
             allowedBy: ["TagOwnTaskAtLaunch"],
+        },
+        {
+            row: ROWS.startUntagged,
+            caller: alice,
+            action: "ecs:TagResource",
+            targets: [{ arn: aliceTask.arn }],
+            context: {
+                "ecs:CreateAction": "RunTask",
+                "aws:RequestTag/Owner": alice.userId,
+                "aws:RequestTag/CostCenter": "4711",
+                "aws:TagKeys": ["Owner", "CostCenter"],
+            },
+            expect: "ImplicitlyDenied",
         },
         {
             row: ROWS.startUntagged,
@@ -412,6 +477,13 @@ export function scenarios(f: StackFacts): Scenario[] {
     ];
 }
 
+/** The developer policy a scenario is evaluated against (see Scenario.requireReason). */
+function developerDocument(f: StackFacts, s: Scenario): unknown {
+    return s.requireReason === undefined || s.requireReason === f.requireReason
+        ? f.developerPolicy
+        : developerPolicy(f, { ...f, requireReason: s.requireReason });
+}
+
 /**
  * Evaluates a scenario as AWS does: an action authorized on several resources needs every one of them allowed;
  * an explicit deny on any of them denies.
@@ -428,7 +500,7 @@ export async function evaluate(f: StackFacts, s: Scenario): Promise<IamDecision>
                 action: s.action,
                 resource: target.arn,
                 context: { "aws:userid": s.caller.userId, ...s.context, ...resourceTags },
-                identityPolicies: { developer: f.developerPolicy, ...s.otherPolicies },
+                identityPolicies: { developer: developerDocument(f, s), ...s.otherPolicies },
                 resourcePolicy: s.action.startsWith("kms:") ? f.keyPolicy : undefined,
             }),
         );

@@ -8,7 +8,9 @@ import { CloudWatchLogsClient, GetLogEventsCommand, OutputLogEvent } from "@aws-
 import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
-import { audit, AuditEntry, ExecuteCommandRecord, formatAudit } from "../../cli/audit";
+import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, RunTaskRecord } from "../../cli/audit";
+import { wrappedCommand } from "../../cli/remoteCommand";
+import { REASON, RUN_TASK_ID, runTaskEvent } from "../support/cloudTrail";
 import { PROJECT_DIR } from "../../synth/synth";
 import { capturedProgress, CREDENTIALS, OUTPUTS, REGION } from "./support/unit";
 
@@ -18,6 +20,13 @@ const fixture = JSON.parse(
 
 const SESSION = fixture.responseElements!.session!.sessionId!;
 const WINDOW = { start: new Date("2026-03-13T12:00:00Z"), end: new Date("2026-03-14T12:00:00Z") };
+/** CloudTrail's event history: 90 days back from the end of the window. */
+const OLDEST = new Date(WINDOW.end.getTime() - 90 * 86_400_000);
+
+/** The RunTask that started the fixture's task, with a reason (or the tags given). */
+function started(time: string, tags?: { key: string; value: string }[], taskId = RUN_TASK_ID, cluster = "dev-ecs-exec"): RunTaskRecord {
+    return runTaskEvent({ time, tags, taskId, cluster }).detail;
+}
 
 /** The fixture's call at another time, with another session (or refused). */
 function call(time: string, sessionId: string | null, changes: Record<string, unknown> = {}): ExecuteCommandRecord {
@@ -35,7 +44,7 @@ function call(time: string, sessionId: string | null, changes: Record<string, un
     return Object.assign(record, changes);
 }
 
-const asEvent = (record: ExecuteCommandRecord) => ({
+const asEvent = (record: ExecuteCommandRecord | RunTaskRecord) => ({
     EventName: record.eventName,
     EventSource: record.eventSource,
     EventTime: new Date(record.eventTime),
@@ -44,8 +53,11 @@ const asEvent = (record: ExecuteCommandRecord) => ({
 
 const logEvent = (time: string, message: string): OutputLogEvent => ({ timestamp: Date.parse(time), message });
 
-/** CloudTrail answering in pages of `pageSize` (newest first, as LookupEvents does); transcripts by stream name. */
-function accounts(records: ExecuteCommandRecord[], transcripts: Record<string, OutputLogEvent[][]>, pageSize = 50) {
+/**
+ * CloudTrail answering in pages of `pageSize` (newest first, as LookupEvents does), by event name and time window;
+ * transcripts by stream name.
+ */
+function accounts(records: (ExecuteCommandRecord | RunTaskRecord)[], transcripts: Record<string, OutputLogEvent[][]>, pageSize = 50) {
     const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS });
     const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS });
     const trailMock = mockClient(cloudTrail);
@@ -53,9 +65,15 @@ function accounts(records: ExecuteCommandRecord[], transcripts: Record<string, O
     const newestFirst = [...records].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
     trailMock.on(LookupEventsCommand).callsFake((input) => {
         const start = Number(input.NextToken ?? 0);
+        const named = newestFirst.filter(
+            (r) =>
+                r.eventName === input.LookupAttributes[0].AttributeValue &&
+                Date.parse(r.eventTime) >= input.StartTime.getTime() &&
+                Date.parse(r.eventTime) <= input.EndTime.getTime(),
+        );
         return {
-            Events: newestFirst.slice(start, start + pageSize).map(asEvent),
-            NextToken: start + pageSize < newestFirst.length ? String(start + pageSize) : undefined,
+            Events: named.slice(start, start + pageSize).map(asEvent),
+            NextToken: start + pageSize < named.length ? String(start + pageSize) : undefined,
         };
     });
     logsMock.on(GetLogEventsCommand).callsFake((input) => {
@@ -68,7 +86,7 @@ function accounts(records: ExecuteCommandRecord[], transcripts: Record<string, O
         return { events: pages[index] ?? [], nextForwardToken: `f/${Math.min(index + 1, pages.length)}` };
     });
     const { progress, text } = capturedProgress(true);
-    const run = () => audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress });
+    const run = () => audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress, oldest: OLDEST });
     return { trailMock, logsMock, run, progress: text };
 }
 
@@ -112,6 +130,33 @@ describe("ecs-exec audit", () => {
         );
     });
 
+    describe("the reason of each session's task", () => {
+        it("is the Reason tag of the RunTask that started it, joined by task id, even hours before the window", async () => {
+            const { run, trailMock } = accounts([fixture, started("2026-03-13T06:00:00Z")], {});
+            const [entry] = await run();
+            assert.equal(entry.task, RUN_TASK_ID);
+            assert.equal(entry.reason, REASON);
+            // An exec task lives at most maxSessionHours: its start is looked for that far before the window.
+            const runTask = trailMock.commandCalls(LookupEventsCommand).map((c) => c.args[0].input).find((i) => i.LookupAttributes![0].AttributeValue === "RunTask")!;
+            assert.deepEqual([runTask.StartTime, runTask.EndTime], [new Date(WINDOW.start.getTime() - OUTPUTS.maxSessionHours * 3_600_000), WINDOW.end]);
+        });
+
+        it("is null for a task started without one, and absent when no RunTask of the task is in the history", async () => {
+            const none = accounts([fixture, started("2026-03-14T09:26:12Z", [{ key: "Owner", value: "AROAEXAMPLEROLEID123:alice@example.com" }])], {});
+            assert.equal((await none.run())[0].reason, null);
+            const unknown = accounts([fixture], {});
+            assert.equal("reason" in (await unknown.run())[0], false);
+        });
+
+        it("comes from this cluster's task only, and is not looked up when there is no session", async () => {
+            const elsewhere = accounts([fixture, started("2026-03-14T09:26:12Z", undefined, RUN_TASK_ID, "payments")], {});
+            assert.equal("reason" in (await elsewhere.run())[0], false);
+            const quiet = accounts([started("2026-03-14T09:26:12Z")], {});
+            assert.deepEqual(await quiet.run(), []);
+            assert.equal(quiet.trailMock.commandCalls(LookupEventsCommand).length, 1, "ExecuteCommand only");
+        });
+    });
+
     it("includes refused calls, with their error, and looks up no transcript for them", async () => {
         const { run, logsMock } = accounts([call("2026-03-14T10:00:00Z", null)], {});
         const [entry] = await run();
@@ -137,7 +182,10 @@ describe("ecs-exec audit", () => {
         const entries = await run();
         assert.equal(entries.length, 120);
         assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
-        const inputs = trailMock.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
+        const inputs = trailMock
+            .commandCalls(LookupEventsCommand)
+            .map((c) => c.args[0].input)
+            .filter((i) => i.LookupAttributes![0].AttributeValue === "ExecuteCommand");
         assert.deepEqual(inputs.map((i) => i.NextToken), [undefined, "50", "100"]);
         for (const input of inputs) {
             assert.deepEqual(input.LookupAttributes, [{ AttributeKey: "EventName", AttributeValue: "ExecuteCommand" }]);
@@ -160,7 +208,12 @@ describe("ecs-exec audit", () => {
         let entries: AuditEntry[];
         before(async () => {
             const { run } = accounts(
-                [fixture, call("2026-03-14T10:00:00Z", null), call("2026-03-14T11:00:00Z", "ecs-execute-command-nolog0000000000")],
+                [
+                    fixture,
+                    started("2026-03-14T09:26:12Z"),
+                    call("2026-03-14T10:00:00Z", null),
+                    call("2026-03-14T11:00:00Z", "ecs-execute-command-nolog0000000000"),
+                ],
                 { [SESSION]: [[logEvent("2026-03-14T09:27:01Z", "hello\n")]] },
             );
             entries = await run();
@@ -168,8 +221,8 @@ describe("ecs-exec audit", () => {
 
         it("as a table, with a summary of allowed, refused and missing logs", () => {
             const lines = formatAudit(entries, "text", WINDOW, OUTPUTS.clusterName).split("\n");
-            assert.match(lines[0], /^TIME\s+WHO\s+TASK\s+CONTAINER\s+COMMAND\s+OUTCOME\s+SESSION LOG$/);
-            assert.match(lines[1], /^2026-03-14 09:26:53Z .*alice@example.com .* allowed\s+ecs-execute-command-0a1b2c3d4e5f6a7b8: 6 bytes, 1 events, 2026-03-14 09:27:01Z to 2026-03-14 09:27:01Z$/);
+            assert.match(lines[0], /^TIME\s+WHO\s+TASK\s+REASON\s+CONTAINER\s+COMMAND\s+OUTCOME\s+SESSION LOG$/);
+            assert.match(lines[1], /^2026-03-14 09:26:53Z .*alice@example.com +0f8e9c1d2b3a4e5f60718293a4b5c6d7 +INC-4711 restore the orders of 2026-03-13 +dev-ecs-exec .* allowed\s+ecs-execute-command-0a1b2c3d4e5f6a7b8: 6 bytes, 1 events, 2026-03-14 09:27:01Z to 2026-03-14 09:27:01Z$/);
             assert.match(lines[2], /refused \(AccessDenied\)\s+-$/);
             assert.match(lines[3], /ecs-execute-command-nolog0000000000: missing$/);
             assert.equal(
@@ -178,14 +231,20 @@ describe("ecs-exec audit", () => {
             );
         });
 
+        it("shows an ecs-exec run by the words it ran, not its status wrapper", () => {
+            const wrapped = { ...entries[0], command: wrappedCommand(["bin/rails", "db:migrate:status"], "0123abcd") };
+            const [, row] = formatAudit([wrapped], "text", WINDOW, OUTPUTS.clusterName).split("\n");
+            assert.match(row, / run: 'bin\/rails' 'db:migrate:status' +allowed/);
+        });
+
         it("as JSON records", () => {
             assert.deepEqual(JSON.parse(formatAudit(entries, "json", WINDOW, OUTPUTS.clusterName)), JSON.parse(JSON.stringify(entries)));
         });
 
         it("as a Markdown table", () => {
             const lines = formatAudit(entries, "markdown", WINDOW, OUTPUTS.clusterName).split("\n");
-            assert.equal(lines[0], "| TIME | WHO | TASK | CONTAINER | COMMAND | OUTCOME | SESSION LOG |");
-            assert.equal(lines[1], "| --- | --- | --- | --- | --- | --- | --- |");
+            assert.equal(lines[0], "| TIME | WHO | TASK | REASON | CONTAINER | COMMAND | OUTCOME | SESSION LOG |");
+            assert.equal(lines[1], "| --- | --- | --- | --- | --- | --- | --- | --- |");
             assert.equal(lines.length, 2 + 3 + 2);
         });
 

@@ -12,7 +12,8 @@ import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { assertBuiltFromCurrentSources } from "./support/bundle";
 import { FakeAws, FakeAwsOptions, REGION } from "./support/fakeAws";
-import { delay, eventually, pool, Sandbox, startTool, ToolRun } from "./support/tool";
+import { delay, eventually, PluginKind, pool, Sandbox, startTool, ToolRun } from "./support/tool";
+import { AWKWARD_WORDS } from "./support/words";
 
 const ALICE = "AROAEXAMPLEROLEID123:alice@example.com";
 const BOB = "AIDAEXAMPLEUSERBOB01";
@@ -23,15 +24,19 @@ interface Scenario {
     outputs: Record<string, any>;
     /** `ecs-exec shell --stack dev --outputs FILE ...extra` in a terminal of its own. */
     shell(extra?: string[], env?: Record<string, string>): ToolRun;
+    /** `ecs-exec run --stack dev --outputs FILE ...extra`, with no terminal (stdin at end of file, or a pipe). */
+    run(extra: string[], env?: Record<string, string>, stdin?: "ignore" | "pipe"): ToolRun;
     operations(): string[];
 }
 
+type ScenarioOptions = Partial<FakeAwsOptions> & { plugin?: PluginKind | true };
+
 describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", function () {
     this.timeout(60_000);
-    const scenarios: [string, (s: Scenario) => Promise<void>, Partial<FakeAwsOptions> & { plugin?: boolean }][] = [];
+    const scenarios: [string, (s: Scenario) => Promise<void>, ScenarioOptions][] = [];
     const outcomes = new Map<string, Promise<unknown>>();
 
-    function scenario(name: string, options: Partial<FakeAwsOptions> & { plugin?: boolean }, body: (s: Scenario) => Promise<void>) {
+    function scenario(name: string, options: ScenarioOptions, body: (s: Scenario) => Promise<void>) {
         scenarios.push([name, body, options]);
         it(name, async () => {
             const failure = await outcomes.get(name);
@@ -46,7 +51,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         assertBuiltFromCurrentSources();
         const outputs = (await synthStack("dev")).outputs as Record<string, any>;
         const limited = pool(3);
-        for (const [name, body, { plugin = true, ...options }] of scenarios) {
+        for (const [name, body, { plugin = "shell", ...options }] of scenarios) {
             const run = limited(async () => {
                 const aws = await new FakeAws({
                     cluster: outputs.clusterName,
@@ -63,6 +68,8 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                         outputs,
                         shell: (extra = [], env = {}) =>
                             startTool(["shell", "--stack", "dev", "--outputs", sandbox.outputsFile, ...extra], sandbox.env(aws, env)),
+                        run: (extra, env = {}, stdin = "ignore") =>
+                            startTool(["run", "--stack", "dev", "--outputs", sandbox.outputsFile, ...extra], sandbox.env(aws, env), undefined, stdin),
                         operations: () => aws.calls.map((c) => c.operation),
                     });
                 } finally {
@@ -293,13 +300,101 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         "under npx: Ctrl-C (delivered by the terminal and again by npm) during the wait stops the task",
         { readyAfterDescribes: Infinity },
         async ({ aws, sandbox }) => {
-            const env = { ...sandbox.env(aws), PATH: `${sandbox.bin}:${process.env.PATH}`, npm_config_update_notifier: "false" };
+            // With the sandbox's empty npm cache, npx installs this project into it, which would run its prepare and
+            // rebuild cli/dist under the bins of the other scenarios running meanwhile.
+            const env = {
+                ...sandbox.env(aws),
+                PATH: `${sandbox.bin}:${process.env.PATH}`,
+                npm_config_update_notifier: "false",
+                npm_config_ignore_scripts: "true",
+            };
             const run = startTool(["ecs-exec", "shell", "--outputs", sandbox.outputsFile], env, ["npx"]);
             await aws.waitFor("RunTask");
             run.interruptGroup();
             const result = await run.exited;
             assert.equal(aws.callsOf("StopTask").length, 1, result.stderr);
             assert.match(result.stderr, /Stopped exec task/);
+        },
+    );
+
+    // ecs-exec run, against a stand-in plugin whose remote end runs the command as the agent does (standInPlugin.ts).
+    const agent = { plugin: "agent" as const, readyAfterDescribes: -1 };
+
+    scenario(
+        "run: every word reaches the container as given (quotes, backslashes, #, $, spaces, empty, non-ASCII), its output exactly on stdout, exit 0",
+        agent,
+        async ({ aws, sandbox, outputs, run, operations }) => {
+            const result = await run(["--", "printf", "%s\\0", ...AWKWARD_WORDS]).exited;
+            assert.equal(result.code, 0, result.stderr);
+            assert.deepEqual(result.stdout.split("\0"), [...AWKWARD_WORDS, ""]);
+            assert.match(result.stderr, /Starting session with SessionId: ecs-execute-command-\w+\n/, "the plugin's banners on stderr");
+            assert.match(result.stderr, /Exiting session with sessionId/);
+            assert.deepEqual(operations(), ["GetCallerIdentity", "ListTasks", "RunTask", "ExecuteCommand", "DescribeTasks", "StopTask"]);
+            assert.equal(aws.callsOf("ExecuteCommand")[0].body.container, outputs.containerName);
+            assert.equal(aws.callsOf("StopTask")[0].body.reason, "ecs-exec run ended");
+            assert.equal(fs.existsSync(path.join(sandbox.plugin, "stdin")), false, "the plugin's stdin never ended");
+        },
+    );
+
+    scenario(
+        "run: the command's own exit status (3, 1), stderr in the session's one stream, output without a final newline, stdin a closed pipe",
+        agent,
+        async ({ run }) => {
+            const mixed = run(["--", "sh", "-c", "echo out; echo err >&2; printf last; exit 3"], {}, "pipe");
+            mixed.child.stdin!.end();
+            const result = await mixed.exited;
+            assert.equal(result.code, 3, result.stderr);
+            assert.equal(result.stdout, "out\nerr\nlast");
+            const failed = await run(["--", "false"]).exited;
+            assert.equal(failed.code, 1, failed.stderr);
+            assert.equal(failed.stdout, "");
+        },
+    );
+
+    scenario(
+        "run: a program the container lacks ends with the shell's message and 127; a container without sh, with the agent's message (exit 1)",
+        agent,
+        async ({ run, sandbox }) => {
+            const missing = await run(["--", "no-such-program", "--version"]).exited;
+            assert.equal(missing.code, 127, missing.stderr);
+            assert.match(missing.stdout, /no-such-program: not found/);
+            const noShell = await run(["--", "true"], { FAKE_CONTAINER_PATH: sandbox.plugin }).exited;
+            assert.equal(noShell.code, 1);
+            assert.match(noShell.stderr, /Unable to start command: failed to start pty: exec: "sh": executable file not found in \$PATH/);
+            assert.match(noShell.stderr, /ecs-exec: the session ended before true reported its exit status/);
+            assert.equal(noShell.stdout, "");
+        },
+    );
+
+    scenario("run: Ctrl-C reaches the command first (its status, 130), then the task is stopped", agent, async ({ aws, sandbox, run }) => {
+        const running = run(["--", "sh", "-c", "echo started; sleep 30; echo not reached"]);
+        await eventually(() => running.stdoutSoFar() === "started\n", "the command has started", 15_000);
+        running.interruptGroup();
+        const result = await running.exited;
+        assert.equal(result.code, 130, result.stderr);
+        assert.equal(result.stdout, "started\n", "no ^C echoed into the output, nothing after the interrupt");
+        assert.deepEqual(sandbox.pluginSignals(), ["INT"]);
+        assert.match(result.stderr, /Ctrl-C passed to the command/);
+        assert.equal(aws.callsOf("StopTask").length, 1);
+    });
+
+    scenario(
+        "run --reason tags the task it starts; a stack that requires a reason refuses run without one before any AWS call (exit 2)",
+        agent,
+        async ({ aws, sandbox, outputs, run }) => {
+            const tagged = await run(["--reason", "INC-4711 restore orders", "--", "true"]).exited;
+            assert.equal(tagged.code, 0, tagged.stderr);
+            assert.deepEqual(aws.callsOf("RunTask")[0].body.tags, [
+                { key: "Owner", value: ALICE },
+                { key: "Reason", value: "INC-4711 restore orders" },
+            ]);
+            const strict = path.join(sandbox.dir, "strict.json");
+            fs.writeFileSync(strict, JSON.stringify({ ...outputs, requireReason: true }));
+            const before = aws.calls.length;
+            const refused = await startTool(["run", "--outputs", strict, "--", "true"], sandbox.env(aws)).exited;
+            assert.equal(refused.code, 2);
+            assert.match(refused.stderr, /requires a reason for every exec task/);
+            assert.equal(aws.calls.length, before, "no AWS call");
         },
     );
 
@@ -313,7 +408,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
             ),
         );
         assert.match(help, /^Usage: ecs-exec /);
-        for (const command of ["shell", "list", "stop", "audit"]) {
+        for (const command of ["shell", "run", "list", "stop", "audit"]) {
             assert.match(help, new RegExp(`^  ${command} `, "m"));
         }
     });

@@ -9,6 +9,9 @@ import { FakePlugin, FakeSignals, OUTPUTS } from "./support/unit";
 
 const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-main-")), "dev.json");
 fs.writeFileSync(outputsFile, JSON.stringify(OUTPUTS));
+/** A stack that requires a reason for every exec task, as prod does. */
+const prodOutputsFile = path.join(path.dirname(outputsFile), "prod.json");
+fs.writeFileSync(prodOutputsFile, JSON.stringify({ ...OUTPUTS, stack: "prod", requireReason: true }));
 
 async function run(args: string[], plugin = new FakePlugin()) {
     let stdout = "";
@@ -16,7 +19,10 @@ async function run(args: string[], plugin = new FakePlugin()) {
     const code = await main({
         argv: ["node", "ecs-exec", ...args],
         env: {},
-        stdout: { write: (s: string) => (stdout += s) },
+        stdout: {
+            write: (s: string | Buffer) => ((stdout += s), true),
+            once: () => undefined,
+        },
         stderr: { write: (s: string) => (stderr += s) },
         signals: new FakeSignals(),
         plugin,
@@ -45,6 +51,12 @@ describe("ecs-exec command line", () => {
         ["audit", "--since", "91d"],
         ["audit", "--since", "2025-12-01T00:00Z"],
         ["shell", "--timeout", "5x"],
+        ["run"],
+        ["run", "--timeout", "0s", "--", "true"],
+        ["run", "--reason", "", "--", "true"],
+        ["run", "--reason", "INC-1, INC-2", "--", "true"],
+        ["shell", "--reason", "aws:reserved"],
+        ["shell", "--reason", "x".repeat(257)],
     ]) {
         it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
             const { code, stderr } = await run([...args, "--outputs", outputsFile]);
@@ -61,6 +73,36 @@ describe("ecs-exec command line", () => {
             "ecs-exec: --since reaches back before 2025-12-14 12:00:00Z: CloudTrail's event history keeps 90 days " +
                 "(use --since 90d at most; older events are in the trail's S3 bucket)\n",
         );
+    });
+
+    for (const command of [["shell"], ["run", "--", "true"]]) {
+        it(`${command[0]} on a stack that requires a reason, without --reason: exit 2 before any AWS call, saying how to give one`, async () => {
+            const plugin = new FakePlugin();
+            let checked = false;
+            plugin.check = async () => void (checked = true);
+            const { code, stderr } = await run([command[0], "--outputs", prodOutputsFile, ...command.slice(1)], plugin);
+            assert.equal(code, 2);
+            assert.equal(
+                stderr,
+                'ecs-exec: stack prod requires a reason for every exec task (requireReason): add --reason "TEXT", for example ' +
+                    '--reason "INC-4711 restore orders". It goes into the task\'s Reason tag, the alert and ecs-exec audit.\n',
+            );
+            assert.equal(checked, false, "not even the plugin check");
+        });
+    }
+
+    it("a --reason ECS cannot take as a tag value: says which characters, exit 2", async () => {
+        const { code, stderr } = await run(["run", "--outputs", outputsFile, "--reason", "INC-1, INC-2 #urgent", "--", "true"]);
+        assert.equal(code, 2);
+        assert.match(stderr, /^ecs-exec: --reason cannot be an ECS tag value: it contains ",", "#"\. Tag values take letters, digits, spaces/);
+    });
+
+    it("run takes the options after COMMAND as the command's own", async () => {
+        const plugin = new FakePlugin();
+        plugin.installed = false;
+        // The plugin check fails at once: the arguments were accepted, --stack included, -la left to ls.
+        const { code } = await run(["run", "--outputs", outputsFile, "ls", "-la", "--stack", "prod"], plugin);
+        assert.equal(code, 6);
     });
 
     it("outputs of another stack: one line, no stack trace, exit 3", async () => {

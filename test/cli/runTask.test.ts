@@ -19,7 +19,11 @@ const policy = developerPolicy(TEST_CONTEXT, {
     taskRoleArn: `arn:aws:iam::${TEST_CONTEXT.accountId}:role/${names.taskRole}`,
     executionRoleArn: `arn:aws:iam::${TEST_CONTEXT.accountId}:role/${names.executionRole}`,
     kmsKeyArn: `arn:aws:kms:${TEST_CONTEXT.region}:${TEST_CONTEXT.accountId}:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10`,
+    requireReason: true,
+    taskCpu: 256,
+    taskMemory: 512,
 });
+const REASON = "INC-4711 restore orders";
 const principal = `arn:aws:sts::${TEST_CONTEXT.accountId}:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com`;
 
 /** How IAM sees a RunTask request: its tags become aws:RequestTag/* and aws:TagKeys. */
@@ -60,9 +64,17 @@ describe("the RunTask request of ecs-exec shell", () => {
         securityGroupId: "sg-0123456789abcdef0",
         assignPublicIp: false,
     };
-    const request = runTaskRequest(placement, ALICE);
+    const request = runTaskRequest(placement, ALICE, REASON);
 
-    it("is allowed by the developer policy for the caller it tags as Owner, tag-on-create included", async () => {
+    it("tags Owner and, with --reason, Reason", () => {
+        assert.deepEqual(request.tags, [
+            { key: "Owner", value: ALICE },
+            { key: "Reason", value: REASON },
+        ]);
+        assert.deepEqual(runTaskRequest(placement, ALICE).tags, [{ key: "Owner", value: ALICE }]);
+    });
+
+    it("is allowed by the developer policy of a stack that requires a reason, tag-on-create included", async () => {
         const [run, tag] = await decisions(request);
         assert.equal(run.decision, "Allowed");
         assert.deepEqual(run.allowedBy, ["developer/StartOwnExecTask"]);
@@ -78,8 +90,14 @@ describe("the RunTask request of ecs-exec shell", () => {
     });
 
     it("would be refused with a colleague as Owner", async () => {
-        const [run] = await decisions(runTaskRequest(placement, BOB));
+        const [run] = await decisions(runTaskRequest(placement, BOB, REASON));
         assert.equal(run.decision, "ImplicitlyDenied");
+    });
+
+    it("would be refused without a reason there, which is why ecs-exec refuses to send it", async () => {
+        const [run, tag] = await decisions(runTaskRequest(placement, ALICE));
+        assert.equal(run.decision, "ImplicitlyDenied");
+        assert.equal(tag.decision, "Allowed");
     });
 });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { executeCommandAlerts } from "../../components/alerts";
+import { runTaskAlerts, runTaskNetworkAlert } from "../../components/runTaskAlerts";
 import { AuditAlert, ExecAudit, ExecAuditArgs } from "../../components/execAudit";
 import { alertAlarmName, alertRuleName } from "../../components/names";
 import { POLICY_PROPAGATION_WAIT } from "../../components/propagation";
@@ -11,9 +12,19 @@ const REGION = TEST_CONTEXT.region;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:test-ecs-exec-alerts`;
 const TRAIL_ARN = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/test-ecs-exec`;
 const BUCKET = `test-ecs-exec-trail-${ACCOUNT}-${REGION}`;
-const ALERTS: AuditAlert[] = executeCommandAlerts({ clusterName: "test-ecs-exec", sessionLogGroupName: "/ecs-exec/test/sessions" }).map(
-    (definition) => ({ definition, ruleName: alertRuleName("test", definition.id), alarmName: alertAlarmName("test", definition.id) }),
-);
+const DEFINITIONS = [
+    ...executeCommandAlerts({ clusterName: "test-ecs-exec", sessionLogGroupName: "/ecs-exec/test/sessions" }),
+    ...runTaskAlerts({ family: "test-ecs-exec" }),
+    runTaskNetworkAlert({ family: "test-ecs-exec", subnetIds: ["subnet-0a1b2c3d4e5f60711"], securityGroupId: "sg-0123456789abcdef0", assignPublicIp: false }),
+];
+/** The network alert's definition arrives later, as in the program (it names the exec network's ids). */
+const ALERTS: AuditAlert[] = DEFINITIONS.map((definition) => ({
+    id: definition.id,
+    definition: definition.id === "run-task-network" ? Promise.resolve(definition) : definition,
+    ruleName: alertRuleName("test", definition.id),
+    alarmName: alertAlarmName("test", definition.id),
+}));
+const definitionOf = (alert: AuditAlert) => DEFINITIONS.find((definition) => definition.id === alert.id)!;
 const ALARM_ARN = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${ALERTS[0].alarmName}`;
 
 function args(changes: Partial<ExecAuditArgs> = {}): ExecAuditArgs {
@@ -54,7 +65,7 @@ describe("ExecAudit", () => {
             const rules = registered.ofType("aws:cloudwatch/eventRule:EventRule");
             assert.deepEqual(
                 rules.map((rule) => [rule.name, rule.inputs.name, rule.inputs.eventBusName, JSON.parse(rule.inputs.eventPattern as string)]),
-                ALERTS.map((alert) => [`audit-${alert.definition.id}-rule`, alert.ruleName, undefined, alert.definition.eventPattern]),
+                ALERTS.map((alert) => [`audit-${alert.id}-rule`, alert.ruleName, undefined, definitionOf(alert).eventPattern]),
             );
             assert.deepEqual(await valueOf(audit.ruleNames), ALERTS.map((alert) => alert.ruleName));
         });
@@ -63,13 +74,13 @@ describe("ExecAudit", () => {
             const { registered, audit } = await built();
             const policyUrn = registered.one("aws:sns/topicPolicy:TopicPolicy").urn;
             for (const alert of ALERTS) {
-                const target = registered.one("aws:cloudwatch/eventTarget:EventTarget", `audit-${alert.definition.id}-target`);
+                const target = registered.one("aws:cloudwatch/eventTarget:EventTarget", `audit-${alert.id}-target`);
                 assert.equal(target.inputs.rule, alert.ruleName);
                 assert.equal(target.inputs.arn, await valueOf(audit.topicArn));
                 assert.equal((target.inputs as any).roleArn, undefined, "no role for an encrypted topic (EventBridge User Guide)");
                 assert.deepEqual(target.inputs.inputTransformer, {
-                    inputPaths: alert.definition.inputPaths,
-                    inputTemplate: alert.definition.inputTemplate,
+                    inputPaths: definitionOf(alert).inputPaths,
+                    inputTemplate: definitionOf(alert).inputTemplate,
                 });
                 assert.ok(target.dependencies.includes(policyUrn), "depends on the topic policy");
             }
@@ -93,7 +104,7 @@ describe("ExecAudit", () => {
             const { registered, audit } = await built();
             const topicArn = await valueOf(audit.topicArn);
             for (const alert of ALERTS) {
-                const alarm = registered.one("aws:cloudwatch/metricAlarm:MetricAlarm", `audit-${alert.definition.id}-alarm`).inputs as any;
+                const alarm = registered.one("aws:cloudwatch/metricAlarm:MetricAlarm", `audit-${alert.id}-alarm`).inputs as any;
                 assert.equal(alarm.name, alert.alarmName);
                 // EventBridge's count of events a rule could not deliver (EventBridge User Guide, "Monitoring").
                 assert.deepEqual([alarm.namespace, alarm.metricName, alarm.dimensions], ["AWS/Events", "FailedInvocations", { RuleName: alert.ruleName }]);

@@ -96,6 +96,9 @@ describe("IAM analysis: what grants ecs:ExecuteCommand", () => {
             taskRoleArn: "arn:aws:iam::111122223333:role/t",
             executionRoleArn: "arn:aws:iam::111122223333:role/e",
             kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
+            requireReason: true,
+            taskCpu: 256,
+            taskMemory: 512,
         });
         assert.ok(documentAllows(JSON.stringify(document), [EXEC]));
         assert.deepEqual(unscopedExecGrants(JSON.stringify(document), ["aws:ResourceTag/Owner"]), []);

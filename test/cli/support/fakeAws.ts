@@ -1,7 +1,8 @@
 /**
  * A small AWS on 127.0.0.1 for end-to-end tests: ECS over its JSON protocol (RunTask, DescribeTasks, ListTasks,
  * ExecuteCommand, StopTask) and STS GetCallerIdentity over the query protocol, reached by the real SDK through
- * AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_STS. It records every call and lets a test hold a response back.
+ * AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_STS. It records every call and lets a test hold a response back. The
+ * stand-in plugin that runs commands asks it, at /_stand-in/sessions/<id>, for the command a session was opened with.
  */
 import { EventEmitter } from "events";
 import * as http from "http";
@@ -54,6 +55,8 @@ export class FakeAws {
     readonly arrivals = new EventEmitter();
     readonly tasks = new Map<string, FakeTask>();
     private readonly held = new Map<string, Promise<void>>();
+    /** Each session's command, for the stand-in plugin that runs it (tool.ts). */
+    private readonly sessionCommands = new Map<string, string>();
     private readonly server = http.createServer((req, res) => this.handle(req, res));
     private describes = 0;
     private nextId = 1;
@@ -125,6 +128,12 @@ export class FakeAws {
     }
 
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const standIn = /^\/_stand-in\/sessions\/([\w-]+)$/.exec(req.url ?? "");
+        if (standIn) {
+            const command = this.sessionCommands.get(standIn[1]);
+            res.writeHead(command === undefined ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify({ command }));
+            return;
+        }
         const chunks: Buffer[] = [];
         for await (const chunk of req) {
             chunks.push(chunk as Buffer);
@@ -200,6 +209,7 @@ export class FakeAws {
                     return [400, { __type: type, message }];
                 }
                 const sessionId = `ecs-execute-command-${idOf(body.task).slice(0, 8)}`;
+                this.sessionCommands.set(sessionId, body.command);
                 return [
                     200,
                     {

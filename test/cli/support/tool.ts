@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as esbuild from "esbuild";
 import { PROJECT_DIR } from "../../../synth/synth";
 import { synthStack } from "../../support/synthRun";
 import { FakeAws, REGION } from "./fakeAws";
@@ -26,6 +27,24 @@ while [ ! -e "$FAKE_PLUGIN_DIR/end" ]; do sleep 0.05; done
 exit 0
 `;
 
+let agentPlugin: string | undefined;
+
+/** The stand-in plugin whose remote end runs commands as the agent does (standInPlugin.ts), bundled once per run. */
+function agentPluginBundle(): string {
+    if (agentPlugin === undefined) {
+        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-stand-in-")), "stand-in-plugin.js");
+        esbuild.buildSync({ entryPoints: [path.join(__dirname, "standInPlugin.ts")], bundle: true, platform: "node", outfile: out, logLevel: "error" });
+        agentPlugin = out;
+    }
+    return agentPlugin;
+}
+
+/**
+ * Which session-manager-plugin is on PATH: none, the one that records its arguments and holds the session ("shell"),
+ * or the one that runs the command as the agent would ("agent").
+ */
+export type PluginKind = false | "shell" | "agent";
+
 /** A scratch directory: the stack's outputs file, a PATH directory (with or without the plugin), a HOME. */
 export class Sandbox {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-"));
@@ -33,15 +52,21 @@ export class Sandbox {
     readonly plugin = path.join(this.dir, "plugin");
     readonly outputsFile = path.join(this.dir, "outputs.json");
 
-    constructor(options: { plugin: boolean } = { plugin: true }) {
+    constructor(options: { plugin: PluginKind | true } = { plugin: "shell" }) {
         fs.mkdirSync(this.bin);
         fs.mkdirSync(this.plugin);
-        if (options.plugin) {
-            fs.writeFileSync(path.join(this.bin, "session-manager-plugin"), STAND_IN_PLUGIN, { mode: 0o755 });
+        const script =
+            options.plugin === "agent"
+                ? `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(agentPluginBundle())} "$@"\n`
+                : options.plugin
+                  ? STAND_IN_PLUGIN
+                  : undefined;
+        if (script !== undefined) {
+            fs.writeFileSync(path.join(this.bin, "session-manager-plugin"), script, { mode: 0o755 });
         }
     }
 
-    static async create(options?: { plugin: boolean }): Promise<Sandbox> {
+    static async create(options?: { plugin: PluginKind | true }): Promise<Sandbox> {
         const sandbox = new Sandbox(options);
         fs.writeFileSync(sandbox.outputsFile, JSON.stringify((await synthStack("dev")).outputs));
         return sandbox;
@@ -92,6 +117,7 @@ export interface ToolExit {
     code: number | null;
     stdout: string;
     stderr: string;
+    stdoutBytes: Buffer;
 }
 
 export interface ToolRun {
@@ -99,17 +125,34 @@ export interface ToolRun {
     exited: Promise<ToolExit>;
     /** Ctrl-C at a terminal: SIGINT to the whole foreground process group (the tool and the plugin). */
     interruptGroup(): void;
+    /** What the tool has written to stdout so far. */
+    stdoutSoFar(): string;
 }
 
-/** Starts the bin in its own process group, as a terminal's foreground job. */
-export function startTool(args: string[], env: NodeJS.ProcessEnv, command: string[] = [process.execPath, BIN]): ToolRun {
-    const child = spawn(command[0], [...command.slice(1), ...args], { env, cwd: PROJECT_DIR, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (d) => (stdout += d));
-    child.stderr!.on("data", (d) => (stderr += d));
-    const exited = new Promise<ToolExit>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-    return { child, exited, interruptGroup: () => process.kill(-child.pid!, "SIGINT") };
+/** Starts the bin in its own process group, as a terminal's foreground job; stdin at end of file unless `stdin: "pipe"`. */
+export function startTool(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    command: string[] = [process.execPath, BIN],
+    stdin: "ignore" | "pipe" = "ignore",
+): ToolRun {
+    const child = spawn(command[0], [...command.slice(1), ...args], { env, cwd: PROJECT_DIR, detached: true, stdio: [stdin, "pipe", "pipe"] });
+    // Bytes, decoded once at the end: a character split between two chunks stays whole.
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on("data", (d: Buffer) => stdout.push(d));
+    child.stderr!.on("data", (d: Buffer) => stderr.push(d));
+    const exited = new Promise<ToolExit>((resolve) =>
+        child.on("close", (code) =>
+            resolve({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString(), stdoutBytes: Buffer.concat(stdout) }),
+        ),
+    );
+    return {
+        child,
+        exited,
+        interruptGroup: () => process.kill(-child.pid!, "SIGINT"),
+        stdoutSoFar: () => Buffer.concat(stdout).toString(),
+    };
 }
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { EventEmitter } from "events";
 import { PluginMissingError, StopSignal } from "../../../cli/errors";
 import type { StackOutputs } from "../../../cli/outputs";
-import type { RunningPlugin, SessionManagerPlugin } from "../../../cli/plugin";
+import { PassThrough } from "stream";
+import type { CapturedPlugin, RunningPlugin, SessionManagerPlugin } from "../../../cli/plugin";
 import { Progress } from "../../../cli/progress";
 
 export const REGION = "us-east-1";
@@ -23,6 +24,7 @@ export const OUTPUTS: StackOutputs = {
     subnetIds: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
     securityGroupId: "sg-0123456789abcdef0",
     assignPublicIp: true,
+    requireReason: false,
     sessionLogGroupName: "/ecs-exec/dev/sessions",
 };
 
@@ -129,6 +131,31 @@ export class FakePlugin implements SessionManagerPlugin {
 
     endSession(code = 0): void {
         this.end?.(code);
+    }
+
+    /** The plugin's stdout and stderr of a captured session (`run`), which a test writes the session's stream to. */
+    readonly stdout = new PassThrough();
+    readonly stderr = new PassThrough();
+    /** Signals passed to a captured session, in order. */
+    readonly captureSignals: StopSignal[] = [];
+
+    capture(args: string[]): CapturedPlugin {
+        const running = this.start(args);
+        const ended = running.exited.then(
+            () => (this.stdout.end(), this.stderr.end()),
+            () => (this.stdout.end(), this.stderr.end()),
+        );
+        return {
+            exited: running.exited.then(async (code) => (await ended, code)),
+            kill: (signal) => {
+                this.captureSignals.push(signal);
+                if (signal !== "SIGINT") {
+                    running.kill(signal);
+                }
+            },
+            stdout: this.stdout,
+            stderr: this.stderr,
+        };
     }
 }
 
