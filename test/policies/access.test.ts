@@ -27,6 +27,9 @@ const THIS_PROGRAMS_DEVELOPER_POLICY = JSON.stringify(
         taskRoleArn: "arn:aws:iam::111122223333:role/t",
         executionRoleArn: "arn:aws:iam::111122223333:role/e",
         kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
+        requireReason: true,
+        taskCpu: 256,
+        taskMemory: 512,
     }),
 );
 
