@@ -11,6 +11,7 @@ import { ExecTask } from "./components/execTask";
 import { ExecAccess } from "./components/execAccess";
 import { ExecAudit } from "./components/execAudit";
 import { executeCommandAlerts } from "./components/alerts";
+import { startSessionAlerts } from "./components/forwardAlerts";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -35,6 +36,7 @@ const network = new ExecNetwork("exec-network", {
     region: config.region,
     taskSecurityGroupName: names.taskSecurityGroup,
     endpointsName: names.endpoints,
+    portForwarding: config.portForwarding,
     tags,
 });
 
@@ -87,6 +89,7 @@ const access = new ExecAccess("exec-access", {
     requireMfa: config.requireMfa,
     attachToRoles: config.developerPolicyRoles,
     attachToGroups: config.developerPolicyGroups,
+    portForwarding: config.portForwarding.length > 0,
     tags,
 });
 
@@ -97,7 +100,10 @@ const audit = new ExecAudit("exec-audit", {
     trailName: names.trail,
     topicName: names.alertTopic,
     keyAlias: names.auditKeyAlias,
-    alerts: executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }).map((definition) => ({
+    alerts: [
+        ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
+        ...startSessionAlerts(names.cluster),
+    ].map((definition) => ({
         definition,
         ruleName: alertRuleName(config.environment, definition.id),
         alarmName: alertAlarmName(config.environment, definition.id),
@@ -130,6 +136,8 @@ export const alertAlarmNames = audit.alarmNames;
 export const trailName = audit.trailName.apply(
     (name) => name ?? "none created (cloudTrail: existing): an organization or account trail must log this region's management events",
 );
+// What ecs-exec forward <name> may reach (the security group's CIDR blocks and groups are the stack's business).
+export const portForwarding = config.portForwarding.map(({ name, host, port }) => ({ name, host, port }));
 export const runTaskCommand = pulumi
     .all([cluster.clusterName, task.taskDefinitionFamily, network.subnetIds, network.securityGroupId])
     .apply(([clusterNameValue, family, subnets, securityGroup]) =>

@@ -1,12 +1,15 @@
 /**
  * `ecs-exec audit`: every ExecuteCommand call on the stack's cluster in a time window, from CloudTrail, refused
  * ones included, each joined to its session transcript by session id (the log stream's name). The join is exact:
- * the CloudTrail record names the caller and the session, the transcript is filed under that session.
+ * the CloudTrail record names the caller and the session, the transcript is filed under that session. Beside them,
+ * every Session Manager StartSession straight to a task of the cluster: `ecs-exec forward`'s port forwarding, and any
+ * other session (which ECS Exec does not log).
  */
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { awsCall, translateAwsError } from "./aws";
 import { formatTime, markdownTable, textTable } from "./format";
+import { ecsSessionTargetPrefix } from "../components/portForwarding";
 import type { StackOutputs } from "./outputs";
 import type { Progress } from "./progress";
 import { taskId } from "./tasks";
@@ -24,6 +27,19 @@ export interface ExecuteCommandRecord {
     errorMessage?: string;
 }
 
+/** The parts of a CloudTrail StartSession record the audit reads. */
+export interface StartSessionRecord {
+    eventTime: string;
+    eventSource: string;
+    eventName: string;
+    sourceIPAddress?: string;
+    userIdentity: { arn?: string; principalId?: string };
+    requestParameters?: { target?: string; documentName?: string; reason?: string; parameters?: Record<string, string[]> } | null;
+    responseElements?: { sessionId?: string } | null;
+    errorCode?: string;
+    errorMessage?: string;
+}
+
 export interface SessionLog {
     stream: string;
     present: boolean;
@@ -34,6 +50,8 @@ export interface SessionLog {
 }
 
 export interface AuditEntry {
+    /** ECS Exec's ExecuteCommand, or a Session Manager session straight to a task (StartSession). */
+    event: "ExecuteCommand" | "StartSession";
     time: string;
     who: string;
     /** The caller's aws:userid: the Owner tag of the tasks they start. */
@@ -46,8 +64,13 @@ export interface AuditEntry {
     errorCode?: string;
     errorMessage?: string;
     sessionId?: string;
-    /** Only for allowed calls: a refused call opened no session. */
+    /** Only for allowed ExecuteCommand calls: a refused call opened no session, and StartSession's are not logged. */
     log?: SessionLog;
+    /** StartSession's document (none: the default shell), and where a port forwarding went (`host:port`). */
+    document?: string;
+    forwardsTo?: string;
+    /** StartSession's reason (`ecs-exec forward --reason`). */
+    reason?: string;
 }
 
 export interface AuditWindow {
@@ -69,6 +92,7 @@ export function execCallsOnCluster(records: ExecuteCommandRecord[], clusterName:
 export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undefined): AuditEntry {
     const request = record.requestParameters ?? {};
     return {
+        event: "ExecuteCommand",
         time: record.eventTime,
         who: record.userIdentity.arn ?? record.userIdentity.principalId ?? "(unknown)",
         userId: record.userIdentity.principalId,
@@ -84,20 +108,50 @@ export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undef
     };
 }
 
-/** CloudTrail's LookupEvents, every page, ExecuteCommand events only (the API filters by one attribute). */
-export async function lookupExecuteCommandRecords(
+/** The StartSession calls whose target is a task of `clusterName` (`ecs:<cluster>_<task>_<runtime id>`), oldest first. */
+export function sessionsOnCluster(records: StartSessionRecord[], clusterName: string): StartSessionRecord[] {
+    const prefix = ecsSessionTargetPrefix(clusterName);
+    return records
+        .filter((r) => r.eventSource === "ssm.amazonaws.com" && r.eventName === "StartSession" && r.requestParameters?.target?.startsWith(prefix))
+        .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+}
+
+export function sessionEntry(record: StartSessionRecord, clusterName: string): AuditEntry {
+    const request = record.requestParameters ?? {};
+    const host = request.parameters?.host?.[0];
+    const port = request.parameters?.portNumber?.[0];
+    return {
+        event: "StartSession",
+        time: record.eventTime,
+        who: record.userIdentity.arn ?? record.userIdentity.principalId ?? "(unknown)",
+        userId: record.userIdentity.principalId,
+        sourceIp: record.sourceIPAddress,
+        task: request.target?.slice(ecsSessionTargetPrefix(clusterName).length).split("_")[0],
+        outcome: record.errorCode ? "refused" : "allowed",
+        errorCode: record.errorCode,
+        errorMessage: record.errorMessage,
+        sessionId: record.responseElements?.sessionId,
+        document: request.documentName,
+        forwardsTo: host !== undefined ? `${host}:${port ?? "?"}` : undefined,
+        reason: request.reason,
+    };
+}
+
+/** CloudTrail's LookupEvents, every page, events named `eventName` only (the API filters by one attribute). */
+export async function lookupRecords<T>(
     cloudTrail: CloudTrailClient,
+    eventName: "ExecuteCommand" | "StartSession",
     window: AuditWindow,
     progress: Progress,
-): Promise<ExecuteCommandRecord[]> {
-    const records: ExecuteCommandRecord[] = [];
+): Promise<T[]> {
+    const records: T[] = [];
     let nextToken: string | undefined;
     let page = 0;
     do {
         const response = await awsCall("cloudtrail:LookupEvents", () =>
             cloudTrail.send(
                 new LookupEventsCommand({
-                    LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "ExecuteCommand" }],
+                    LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }],
                     StartTime: window.start,
                     EndTime: window.end,
                     NextToken: nextToken,
@@ -106,12 +160,12 @@ export async function lookupExecuteCommandRecords(
         );
         for (const event of response.Events ?? []) {
             if (event.CloudTrailEvent) {
-                records.push(JSON.parse(event.CloudTrailEvent) as ExecuteCommandRecord);
+                records.push(JSON.parse(event.CloudTrailEvent) as T);
             }
         }
         nextToken = response.NextToken;
         page++;
-        progress.update(`Reading CloudTrail: page ${page}, ${records.length} ExecuteCommand calls`, "Reading CloudTrail");
+        progress.update(`Reading CloudTrail: page ${page}, ${records.length} ${eventName} calls`, `Reading CloudTrail (${eventName})`);
     } while (nextToken);
     return records;
 }
@@ -161,9 +215,14 @@ export interface AuditContext {
 }
 
 export async function audit(window: AuditWindow, ctx: AuditContext): Promise<AuditEntry[]> {
+    const { clusterName } = ctx.outputs;
     const records = execCallsOnCluster(
-        await lookupExecuteCommandRecords(ctx.cloudTrail, window, ctx.progress),
-        ctx.outputs.clusterName,
+        await lookupRecords<ExecuteCommandRecord>(ctx.cloudTrail, "ExecuteCommand", window, ctx.progress),
+        clusterName,
+    );
+    const sessions = sessionsOnCluster(
+        await lookupRecords<StartSessionRecord>(ctx.cloudTrail, "StartSession", window, ctx.progress),
+        clusterName,
     );
     const entries: AuditEntry[] = [];
     for (const [i, record] of records.entries()) {
@@ -173,7 +232,8 @@ export async function audit(window: AuditWindow, ctx: AuditContext): Promise<Aud
         entries.push(auditEntry(record, log));
     }
     ctx.progress.clear();
-    return entries;
+    // Stable: an ExecuteCommand call and a session of the same second keep the order above.
+    return [...entries, ...sessions.map((record) => sessionEntry(record, clusterName))].sort((a, b) => a.time.localeCompare(b.time));
 }
 
 export type AuditFormat = "text" | "json" | "markdown";
@@ -181,6 +241,9 @@ export type AuditFormat = "text" | "json" | "markdown";
 const HEADERS = ["TIME", "WHO", "TASK", "CONTAINER", "COMMAND", "OUTCOME", "SESSION LOG"];
 
 function logCell(entry: AuditEntry): string {
+    if (entry.event === "StartSession" && entry.sessionId) {
+        return `${entry.sessionId}: ${entry.forwardsTo ? "no transcript (port forwarding)" : "not logged by ECS Exec"}`;
+    }
     if (!entry.log) {
         return "-";
     }
@@ -199,18 +262,29 @@ function row(entry: AuditEntry): string[] {
         entry.who,
         entry.task ?? "-",
         entry.container ?? "-",
-        entry.command ?? "-",
+        entry.event === "StartSession" ? sessionCommand(entry) : entry.command ?? "-",
         entry.outcome === "refused" ? `refused (${entry.errorCode})` : "allowed",
         logCell(entry),
     ];
 }
 
-function summary(entries: AuditEntry[], window: AuditWindow, clusterName: string): string {
+/** What a StartSession asked for: the forwarding, or the session document (none: the default shell). */
+function sessionCommand(entry: AuditEntry): string {
+    return entry.forwardsTo ? `forward to ${entry.forwardsTo}` : `Session Manager ${entry.document ?? "default shell"}`;
+}
+
+function summary(all: AuditEntry[], window: AuditWindow, clusterName: string): string {
+    const entries = all.filter((e) => e.event === "ExecuteCommand");
+    const sessions = all.filter((e) => e.event === "StartSession");
     const refused = entries.filter((e) => e.outcome === "refused").length;
     const missing = entries.filter((e) => e.log && !e.log.present).length;
+    const opened = sessions.filter((e) => e.outcome === "allowed");
+    const forwarding = opened.filter((e) => e.forwardsTo).length;
     return (
         `${entries.length} ExecuteCommand calls on ${clusterName} from ${formatTime(window.start)} to ${formatTime(window.end)}: ` +
-        `${entries.length - refused} allowed, ${refused} refused; ${missing} session logs missing.`
+        `${entries.length - refused} allowed, ${refused} refused; ${missing} session logs missing. ` +
+        `${sessions.length} StartSession calls on its tasks: ${forwarding} port forwarding, ${opened.length - forwarding} other sessions ` +
+        `(not logged by ECS Exec), ${sessions.length - opened.length} refused.`
     );
 }
 

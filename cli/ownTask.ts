@@ -1,6 +1,6 @@
 /**
- * Your own exec task, for as long as a command needs it: the one life cycle `shell` (and every later command that
- * opens a session) goes through. Checks session-manager-plugin first, as the AWS CLI does, so no task is started for
+ * Your own exec task, for as long as a command needs it: the one life cycle `shell`, `forward` (and every later
+ * command that opens a session) go through. Checks session-manager-plugin first, as the AWS CLI does, so no task is started for
  * a session that could not open; reuses your running exec task unless --new, else starts one tagged with your
  * caller id; waits until its exec agent runs; hands it to the command; and stops the task it started (unless --keep)
  * on every way out: the command ending, an error, or a signal.
@@ -25,6 +25,8 @@ export interface OwnTaskOptions {
     keep: boolean;
     /** How long to wait for the task and its exec agent. */
     timeoutMs: number;
+    /** Why the command needs the task (--reason). */
+    reason?: string;
 }
 
 export interface OwnTaskContext {

@@ -3,7 +3,7 @@
  * opened through session-manager-plugin as `aws ecs execute-command` opens it.
  */
 import { ExecuteCommandCommand } from "@aws-sdk/client-ecs";
-import { awsCall, ecsEndpointUrl } from "./aws";
+import { awsCall, endpointUrl } from "./aws";
 import { EXIT, SessionError, TaskNotReadyError } from "./errors";
 import { OwnTaskContext, OwnTaskOptions, ReadyTask, withOwnTask } from "./ownTask";
 import { pluginArguments } from "./plugin";
@@ -56,7 +56,7 @@ async function openSession(command: string, { task, interruption }: ReadyTask, c
         clusterName,
         taskId: taskId(response.taskArn!),
         runtimeId,
-        endpointUrl: await ecsEndpointUrl(ecs),
+        endpointUrl: await endpointUrl(ecs),
     });
     interruption.throwIfInterrupted();
 

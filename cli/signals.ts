@@ -20,10 +20,19 @@ export interface SessionChild {
     kill(signal: StopSignal): void;
 }
 
+/**
+ * What Ctrl-C does to a session: in a shell it belongs to the remote shell ("remote"); a port forwarding session
+ * ends on it, as session-manager-plugin's port sessions do ("ends-session").
+ */
+export type CtrlC = "remote" | "ends-session";
+
 export class Interruption {
     private readonly controller = new AbortController();
     private received?: StopSignal;
     private session?: SessionChild;
+    private ctrlC: CtrlC = "remote";
+    /** Ctrl-C ended a session that it ends: not an interruption of the command, which ends as the session did. */
+    sessionEndedByCtrlC = false;
     private readonly listeners = STOP_SIGNALS.map((signal) => [signal, () => this.onSignal(signal)] as const);
 
     constructor(private readonly source: SignalSource) {
@@ -59,9 +68,12 @@ export class Interruption {
     /**
      * While a session runs, Ctrl-C belongs to the remote shell, as with the AWS CLI: the plugin gets it from the
      * terminal and forwards it, and the tool ignores it. SIGTERM and SIGHUP still end the session (and then the
-     * task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are ignored too.
+     * task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are ignored too. With
+     * `ctrlC: "ends-session"` Ctrl-C is passed on too (the terminal sends it to the plugin as well: a port session
+     * takes the second as it took the first), and ends the session, not the command.
      */
-    duringSession(child: SessionChild | undefined): void {
+    duringSession(child: SessionChild | undefined, ctrlC: CtrlC = "remote"): void {
+        this.ctrlC = ctrlC;
         for (const signal of OTHER_KEYBOARD_SIGNALS) {
             if (child) {
                 this.source.on(signal, ignore);
@@ -82,6 +94,9 @@ export class Interruption {
         if (this.session) {
             if (signal !== "SIGINT") {
                 this.received ??= signal;
+                this.session.kill(signal);
+            } else if (this.ctrlC === "ends-session") {
+                this.sessionEndedByCtrlC = true;
                 this.session.kill(signal);
             }
             return;

@@ -5,10 +5,10 @@
  */
 
 /**
- * What an event pattern's field may hold: literal values, and `exists` (EventBridge User Guide, "Content filtering
- * in Amazon EventBridge event patterns", exists matching). Only what this project uses.
+ * What an event pattern's field may hold: literal values, `exists` and `prefix` (EventBridge User Guide, "Content
+ * filtering in Amazon EventBridge event patterns", exists matching and prefix matching). Only what this project uses.
  */
-export type PatternFilter = string | number | boolean | null | { exists: boolean };
+export type PatternFilter = string | number | boolean | null | { exists: boolean } | { prefix: string };
 
 /** An EventBridge event pattern: fields with their filters, nested objects, and `$or` (a list of alternatives). */
 export type EventPattern = { [field: string]: PatternFilter[] | EventPattern | EventPattern[] };
@@ -58,7 +58,8 @@ export interface AlertShape {
  */
 export function alertsCovering(base: EventPattern, shapes: AlertShape[], unmatched: Omit<AlertShape, "when">): AlertDefinition[] {
     checkPartition(shapes);
-    const required = shapes.map((shape) => requiredLeaves(shape));
+    const matchedByBase = valueLeaves(base.detail as EventPattern | undefined);
+    const required = shapes.map((shape) => requiredLeaves(shape).filter((leaf) => !matchedByBase.has(leaf)));
     const definitions = shapes.map((shape, i) => {
         const detail: Record<string, PatternFilter[]> = {};
         for (const [leaf, present] of Object.entries(shape.when)) {
@@ -106,17 +107,21 @@ function definition(shape: Omit<AlertShape, "when">, eventPattern: EventPattern)
     };
 }
 
-/** The `detail` leaves a shape's template reads and its `when` does not already settle. */
+/**
+ * The `detail` leaves a shape's template reads and its `when` does not already settle. A path ending in `[0]` reads
+ * the first element of an array (input paths take array indices: EventBridge User Guide, "Amazon EventBridge input
+ * transformation"); `exists: true` on the array, which a pattern matches element by element, means it has one.
+ */
 function requiredLeaves(shape: AlertShape): string[] {
     const leaves: string[] = [];
     for (const path of Object.values(shape.inputPaths)) {
         if (ENVELOPE_PATHS.has(path)) {
             continue;
         }
-        if (!path.startsWith("$.detail.")) {
+        if (!/^\$\.detail\.[^[\]]+(?:\[0\])?$/.test(path)) {
             throw new Error(`alert ${shape.id} reads ${path}: only envelope fields and fields under detail are supported`);
         }
-        const leaf = path.slice("$.detail.".length);
+        const leaf = path.slice("$.detail.".length).replace(/\[0\]$/, "");
         if (shape.when[leaf] === false) {
             throw new Error(`alert ${shape.id} reads ${path}, which its events lack`);
         }
@@ -158,13 +163,38 @@ function nest(flat: Record<string, PatternFilter[]>): EventPattern {
 function withDetail(base: EventPattern, leaves: Record<string, PatternFilter[]>, extra: EventPattern = {}): EventPattern {
     const copy = JSON.parse(JSON.stringify(base)) as EventPattern;
     const detail = (copy.detail ??= {}) as EventPattern;
-    for (const [field, value] of Object.entries({ ...nest(leaves), ...extra })) {
-        if (field in detail) {
-            throw new Error(`detail.${field} is already filtered by the base pattern`);
-        }
-        detail[field] = value;
-    }
+    merge(detail, nest(leaves), "detail");
+    merge(detail, extra, "detail");
     return copy;
+}
+
+const isObjectPattern = (value: unknown): value is EventPattern => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Adds `from`'s fields to `into`, object by object; a field that both filter is an error. */
+function merge(into: EventPattern, from: EventPattern, path: string): void {
+    for (const [field, value] of Object.entries(from)) {
+        const existing = into[field];
+        if (existing === undefined) {
+            into[field] = value;
+        } else if (isObjectPattern(existing) && isObjectPattern(value)) {
+            merge(existing, value, `${path}.${field}`);
+        } else {
+            throw new Error(`${path}.${field} is already filtered by the base pattern`);
+        }
+    }
+}
+
+/** The leaves (dot-separated paths) a pattern requires a value at: filtered by literals or prefixes. */
+function valueLeaves(pattern: EventPattern | undefined, prefix = ""): Set<string> {
+    const leaves = new Set<string>();
+    for (const [field, value] of Object.entries(pattern ?? {})) {
+        if (isObjectPattern(value)) {
+            valueLeaves(value, `${prefix}${field}.`).forEach((leaf) => leaves.add(leaf));
+        } else if (field !== "$or" && (value as PatternFilter[]).every((f) => !(isObjectPattern(f) && "exists" in f))) {
+            leaves.add(`${prefix}${field}`);
+        }
+    }
+    return leaves;
 }
 
 /** Every ExecuteCommand call to ECS, as CloudTrail delivers it to EventBridge on the default bus. */

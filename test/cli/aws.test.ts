@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { ecsEndpointUrl, resolveRegion, translateAwsError } from "../../cli/aws";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { endpointUrl, resolveRegion, translateAwsError } from "../../cli/aws";
 import { AwsRequestError, CredentialsError, PermissionError } from "../../cli/errors";
 import { CREDENTIALS } from "./support/unit";
 
@@ -47,12 +48,27 @@ describe("ecs-exec and AWS", () => {
         assert.equal(resolveRegion("us-east-1", { AWS_REGION: "eu-west-1" }), "eu-west-1");
     });
 
+    it("gives the plugin the SSM endpoint the SDK calls for start-session: the region's, or AWS_ENDPOINT_URL_SSM", async () => {
+        assert.equal(await endpointUrl(new SSMClient({ region: "eu-west-1", credentials: CREDENTIALS })), "https://ssm.eu-west-1.amazonaws.com");
+        const saved = process.env.AWS_ENDPOINT_URL_SSM;
+        process.env.AWS_ENDPOINT_URL_SSM = "http://127.0.0.1:4566";
+        try {
+            assert.equal(await endpointUrl(new SSMClient({ region: "eu-west-1", credentials: CREDENTIALS })), "http://127.0.0.1:4566");
+        } finally {
+            if (saved === undefined) {
+                delete process.env.AWS_ENDPOINT_URL_SSM;
+            } else {
+                process.env.AWS_ENDPOINT_URL_SSM = saved;
+            }
+        }
+    });
+
     it("gives the plugin the ECS endpoint the SDK calls: the region's, or the configured one", async () => {
-        assert.equal(await ecsEndpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "https://ecs.eu-west-1.amazonaws.com");
+        assert.equal(await endpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "https://ecs.eu-west-1.amazonaws.com");
         const saved = process.env.AWS_ENDPOINT_URL_ECS;
         process.env.AWS_ENDPOINT_URL_ECS = "http://127.0.0.1:4566";
         try {
-            assert.equal(await ecsEndpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "http://127.0.0.1:4566");
+            assert.equal(await endpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "http://127.0.0.1:4566");
         } finally {
             if (saved === undefined) {
                 delete process.env.AWS_ENDPOINT_URL_ECS;

@@ -45,6 +45,10 @@ describe("ecs-exec command line", () => {
         ["audit", "--since", "91d"],
         ["audit", "--since", "2025-12-01T00:00Z"],
         ["shell", "--timeout", "5x"],
+        ["forward"],
+        ["forward", "orders-db", "--local-port", "0"],
+        ["forward", "orders-db", "--local-port", "65536"],
+        ["forward", "orders-db", "--local-port", "pg"],
     ]) {
         it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
             const { code, stderr } = await run([...args, "--outputs", outputsFile]);

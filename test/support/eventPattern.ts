@@ -7,9 +7,11 @@
  * - `{ exists: true }` matches when the event has a leaf at that path, whatever its value; `{ exists: false }` when
  *   it has none: exists matching "only works on leaf nodes", so a field that holds an object is not a leaf and
  *   counts as absent (the guide's own example);
+ * - `{ prefix: "s" }` matches a string leaf (or string element of an array leaf) that begins with `s`,
+ *   case-sensitively; never a number, boolean or null ("Prefix matching");
  * - `$or` holds alternatives, at least one of which must match at that level.
- * Other content filters ({ prefix }, { anything-but }, ...) are refused, so a pattern that starts using them cannot
- * pass a test by accident.
+ * Other content filters ({ anything-but }, { prefix: { equals-ignore-case } }, ...) are refused, so a pattern that
+ * starts using them cannot pass a test by accident.
  */
 import type { EventPattern, PatternFilter } from "../../components/alerts";
 
@@ -44,10 +46,14 @@ function matchesAt(pattern: EventPattern, node: Record<string, unknown>): boolea
         return (expected as PatternFilter[]).some((filter) => {
             if (typeof filter === "object" && filter !== null) {
                 const keys = Object.keys(filter);
-                if (keys.length !== 1 || keys[0] !== "exists" || typeof filter.exists !== "boolean") {
-                    throw new Error(`content filter ${JSON.stringify(filter)} in field ${field} is not supported by this matcher`);
+                if (keys.length === 1 && "exists" in filter && typeof filter.exists === "boolean") {
+                    return filter.exists === leaves.length > 0;
                 }
-                return filter.exists === leaves.length > 0;
+                if (keys.length === 1 && "prefix" in filter && typeof filter.prefix === "string") {
+                    const prefix = filter.prefix;
+                    return leaves.some((leaf) => typeof leaf === "string" && leaf.startsWith(prefix));
+                }
+                throw new Error(`content filter ${JSON.stringify(filter)} in field ${field} is not supported by this matcher`);
             }
             return leaves.some((leaf) => leaf === filter);
         });

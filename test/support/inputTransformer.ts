@@ -1,22 +1,27 @@
 /**
  * EventBridge's input transformer, as its User Guide describes it ("Amazon EventBridge input transformation"):
- * each variable takes the value at its JSON path (dot notation); values are inserted unescaped; a template of quoted
- * lines renders as multi-line text. A path the event lacks "isn't created and won't appear in the output"; how a
+ * each variable takes the value at its JSON path (dot notation, and array indices, which the guide lists among the
+ * supported syntax); values are inserted unescaped; a template of quoted lines renders as multi-line text. A path the event lacks "isn't created and won't appear in the output"; how a
  * template then renders that variable's placeholder is not documented, nor how a null value renders: rendering
  * either is refused, so a template that could meet one fails its test instead of passing on a guess.
  */
 
-/** The value at a `$.a.b.c` path, or undefined when the event lacks it (or holds null there). */
+/** The value at a `$.a.b.c` path (`$.a.b[0]`: an array's element), or undefined when the event lacks it (or holds null there). */
 export function valueAt(event: unknown, path: string): unknown {
-    if (!path.startsWith("$.")) {
+    if (!/^\$(\.[^.[\]]+(\[\d+\])?)+$/.test(path)) {
         throw new Error(`not a dot-notation JSON path: ${path}`);
     }
     let value: unknown = event;
     for (const part of path.slice(2).split(".")) {
-        if (typeof value !== "object" || value === null || !(part in value)) {
-            return undefined;
+        const [, name, index] = /^([^[]+)(?:\[(\d+)\])?$/.exec(part)!;
+        const steps: (string | number)[] = index === undefined ? [name] : [name, Number(index)];
+        for (const step of steps) {
+            const fits = typeof step === "number" ? Array.isArray(value) : typeof value === "object" && value !== null && !Array.isArray(value);
+            if (!fits || !(step in (value as object))) {
+                return undefined;
+            }
+            value = (value as Record<string | number, unknown>)[step];
         }
-        value = (value as Record<string, unknown>)[part];
     }
     return value === null ? undefined : value;
 }

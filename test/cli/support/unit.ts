@@ -94,9 +94,12 @@ const SIGNAL_EXIT: Record<StopSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGT
  */
 export class FakePlugin implements SessionManagerPlugin {
     installed = true;
+    /** What `--version` prints: newer than 1.2.497.0, so StartSession's response goes in the environment. */
+    pluginVersion = "1.2.707.0\n";
     sessionExit: number | "held" = 0;
     vanished = false;
     started?: string[];
+    startedEnv?: Record<string, string>;
     readonly killedWith: StopSignal[] = [];
     duringSession?: () => void;
     private end?: (code: number) => void;
@@ -107,8 +110,14 @@ export class FakePlugin implements SessionManagerPlugin {
         }
     }
 
-    start(args: string[]): RunningPlugin {
+    async version(): Promise<string> {
+        await this.check();
+        return this.pluginVersion;
+    }
+
+    start(args: string[], env?: Record<string, string>): RunningPlugin {
         this.started = args;
+        this.startedEnv = env;
         const exited = new Promise<number>((resolve, reject) => {
             this.end = resolve;
             if (this.vanished) {
