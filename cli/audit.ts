@@ -89,20 +89,27 @@ export function execCallsOnCluster(records: ExecuteCommandRecord[], clusterName:
         .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
-export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undefined): AuditEntry {
-    const request = record.requestParameters ?? {};
+/** What every CloudTrail record tells: when, who, from where, and whether it was refused. */
+function callFields(record: ExecuteCommandRecord | StartSessionRecord) {
     return {
-        event: "ExecuteCommand",
         time: record.eventTime,
         who: record.userIdentity.arn ?? record.userIdentity.principalId ?? "(unknown)",
         userId: record.userIdentity.principalId,
         sourceIp: record.sourceIPAddress,
+        outcome: record.errorCode ? ("refused" as const) : ("allowed" as const),
+        errorCode: record.errorCode,
+        errorMessage: record.errorMessage,
+    };
+}
+
+export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undefined): AuditEntry {
+    const request = record.requestParameters ?? {};
+    return {
+        event: "ExecuteCommand",
+        ...callFields(record),
         task: request.task && taskId(request.task),
         container: request.container,
         command: request.command,
-        outcome: record.errorCode ? "refused" : "allowed",
-        errorCode: record.errorCode,
-        errorMessage: record.errorMessage,
         sessionId: record.responseElements?.session?.sessionId,
         log,
     };
@@ -122,14 +129,8 @@ export function sessionEntry(record: StartSessionRecord, clusterName: string): A
     const port = request.parameters?.portNumber?.[0];
     return {
         event: "StartSession",
-        time: record.eventTime,
-        who: record.userIdentity.arn ?? record.userIdentity.principalId ?? "(unknown)",
-        userId: record.userIdentity.principalId,
-        sourceIp: record.sourceIPAddress,
+        ...callFields(record),
         task: request.target?.slice(ecsSessionTargetPrefix(clusterName).length).split("_")[0],
-        outcome: record.errorCode ? "refused" : "allowed",
-        errorCode: record.errorCode,
-        errorMessage: record.errorMessage,
         sessionId: record.responseElements?.sessionId,
         document: request.documentName,
         forwardsTo: host !== undefined ? `${host}:${port ?? "?"}` : undefined,

@@ -207,8 +207,8 @@ export const EXECUTE_COMMAND_CALLS: EventPattern = {
     },
 };
 
-/** Who called, from where and with what: in both shapes of an ExecuteCommand record. */
-const CALLER_PATHS = {
+/** Who called, from where and with what: in every shape of a CloudTrail record an alert reads. */
+export const CALLER_PATHS = {
     caller: "$.detail.userIdentity.arn",
     principalId: "$.detail.userIdentity.principalId",
     time: "$.time",
@@ -216,17 +216,19 @@ const CALLER_PATHS = {
     region: "$.region",
     sourceIp: "$.detail.sourceIPAddress",
     userAgent: "$.detail.userAgent",
-    command: "$.detail.requestParameters.command",
     eventId: "$.detail.eventID",
 };
 
-const CALLER_LINES = [
+/** The message lines of CALLER_PATHS. */
+export const CALLER_LINES = [
     "Who:        <caller>",
     "Principal:  <principalId>   (aws:userid: the Owner tag of the tasks it starts)",
     "When:       <time>",
     "From:       <sourceIp>",
     "Client:     <userAgent>",
 ];
+
+const COMMAND_PATH = "$.detail.requestParameters.command";
 
 export interface ExecuteCommandAlertsArgs {
     /** This stack's cluster: its sessions are logged to `sessionLogGroupName`. */
@@ -253,6 +255,7 @@ export function executeCommandAlerts(args: ExecuteCommandAlertsArgs): AlertDefin
                 when: { errorCode: false },
                 inputPaths: {
                     ...CALLER_PATHS,
+                    command: COMMAND_PATH,
                     cluster: "$.detail.responseElements.clusterArn",
                     task: "$.detail.responseElements.taskArn",
                     container: "$.detail.responseElements.containerName",
@@ -279,6 +282,7 @@ export function executeCommandAlerts(args: ExecuteCommandAlertsArgs): AlertDefin
                 when: { errorCode: true },
                 inputPaths: {
                     ...CALLER_PATHS,
+                    command: COMMAND_PATH,
                     task: "$.detail.requestParameters.task",
                     errorCode: "$.detail.errorCode",
                     errorMessage: "$.detail.errorMessage",

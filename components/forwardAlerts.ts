@@ -3,7 +3,7 @@
  * `ecs-exec forward`, and anything else (a shell that bypasses ECS Exec's logging, by someone whose other
  * permissions allow it), refused calls included.
  */
-import { AlertDefinition, alertsCovering, EventPattern } from "./alerts";
+import { AlertDefinition, alertsCovering, CALLER_LINES, CALLER_PATHS, EventPattern } from "./alerts";
 import { ecsSessionTargetPrefix } from "./portForwarding";
 
 /**
@@ -24,26 +24,9 @@ export function startSessionCalls(clusterName: string): EventPattern {
     };
 }
 
-const CALLER_PATHS = {
-    caller: "$.detail.userIdentity.arn",
-    principalId: "$.detail.userIdentity.principalId",
-    time: "$.time",
-    account: "$.account",
-    region: "$.region",
-    sourceIp: "$.detail.sourceIPAddress",
-    userAgent: "$.detail.userAgent",
-    target: "$.detail.requestParameters.target",
-    eventId: "$.detail.eventID",
-};
-
-const CALLER_LINES = [
-    "Who:        <caller>",
-    "Principal:  <principalId>   (aws:userid: the Owner tag of the tasks it starts)",
-    "When:       <time>",
-    "From:       <sourceIp>",
-    "Client:     <userAgent>",
-    "Target:     <target>   (ecs:cluster_task id_container runtime id)",
-];
+/** The caller, and the task's container the session went to. */
+const SESSION_PATHS = { ...CALLER_PATHS, target: "$.detail.requestParameters.target" };
+const SESSION_LINES = [...CALLER_LINES, "Target:     <target>   (ecs:cluster_task id_container runtime id)"];
 
 /**
  * Three shapes, as for ExecuteCommand: a successful call carries no `errorCode` and a refused one does (CloudTrail
@@ -62,7 +45,7 @@ export function startSessionAlerts(clusterName: string): AlertDefinition[] {
                 description: `A Session Manager port forwarding session through a task of ${clusterName}, from CloudTrail`,
                 when: { errorCode: false, "requestParameters.parameters.host": true },
                 inputPaths: {
-                    ...CALLER_PATHS,
+                    ...SESSION_PATHS,
                     document: "$.detail.requestParameters.documentName",
                     host: "$.detail.requestParameters.parameters.host[0]",
                     port: "$.detail.requestParameters.parameters.portNumber[0]",
@@ -71,7 +54,7 @@ export function startSessionAlerts(clusterName: string): AlertDefinition[] {
                 lines: [
                     "ECS Exec: a port forwarding session was opened through a task in account <account>, <region>",
                     "",
-                    ...CALLER_LINES,
+                    ...SESSION_LINES,
                     "Document:   <document>",
                     "Forwards:   to <host> port <port>",
                     "Session id: <sessionId>",
@@ -84,11 +67,11 @@ export function startSessionAlerts(clusterName: string): AlertDefinition[] {
                 id: "start-session-other",
                 description: `A Session Manager session straight to a task of ${clusterName} that is no port forwarding, from CloudTrail`,
                 when: { errorCode: false, "requestParameters.parameters.host": false },
-                inputPaths: { ...CALLER_PATHS, sessionId: "$.detail.responseElements.sessionId" },
+                inputPaths: { ...SESSION_PATHS, sessionId: "$.detail.responseElements.sessionId" },
                 lines: [
                     "ECS Exec: a Session Manager session was opened straight to a task in account <account>, <region>",
                     "",
-                    ...CALLER_LINES,
+                    ...SESSION_LINES,
                     "Session id: <sessionId>",
                     "",
                     "Not a port forwarding: most likely a shell, which ECS Exec does not log. The developer policy denies it, so the",
@@ -100,11 +83,11 @@ export function startSessionAlerts(clusterName: string): AlertDefinition[] {
                 id: "start-session-refused",
                 description: `A Session Manager StartSession on a task of ${clusterName} that was refused, from CloudTrail`,
                 when: { errorCode: true },
-                inputPaths: { ...CALLER_PATHS, errorCode: "$.detail.errorCode", errorMessage: "$.detail.errorMessage" },
+                inputPaths: { ...SESSION_PATHS, errorCode: "$.detail.errorCode", errorMessage: "$.detail.errorMessage" },
                 lines: [
                     "ECS Exec: a Session Manager session straight to a task was refused in account <account>, <region>",
                     "",
-                    ...CALLER_LINES,
+                    ...SESSION_LINES,
                     "Refused:    <errorCode>: <errorMessage>",
                     "",
                     "No session was opened. The whole request (document, parameters) is in its CloudTrail record:",

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AlertDefinition, alertsCovering } from "../components/alerts";
 import { startSessionAlerts, startSessionCalls } from "../components/forwardAlerts";
+import { asIamUser, without } from "./support/cloudTrailEvents";
 import { matches } from "./support/eventPattern";
 import { render, transformerProblems, valueAt } from "./support/inputTransformer";
 import { PROJECT_DIR } from "../synth/synth";
@@ -35,16 +36,7 @@ function refused(event = forwarded()): any {
     return event;
 }
 
-function byIamUser(event = forwarded()): any {
-    event.detail.userIdentity = {
-        type: "IAMUser",
-        principalId: "AIDAEXAMPLEUSERBOB01",
-        arn: "arn:aws:iam::111122223333:user/bob",
-        accountId: "111122223333",
-        userName: "bob",
-    };
-    return event;
-}
+const byIamUser = (event = forwarded()): any => asIamUser(event);
 
 /**
  * The `detail` fields the templates read, as property paths (an array's first element: the array); not the target,
@@ -53,19 +45,6 @@ function byIamUser(event = forwarded()): any {
 const READ_PATHS = [...new Set(ALERTS.flatMap((alert) => Object.values(alert.inputPaths)))]
     .filter((p) => p.startsWith("$.detail.") && p !== "$.detail.requestParameters.target")
     .map((p) => p.slice(2).replace(/\[0\]$/, "").split("."));
-
-function without(event: any, parts: string[]): any {
-    const copy = JSON.parse(JSON.stringify(event));
-    let node = copy;
-    for (const part of parts.slice(0, -1)) {
-        if (typeof node?.[part] !== "object" || node[part] === null) {
-            return copy;
-        }
-        node = node[part];
-    }
-    delete node?.[parts[parts.length - 1]];
-    return copy;
-}
 
 function startSessionCallsOnTheCluster(): [string, any][] {
     const bases: [string, any][] = [

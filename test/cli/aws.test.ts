@@ -48,33 +48,24 @@ describe("ecs-exec and AWS", () => {
         assert.equal(resolveRegion("us-east-1", { AWS_REGION: "eu-west-1" }), "eu-west-1");
     });
 
-    it("gives the plugin the SSM endpoint the SDK calls for start-session: the region's, or AWS_ENDPOINT_URL_SSM", async () => {
-        assert.equal(await endpointUrl(new SSMClient({ region: "eu-west-1", credentials: CREDENTIALS })), "https://ssm.eu-west-1.amazonaws.com");
-        const saved = process.env.AWS_ENDPOINT_URL_SSM;
-        process.env.AWS_ENDPOINT_URL_SSM = "http://127.0.0.1:4566";
-        try {
-            assert.equal(await endpointUrl(new SSMClient({ region: "eu-west-1", credentials: CREDENTIALS })), "http://127.0.0.1:4566");
-        } finally {
-            if (saved === undefined) {
-                delete process.env.AWS_ENDPOINT_URL_SSM;
-            } else {
-                process.env.AWS_ENDPOINT_URL_SSM = saved;
+    for (const [service, makeClient] of [
+        ["ECS", () => new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })],
+        ["SSM", () => new SSMClient({ region: "eu-west-1", credentials: CREDENTIALS })],
+    ] as const) {
+        it(`gives the plugin the ${service} endpoint the SDK calls: the region's, or AWS_ENDPOINT_URL_${service}`, async () => {
+            assert.equal(await endpointUrl(makeClient()), `https://${service.toLowerCase()}.eu-west-1.amazonaws.com`);
+            const variable = `AWS_ENDPOINT_URL_${service}`;
+            const saved = process.env[variable];
+            process.env[variable] = "http://127.0.0.1:4566";
+            try {
+                assert.equal(await endpointUrl(makeClient()), "http://127.0.0.1:4566");
+            } finally {
+                if (saved === undefined) {
+                    delete process.env[variable];
+                } else {
+                    process.env[variable] = saved;
+                }
             }
-        }
-    });
-
-    it("gives the plugin the ECS endpoint the SDK calls: the region's, or the configured one", async () => {
-        assert.equal(await endpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "https://ecs.eu-west-1.amazonaws.com");
-        const saved = process.env.AWS_ENDPOINT_URL_ECS;
-        process.env.AWS_ENDPOINT_URL_ECS = "http://127.0.0.1:4566";
-        try {
-            assert.equal(await endpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "http://127.0.0.1:4566");
-        } finally {
-            if (saved === undefined) {
-                delete process.env.AWS_ENDPOINT_URL_ECS;
-            } else {
-                process.env.AWS_ENDPOINT_URL_ECS = saved;
-            }
-        }
-    });
+        });
+    }
 });

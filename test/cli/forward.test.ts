@@ -8,7 +8,7 @@ import { forward, ForwardOptions } from "../../cli/forward";
 import { requireFreePort } from "../../cli/localPort";
 import { forwardingDestination } from "../../cli/outputs";
 import { pythonJsonDumps, readsResponseFromEnvironment, startSessionPluginCall } from "../../cli/plugin";
-import { ALICE, capturedProgress, CREDENTIALS, FakePlugin, FakeSignals, mockedEcs, mockedSts, OUTPUTS, REGION, task, taskArn } from "./support/unit";
+import { ALICE, capturedProgress, CREDENTIALS, FakePlugin, FakeSignals, mockedEcs, mockedSts, OUTPUTS, REGION, rejects, task, taskArn } from "./support/unit";
 
 const NEW_TASK = "0f8e9c1d2b3a4e5f60718293a4b5c6d7";
 const DESTINATION = { name: "orders-db", host: "orders-db.dev.example.com", port: 5432 };
@@ -62,15 +62,6 @@ function setUp(options: Partial<ForwardOptions> = {}) {
     const stopped = () => ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
     const terminated = () => ssmMock.commandCalls(TerminateSessionCommand).map((c) => c.args[0].input.SessionId);
     return { ecsMock, ssmMock, plugin, signals, text, printed, run, stopped, terminated };
-}
-
-async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: any[]) => T): Promise<T> {
-    const error = await promise.then(
-        () => assert.fail(`expected ${type.name}`),
-        (e: unknown) => e,
-    );
-    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
-    return error as T;
 }
 
 describe("ecs-exec forward", () => {

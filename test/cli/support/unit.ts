@@ -2,6 +2,7 @@
 import { ECSClient, Task } from "@aws-sdk/client-ecs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
+import { strict as assert } from "assert";
 import { EventEmitter } from "events";
 import { PluginMissingError, StopSignal } from "../../../cli/errors";
 import type { StackOutputs } from "../../../cli/outputs";
@@ -139,6 +140,16 @@ export class FakePlugin implements SessionManagerPlugin {
     endSession(code = 0): void {
         this.end?.(code);
     }
+}
+
+/** Resolves with the error `promise` rejects with, after checking it is a `type`. */
+export async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: any[]) => T): Promise<T> {
+    const error = await promise.then(
+        () => assert.fail(`expected ${type.name}`),
+        (e: unknown) => e,
+    );
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    return error as T;
 }
 
 /** A Progress writing to a string; `isTTY` chooses the terminal or the log behaviour. */
