@@ -361,8 +361,10 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
  *
  * StartSession is authorized on its target (for ECS, the task) and, when IAM checks the document, on the document too
  * (Service Authorization Reference, AWS Systems Manager: resource types task, document, instance, managed-instance);
- * a document named in the request is always checked, the default shell's only under `ssm:SessionDocumentAccessCheck`
- * (Systems Manager User Guide, "Enforce a session document permission check for the AWS CLI"). No condition key
+ * a document named in the request is always checked, the default shell's only under `ssm:SessionDocumentAccessCheck`,
+ * which holds only if every statement allowing StartSession requires it (Systems Manager User Guide, "Start a session
+ * with a document by specifying the session documents in IAM policies"): other policies' grants (AdministratorAccess)
+ * do not, so here a deny requires it. AWS-owned documents have no account in their ARN (same page). No condition key
  * names the document, so the task's evaluation cannot tell the documents apart: the task is denied unless the
  * document is checked, and every document but the forwarding one is denied, whatever the target, since the
  * document's evaluation cannot tell the targets apart. So the default shell stays denied on every task, and no
