@@ -82,7 +82,7 @@ async function openForwarding(options: ForwardOptions, { task, interruption }: R
 }
 
 /**
- * Ends the session at Session Manager, as the plugin does when it exits (it may have already: then this changes
+ * Ends the session at Session Manager, as the plugin asks when it exits (it may have already: then this changes
  * nothing). A failure is reported, not fatal: the session also ends with the task.
  */
 async function terminate(sessionId: string, ctx: ForwardContext): Promise<void> {
