@@ -94,7 +94,10 @@ export function readsResponseFromEnvironment(version: string): boolean {
 export interface StartSessionPlugin {
     response: StartedSession;
     region: string;
-    /** The profile in use, or "". */
+    /**
+     * The profile in use, or "": AWS_PROFILE's, as for `shell`. The AWS CLI passes only its --profile here; without
+     * it the plugin reads AWS_PROFILE itself, so it signs with the same credentials either way.
+     */
     profile: string;
     /** The StartSession request as sent (its members in the API's order). */
     request: Json;
