@@ -93,13 +93,18 @@ function accepted(raw: RawConfig): boolean {
     }
 }
 
+/** Every alert a stack declares, as index.ts lists them (their ids do not depend on the environment). */
+function stackAlerts(names: ExecNames) {
+    return [...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }), ...startSessionAlerts(names.cluster)];
+}
+const ALERT_IDS = stackAlerts(execNames("dev")).map(({ id }) => id);
+
 /** The names a stack of this config gives, with their kinds: the trail and its bucket only when it creates a trail. */
 function namesOf(environment: string, region: string, cloudTrail: "create" | "existing"): [NameKind, string][] {
     const names = execNames(environment);
     const fields = (Object.keys(KIND_OF) as (keyof ExecNames)[]).filter((f) => f !== "trail" || cloudTrail === "create");
     const all: [NameKind, string][] = fields.map((f) => [KIND_OF[f], names[f]]);
-    const alerts = [...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }), ...startSessionAlerts(names.cluster)];
-    for (const { id } of alerts) {
+    for (const id of ALERT_IDS) {
         all.push(["eventRule", alertRuleName(environment, id)], ["alarm", alertAlarmName(environment, id)]);
     }
     if (cloudTrail === "create") {
@@ -185,7 +190,7 @@ describe("names", () => {
     it("names every alert's rule and alarm within their limits, for the longest environment name allowed", () => {
         const environment = "e".repeat(ENVIRONMENT_MAX_LENGTH);
         const names = execNames(environment);
-        const alerts = [...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }), ...startSessionAlerts(names.cluster)];
+        const alerts = stackAlerts(names);
         for (const { id } of alerts) {
             // EventBridge rule names: 1-64 of [.\-_A-Za-z0-9] (PutRule API reference); alarm names: 1-255 (PutMetricAlarm).
             const rule = alertRuleName(environment, id);
