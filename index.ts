@@ -12,6 +12,7 @@ import { ExecAccess } from "./components/execAccess";
 import { ExecAudit } from "./components/execAudit";
 import { AlertDefinition, executeCommandAlerts } from "./components/alerts";
 import { runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
+import { startSessionAlerts } from "./components/forwardAlerts";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -36,6 +37,7 @@ const network = new ExecNetwork("exec-network", {
     region: config.region,
     taskSecurityGroupName: names.taskSecurityGroup,
     endpointsName: names.endpoints,
+    portForwarding: config.portForwarding,
     tags,
 });
 
@@ -91,6 +93,7 @@ const access = new ExecAccess("exec-access", {
     taskMemory: config.execMemory,
     attachToRoles: config.developerPolicyRoles,
     attachToGroups: config.developerPolicyGroups,
+    portForwarding: config.portForwarding.length > 0,
     tags,
 });
 
@@ -112,6 +115,7 @@ const audit = new ExecAudit("exec-audit", {
     alerts: [
         ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
         ...runTaskAlerts({ family: names.taskFamily }),
+        ...startSessionAlerts(names.cluster),
     ]
         .map((definition) => auditAlert(definition.id, definition))
         .concat(
@@ -151,6 +155,8 @@ export const alertAlarmNames = audit.alarmNames;
 export const trailName = audit.trailName.apply(
     (name) => name ?? "none created (cloudTrail: existing): an organization or account trail must log this region's management events",
 );
+// What ecs-exec forward <name> may reach (the security group's CIDR blocks and groups are the stack's business).
+export const portForwarding = config.portForwarding.map(({ name, host, port }) => ({ name, host, port }));
 export const runTaskCommand = pulumi
     .all([cluster.clusterName, task.taskDefinitionFamily, network.subnetIds, network.securityGroupId])
     .apply(([clusterNameValue, family, subnets, securityGroup]) =>

@@ -3,12 +3,14 @@
  * ones included, each joined to its session transcript by session id (the log stream's name), and to the reason its
  * task was started with by task id (the task's RunTask record). Both joins are exact: the CloudTrail record names
  * the caller, the task and the session; the transcript is filed under that session; the RunTask record names the task
- * it started and the tags it was started with.
+ * it started and the tags it was started with. Beside them, every Session Manager StartSession straight to a task of
+ * the cluster: `ecs-exec forward`'s port forwarding, and any other session (which ECS Exec does not log).
  */
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { awsCall, translateAwsError } from "./aws";
 import { formatTime, markdownTable, textTable } from "./format";
+import { ecsSessionTargetPrefix } from "../components/portForwarding";
 import type { StackOutputs } from "./outputs";
 import type { Progress } from "./progress";
 import { REASON_TAG_KEY } from "../components/commands";
@@ -40,6 +42,19 @@ export interface RunTaskRecord {
 /** Why a task was started: its Reason tag, `null` when it was started without one. */
 export type TaskReason = string | null;
 
+/** The parts of a CloudTrail StartSession record the audit reads. */
+export interface StartSessionRecord {
+    eventTime: string;
+    eventSource: string;
+    eventName: string;
+    sourceIPAddress?: string;
+    userIdentity: { arn?: string; principalId?: string };
+    requestParameters?: { target?: string; documentName?: string; reason?: string; parameters?: Record<string, string[]> } | null;
+    responseElements?: { sessionId?: string } | null;
+    errorCode?: string;
+    errorMessage?: string;
+}
+
 export interface SessionLog {
     stream: string;
     present: boolean;
@@ -50,6 +65,8 @@ export interface SessionLog {
 }
 
 export interface AuditEntry {
+    /** ECS Exec's ExecuteCommand, or a Session Manager session straight to a task (StartSession). */
+    event: "ExecuteCommand" | "StartSession";
     time: string;
     who: string;
     /** The caller's aws:userid: the Owner tag of the tasks they start. */
@@ -63,12 +80,16 @@ export interface AuditEntry {
     errorMessage?: string;
     sessionId?: string;
     /**
-     * The Reason tag the task was started with (a reused task keeps it), `null` for none; absent when CloudTrail's
-     * event history holds no RunTask of the task (started before the window looked up, or by other means).
+     * Why: a StartSession's own reason (`ecs-exec forward --reason`), else the Reason tag the task was started with (a
+     * reused task keeps it), `null` for none; absent when CloudTrail's event history holds no RunTask of the task
+     * (started before the window looked up, or by other means).
      */
     reason?: TaskReason;
-    /** Only for allowed calls: a refused call opened no session. */
+    /** Only for allowed ExecuteCommand calls: a refused call opened no session, and StartSession's are not logged. */
     log?: SessionLog;
+    /** StartSession's document (none: the default shell), and where a port forwarding went (`host:port`). */
+    document?: string;
+    forwardsTo?: string;
 }
 
 export interface AuditWindow {
@@ -87,20 +108,28 @@ export function execCallsOnCluster(records: ExecuteCommandRecord[], clusterName:
         .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
-export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undefined, reasons: Map<string, TaskReason> = new Map()): AuditEntry {
-    const request = record.requestParameters ?? {};
-    const task = request.task && taskId(request.task);
+/** What every CloudTrail record tells: when, who, from where, and whether it was refused. */
+function callFields(record: ExecuteCommandRecord | StartSessionRecord) {
     return {
         time: record.eventTime,
         who: record.userIdentity.arn ?? record.userIdentity.principalId ?? "(unknown)",
         userId: record.userIdentity.principalId,
         sourceIp: record.sourceIPAddress,
+        outcome: record.errorCode ? ("refused" as const) : ("allowed" as const),
+        errorCode: record.errorCode,
+        errorMessage: record.errorMessage,
+    };
+}
+
+export function auditEntry(record: ExecuteCommandRecord, log: SessionLog | undefined, reasons: Map<string, TaskReason> = new Map()): AuditEntry {
+    const request = record.requestParameters ?? {};
+    const task = request.task && taskId(request.task);
+    return {
+        event: "ExecuteCommand",
+        ...callFields(record),
         task,
         container: request.container,
         command: request.command,
-        outcome: record.errorCode ? "refused" : "allowed",
-        errorCode: record.errorCode,
-        errorMessage: record.errorMessage,
         sessionId: record.responseElements?.session?.sessionId,
         ...(task !== undefined && reasons.has(task) ? { reason: reasons.get(task) } : {}),
         log,
@@ -128,10 +157,34 @@ export function taskReasons(records: RunTaskRecord[], clusterName: string): Map<
     return reasons;
 }
 
+/** The StartSession calls whose target is a task of `clusterName` (`ecs:<cluster>_<task>_<runtime id>`), oldest first. */
+export function sessionsOnCluster(records: StartSessionRecord[], clusterName: string): StartSessionRecord[] {
+    const prefix = ecsSessionTargetPrefix(clusterName);
+    return records
+        .filter((r) => r.eventSource === "ssm.amazonaws.com" && r.eventName === "StartSession" && r.requestParameters?.target?.startsWith(prefix))
+        .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+}
+
+export function sessionEntry(record: StartSessionRecord, clusterName: string, reasons: Map<string, TaskReason> = new Map()): AuditEntry {
+    const request = record.requestParameters ?? {};
+    const task = request.target?.slice(ecsSessionTargetPrefix(clusterName).length).split("_")[0];
+    const host = request.parameters?.host?.[0];
+    const port = request.parameters?.portNumber?.[0];
+    return {
+        event: "StartSession",
+        ...callFields(record),
+        task,
+        sessionId: record.responseElements?.sessionId,
+        document: request.documentName,
+        forwardsTo: host !== undefined ? `${host}:${port ?? "?"}` : undefined,
+        ...(request.reason !== undefined ? { reason: request.reason } : task !== undefined && reasons.has(task) ? { reason: reasons.get(task) } : {}),
+    };
+}
+
 /** CloudTrail's LookupEvents, every page, events of one name only (the API filters by one attribute). */
 export async function lookupRecords<T>(
     cloudTrail: CloudTrailClient,
-    eventName: "ExecuteCommand" | "RunTask",
+    eventName: "ExecuteCommand" | "RunTask" | "StartSession",
     window: AuditWindow,
     progress: Progress,
 ): Promise<T[]> {
@@ -218,16 +271,21 @@ export interface AuditContext {
 }
 
 export async function audit(window: AuditWindow, ctx: AuditContext): Promise<AuditEntry[]> {
+    const { clusterName } = ctx.outputs;
     const records = execCallsOnCluster(
         await lookupRecords<ExecuteCommandRecord>(ctx.cloudTrail, "ExecuteCommand", window, ctx.progress),
-        ctx.outputs.clusterName,
+        clusterName,
+    );
+    const sessions = sessionsOnCluster(
+        await lookupRecords<StartSessionRecord>(ctx.cloudTrail, "StartSession", window, ctx.progress),
+        clusterName,
     );
     const reasons =
-        records.length === 0
+        records.length === 0 && sessions.length === 0
             ? new Map<string, TaskReason>()
             : taskReasons(
                   await lookupRecords<RunTaskRecord>(ctx.cloudTrail, "RunTask", runTaskWindow(window, ctx.outputs.maxSessionHours, ctx.oldest), ctx.progress),
-                  ctx.outputs.clusterName,
+                  clusterName,
               );
     const entries: AuditEntry[] = [];
     for (const [i, record] of records.entries()) {
@@ -237,7 +295,8 @@ export async function audit(window: AuditWindow, ctx: AuditContext): Promise<Aud
         entries.push(auditEntry(record, log, reasons));
     }
     ctx.progress.clear();
-    return entries;
+    // Stable: an ExecuteCommand call and a session of the same second keep the order above.
+    return [...entries, ...sessions.map((record) => sessionEntry(record, clusterName, reasons))].sort((a, b) => a.time.localeCompare(b.time));
 }
 
 export type AuditFormat = "text" | "json" | "markdown";
@@ -256,6 +315,9 @@ function reasonCell(entry: AuditEntry): string {
 }
 
 function logCell(entry: AuditEntry): string {
+    if (entry.event === "StartSession" && entry.sessionId) {
+        return `${entry.sessionId}: ${entry.forwardsTo ? "no transcript (port forwarding)" : "not logged by ECS Exec"}`;
+    }
     if (!entry.log) {
         return "-";
     }
@@ -275,18 +337,29 @@ function row(entry: AuditEntry): string[] {
         entry.task ?? "-",
         reasonCell(entry),
         entry.container ?? "-",
-        commandCell(entry.command),
+        entry.event === "StartSession" ? sessionCommand(entry) : commandCell(entry.command),
         entry.outcome === "refused" ? `refused (${entry.errorCode})` : "allowed",
         logCell(entry),
     ];
 }
 
-function summary(entries: AuditEntry[], window: AuditWindow, clusterName: string): string {
+/** What a StartSession asked for: the forwarding, or the session document (none: the default shell). */
+function sessionCommand(entry: AuditEntry): string {
+    return entry.forwardsTo ? `forward to ${entry.forwardsTo}` : `Session Manager ${entry.document ?? "default shell"}`;
+}
+
+function summary(all: AuditEntry[], window: AuditWindow, clusterName: string): string {
+    const entries = all.filter((e) => e.event === "ExecuteCommand");
+    const sessions = all.filter((e) => e.event === "StartSession");
     const refused = entries.filter((e) => e.outcome === "refused").length;
     const missing = entries.filter((e) => e.log && !e.log.present).length;
+    const opened = sessions.filter((e) => e.outcome === "allowed");
+    const forwarding = opened.filter((e) => e.forwardsTo).length;
     return (
         `${entries.length} ExecuteCommand calls on ${clusterName} from ${formatTime(window.start)} to ${formatTime(window.end)}: ` +
-        `${entries.length - refused} allowed, ${refused} refused; ${missing} session logs missing.`
+        `${entries.length - refused} allowed, ${refused} refused; ${missing} session logs missing. ` +
+        `${sessions.length} StartSession calls on its tasks: ${forwarding} port forwarding, ${opened.length - forwarding} other sessions ` +
+        `(not logged by ECS Exec), ${sessions.length - opened.length} refused.`
     );
 }
 

@@ -4,6 +4,7 @@
  * resolution (AWS_PROFILE, AWS_ACCESS_KEY_ID..., AWS_ENDPOINT_URL[_ECS|_STS|...], the config files).
  */
 import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { AwsRequestError, CredentialsError, PermissionError } from "./errors";
 
 /** AWS_REGION, when set, overrides the stack's region: the SDK's standard override. */
@@ -12,18 +13,19 @@ export function resolveRegion(stackRegion: string, env: NodeJS.ProcessEnv = proc
 }
 
 /**
- * The ECS endpoint URL, as the AWS CLI passes `client.meta.endpoint_url` to session-manager-plugin: a configured
- * endpoint (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL, endpoint_url in the profile) or the region's default.
+ * The client's endpoint URL (ECS for execute-command, SSM for start-session), as the AWS CLI passes
+ * `client.meta.endpoint_url` to session-manager-plugin: a configured endpoint (AWS_ENDPOINT_URL_ECS,
+ * AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL, endpoint_url in the profile) or the region's default.
  */
-export async function ecsEndpointUrl(ecs: ECSClient): Promise<string> {
-    const configured = await ecs.config.serviceConfiguredEndpoint?.();
+export async function endpointUrl(client: ECSClient | SSMClient): Promise<string> {
+    const configured = await client.config.serviceConfiguredEndpoint?.();
     if (configured) {
         return configured;
     }
-    const endpoint = ecs.config.endpointProvider({
-        Region: await ecs.config.region(),
-        UseFIPS: await ecs.config.useFipsEndpoint(),
-        UseDualStack: await ecs.config.useDualstackEndpoint(),
+    const endpoint = client.config.endpointProvider({
+        Region: await client.config.region(),
+        UseFIPS: await client.config.useFipsEndpoint(),
+        UseDualStack: await client.config.useDualstackEndpoint(),
     });
     return endpoint.url.href.replace(/\/$/, "");
 }

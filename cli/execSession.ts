@@ -4,7 +4,7 @@
  * then the six arguments session-manager-plugin takes. `shell` and `run` both open theirs this way.
  */
 import { ExecuteCommandCommand } from "@aws-sdk/client-ecs";
-import { awsCall, ecsEndpointUrl } from "./aws";
+import { awsCall, endpointUrl } from "./aws";
 import { TaskNotReadyError } from "./errors";
 import type { OwnTaskContext, ReadyTask } from "./ownTask";
 import { pluginArguments } from "./plugin";
@@ -51,7 +51,7 @@ export async function openExecSession(command: string, { task, interruption }: R
         clusterName,
         taskId: taskId(response.taskArn!),
         runtimeId,
-        endpointUrl: await ecsEndpointUrl(ecs),
+        endpointUrl: await endpointUrl(ecs),
     });
     interruption.throwIfInterrupted();
     return { sessionId: response.session?.sessionId ?? "", pluginArgs };

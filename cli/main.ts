@@ -11,7 +11,8 @@ import type { AuditFormat } from "./audit";
 import { resolveRegion } from "./aws";
 import { CliError, EXIT, UsageError } from "./errors";
 import { formatTime, parseDuration, parseTime } from "./format";
-import { loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
+import { requireFreePort } from "./localPort";
+import { forwardingDestination, loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
 import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
 import { Progress, StatusStream } from "./progress";
 import { checkReason, requireReasonWhereNeeded, withReasonOption } from "./reason";
@@ -74,6 +75,14 @@ function duration(text: string, option: string): number {
     return ms;
 }
 
+function localPort(text: string): number {
+    const port = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(port >= 1 && port <= 65535)) {
+        throw new UsageError(`--local-port takes a TCP port from 1 to 65535, not "${text}"`);
+    }
+    return port;
+}
+
 export async function main(rt: Runtime): Promise<number> {
     const startedAt = rt.now();
     const progress = new Progress(rt.stderr);
@@ -109,7 +118,7 @@ export async function main(rt: Runtime): Promise<number> {
     }
 
     const program = new Command("ecs-exec")
-        .description("Shells and commands in your own ECS Exec task, and the audit of who opened which.")
+        .description("Shells, commands and port forwarding in your own ECS Exec task, and the audit of who opened which.")
         .version(version)
         // Options after run's COMMAND belong to it (`ecs-exec run --stack dev ls -la`).
         .enablePositionalOptions()
@@ -173,6 +182,41 @@ export async function main(rt: Runtime): Promise<number> {
             );
         });
 
+    withReasonOption(withStackOptions(program.command("forward")))
+        .description("forward a local port to a destination the stack configures, through your exec task (reused, or started and stopped afterwards)")
+        .argument("<name>", "the destination, as the stack's portForwarding names it")
+        .option("--local-port <port>", "the local port to listen on (default: the destination's port)")
+        .option("--new", "start a new task even if one of yours is running")
+        .option("--keep", "leave the task this command started running when the forwarding ends")
+        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
+        .action(async (name: string, options: StackOptions & OwnTaskFlags & { localPort?: string }) => {
+            const port = options.localPort === undefined ? undefined : localPort(options.localPort);
+            const { outputs, region, ...own } = await ownTask(options);
+            // Before any AWS call, and before the AWS clients load: a task started for a port nobody can use would only cost.
+            const destination = forwardingDestination(outputs, name);
+            await requireFreePort(port ?? destination.port);
+            const [{ forward, POLL_MS }, clients, { SSMClient }] = await Promise.all([
+                import("./forward"),
+                ecsAndSts(region),
+                import("@aws-sdk/client-ssm"),
+            ]);
+            exitCode = await forward(
+                { destination, localPort: port ?? destination.port, ...own },
+                {
+                    ...clients,
+                    ssm: client(new SSMClient({ region })),
+                    outputs,
+                    profile: rt.env.AWS_PROFILE ?? "",
+                    plugin: rt.plugin,
+                    signals: rt.signals,
+                    progress,
+                    now: rt.now,
+                    pollMs: POLL_MS,
+                    print,
+                },
+            );
+        });
+
     withStackOptions(program.command("list"))
         .description("your running exec tasks, and the time each has left before it stops itself")
         .option("--all", "everyone's exec tasks")
@@ -196,7 +240,10 @@ export async function main(rt: Runtime): Promise<number> {
         });
 
     withStackOptions(program.command("audit"))
-        .description("every ExecuteCommand call on the stack's cluster, refused ones included, joined to its session log")
+        .description(
+            "every ExecuteCommand call on the stack's cluster, refused ones included, joined to its session log, and every " +
+                "Session Manager session straight to its tasks (port forwarding)",
+        )
         .option("--since <time>", "start of the window: a duration back from now (24h, 7d) or an ISO time", "24h")
         .option("--until <time>", "end of the window (default: now)")
         .addOption(new Option("--json", "JSON records").conflicts("markdown"))

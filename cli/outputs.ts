@@ -4,7 +4,8 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
-import { OutputsError } from "./errors";
+import type { ForwardingTarget } from "../components/portForwarding";
+import { OutputsError, UsageError } from "./errors";
 
 /** The outputs the tool reads (index.ts exports them under these names). */
 export interface StackOutputs {
@@ -20,10 +21,16 @@ export interface StackOutputs {
     /** Every exec task needs a Reason tag: the tool refuses to start one without --reason. */
     requireReason: boolean;
     sessionLogGroupName: string;
+    /** Where `forward` may go; absent in the outputs of deployments older than `forward`. */
+    portForwarding?: ForwardingTarget[];
 }
 
 const isText = (v: unknown) => typeof v === "string" && v.length > 0;
-const EXPECTED: { [K in keyof StackOutputs]: [kind: string, valid: (v: unknown) => boolean] } = {
+const isTarget = (v: unknown) => {
+    const t = v as ForwardingTarget | null;
+    return typeof t === "object" && t !== null && isText(t.name) && isText(t.host) && Number.isInteger(t.port);
+};
+const EXPECTED: { [K in keyof StackOutputs]-?: [kind: string, valid: (v: unknown) => boolean] } = {
     stack: ["a name", isText],
     maxSessionHours: ["a number", (v) => typeof v === "number" && v > 0],
     region: ["a region", isText],
@@ -35,7 +42,10 @@ const EXPECTED: { [K in keyof StackOutputs]: [kind: string, valid: (v: unknown) 
     assignPublicIp: ["true or false", (v) => typeof v === "boolean"],
     requireReason: ["true or false", (v) => typeof v === "boolean"],
     sessionLogGroupName: ["a name", isText],
+    portForwarding: ["a list of { name, host, port }", (v) => Array.isArray(v) && v.every(isTarget)],
 };
+/** Outputs only some commands need: checked when present, and by those commands when absent. */
+const OPTIONAL = new Set<string>(["portForwarding"]);
 
 /** Stack names may be qualified (`org/project/dev`); the outputs carry the bare name. */
 const bareStackName = (stack: string) => stack.split("/").pop()!;
@@ -50,7 +60,7 @@ export function parseStackOutputs(raw: unknown, origin: string, expectedStack?: 
     }
     const values = raw as Record<string, unknown>;
     const problems = Object.entries(EXPECTED)
-        .filter(([name, [, valid]]) => !valid(values[name]))
+        .filter(([name, [, valid]]) => !(OPTIONAL.has(name) && !(name in values)) && !valid(values[name]))
         .map(([name, [kind]]) => (name in values ? `${name} is not ${kind}` : `${name} is missing`));
     if (problems.length > 0) {
         throw new OutputsError(
@@ -63,6 +73,29 @@ export function parseStackOutputs(raw: unknown, origin: string, expectedStack?: 
         throw new OutputsError(`${origin} holds the outputs of stack "${outputs.stack}", not "${expectedStack}"`);
     }
     return outputs;
+}
+
+/**
+ * The destination `forward <name>` goes to: unknown names are bad arguments, answered with the names there are;
+ * outputs from before `forward` are refused like any other lacking an output.
+ */
+export function forwardingDestination(outputs: StackOutputs, name: string): ForwardingTarget {
+    if (outputs.portForwarding === undefined) {
+        throw new OutputsError(
+            `the outputs of stack ${outputs.stack} lack portForwarding, which ecs-exec forward needs.\n` +
+                "Deploy the stack with this version of the program (pulumi up), then read its outputs again.",
+        );
+    }
+    const destination = outputs.portForwarding.find((d) => d.name === name);
+    if (destination) {
+        return destination;
+    }
+    const names = outputs.portForwarding.map((d) => d.name);
+    throw new UsageError(
+        names.length > 0
+            ? `no destination "${name}" in stack ${outputs.stack}; configured: ${names.join(", ")}`
+            : `no destination "${name}": stack ${outputs.stack} configures none (ecs-exec:portForwarding is empty)`,
+    );
 }
 
 /** Runs the Pulumi CLI and returns its stdout. */

@@ -1,9 +1,9 @@
 /**
- * Your own exec task, for as long as a command needs it: the one life cycle `shell` (and every later command that
- * opens a session) goes through. Checks session-manager-plugin first, as the AWS CLI does, so no task is started for
- * a session that could not open; reuses your running exec task unless --new, else starts one tagged with your
- * caller id; waits until its exec agent runs; hands it to the command; and stops the task it started (unless --keep)
- * on every way out: the command ending, an error, or a signal.
+ * Your own exec task, for as long as a command needs it: the one life cycle `shell` and `forward` (and every later
+ * command that opens a session) go through. Checks session-manager-plugin first, as the AWS CLI does, so no task is
+ * started for a session that could not open; reuses your running exec task unless --new, else starts one tagged with
+ * your caller id; waits until its exec agent runs; hands it to the command; and stops the task it started (unless
+ * --keep) on every way out: the command ending, an error, or a signal.
  */
 import { ECSClient, RunTaskCommand, Task } from "@aws-sdk/client-ecs";
 import type { STSClient } from "@aws-sdk/client-sts";

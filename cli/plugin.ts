@@ -1,9 +1,10 @@
 /**
- * session-manager-plugin, run the way the AWS CLI runs it for `aws ecs execute-command`
- * (aws-cli awscli/customizations/ecs/executecommand.py): once with no arguments to check it is installed, then
- * with six arguments that open the session.
+ * session-manager-plugin, run the way the AWS CLI runs it: for `aws ecs execute-command`
+ * (aws-cli awscli/customizations/ecs/executecommand.py) once with no arguments to check it is installed, then with six
+ * arguments that open the session; for `aws ssm start-session` (awscli/customizations/sessionmanager.py) the same six
+ * arguments after StartSession, the response handed over in an environment variable to plugins that take it.
  */
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFile, spawn } from "child_process";
 import type { Readable } from "stream";
 import { PluginMissingError } from "./errors";
 import type { SessionChild } from "./signals";
@@ -30,17 +31,23 @@ export interface PluginSession {
     endpointUrl: string;
 }
 
+type Json = string | number | boolean | null | undefined | Json[] | { [key: string]: Json };
+
 /**
- * Python's `json.dumps` of a flat object (", " and ": " separators, non-ASCII escaped), so the plugin receives
- * byte for byte what the AWS CLI gives it.
+ * Python's `json.dumps` (", " and ": " separators, non-ASCII escaped; undefined members left out), so the plugin
+ * receives byte for byte what the AWS CLI gives it.
  */
-export function pythonJsonDumps(object: Record<string, string | undefined>): string {
-    const ascii = (json: string) =>
-        json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-    const members = Object.entries(object)
-        .filter(([, value]) => value !== undefined)
-        .map(([key, value]) => `${ascii(JSON.stringify(key))}: ${ascii(JSON.stringify(value))}`);
-    return `{${members.join(", ")}}`;
+export function pythonJsonDumps(value: Json): string {
+    if (Array.isArray(value)) {
+        return `[${value.map(pythonJsonDumps).join(", ")}]`;
+    }
+    if (typeof value === "object" && value !== null) {
+        const members = Object.entries(value)
+            .filter(([, member]) => member !== undefined)
+            .map(([key, member]) => `${pythonJsonDumps(key)}: ${pythonJsonDumps(member)}`);
+        return `{${members.join(", ")}}`;
+    }
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export function pluginArguments(s: PluginSession): string[] {
@@ -54,6 +61,68 @@ export function pluginArguments(s: PluginSession): string[] {
         pythonJsonDumps({ Target: `ecs:${s.clusterName}_${s.taskId}_${s.runtimeId}` }),
         s.endpointUrl,
     ];
+}
+
+/** The response of StartSession, as the AWS CLI hands it on. */
+export interface StartedSession {
+    SessionId?: string;
+    TokenValue?: string;
+    StreamUrl?: string;
+}
+
+/** The environment variable the AWS CLI passes StartSession's response in, to plugins newer than 1.2.497.0. */
+export const START_SESSION_RESPONSE_VARIABLE = "AWS_SSM_START_SESSION_RESPONSE";
+
+/**
+ * Whether a plugin of this `--version` reads the response from the environment: the AWS CLI's rule (sessionmanager.py,
+ * VersionRequirement): the version without whitespace, up to four numbers, greater than 1.2.497.0. The token then stays
+ * out of the process list.
+ */
+export function readsResponseFromEnvironment(version: string): boolean {
+    const sanitized = version.replace(/\s+/g, "");
+    if (!/^\d+(\.\d+){0,3}$/.test(sanitized)) {
+        return false;
+    }
+    const parts = sanitized.split(".").map(Number);
+    const minimum = [1, 2, 497, 0];
+    while (parts.length < minimum.length) {
+        parts.push(0);
+    }
+    const differing = parts.findIndex((part, i) => part !== minimum[i]);
+    return differing !== -1 && parts[differing] > minimum[differing];
+}
+
+export interface StartSessionPlugin {
+    response: StartedSession;
+    region: string;
+    /**
+     * The profile in use, or "": AWS_PROFILE's, as for `shell`. The AWS CLI passes only its --profile here; without
+     * it the plugin reads AWS_PROFILE itself, so it signs with the same credentials either way.
+     */
+    profile: string;
+    /** The StartSession request as sent (its members in the API's order). */
+    request: Json;
+    /** The SSM endpoint the request went to. */
+    endpointUrl: string;
+    /** The plugin's `--version`. */
+    pluginVersion: string;
+}
+
+/** The arguments and environment of `aws ssm start-session`'s plugin call. */
+export function startSessionPluginCall(s: StartSessionPlugin): { args: string[]; env: Record<string, string> } {
+    const response = pythonJsonDumps({ SessionId: s.response.SessionId, TokenValue: s.response.TokenValue, StreamUrl: s.response.StreamUrl });
+    const inEnvironment = readsResponseFromEnvironment(s.pluginVersion);
+    return {
+        args: [
+            inEnvironment ? START_SESSION_RESPONSE_VARIABLE : response,
+            s.region,
+            "StartSession",
+            s.profile,
+            pythonJsonDumps(s.request),
+            s.endpointUrl,
+        ],
+        env: inEnvironment ? { [START_SESSION_RESPONSE_VARIABLE]: response } : {},
+    };
 }
 
 export interface RunningPlugin extends SessionChild {
@@ -70,16 +139,18 @@ export interface CapturedPlugin extends RunningPlugin {
 export interface SessionManagerPlugin {
     /** Resolves when the plugin is installed; rejects with PluginMissingError otherwise. */
     check(): Promise<void>;
-    /** Starts a session on this terminal. */
-    start(args: string[]): RunningPlugin;
+    /** What `session-manager-plugin --version` prints. */
+    version(): Promise<string>;
+    /** Starts a session on this terminal, with `env` added to the tool's environment. */
+    start(args: string[], env?: Record<string, string>): RunningPlugin;
     /** Starts a session with no terminal: the tool reads its output and passes Ctrl-C on (see `capture`). */
     capture(args: string[]): CapturedPlugin;
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGKILL: 137, SIGTERM: 143 };
 
-function run(args: string[], stdio: "ignore" | "inherit"): RunningPlugin {
-    return watch(spawn(PLUGIN, args, { stdio }));
+function run(args: string[], stdio: "ignore" | "inherit", env?: Record<string, string>): RunningPlugin {
+    return watch(spawn(PLUGIN, args, { stdio, env: env && { ...process.env, ...env } }));
 }
 
 function watch(child: ChildProcess): RunningPlugin {
@@ -119,6 +190,12 @@ export const sessionManagerPlugin: SessionManagerPlugin = {
             throw new PluginMissingError(`\`${PLUGIN}\` exited with code ${code}`);
         }
     },
-    start: (args) => run(args, "inherit"),
+    version: () =>
+        new Promise((resolve, reject) =>
+            execFile(PLUGIN, ["--version"], (error, stdout) =>
+                error ? reject(new PluginMissingError((error as NodeJS.ErrnoException).code === "ENOENT" ? "not found on PATH" : error.message)) : resolve(stdout),
+            ),
+        ),
+    start: (args, env) => run(args, "inherit", env),
     capture,
 };

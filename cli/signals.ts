@@ -29,6 +29,13 @@ export interface PassedInterrupts {
 }
 
 /**
+ * What Ctrl-C does to a session: in a shell it belongs to the remote shell ("remote": the plugin gets it from the
+ * terminal); a port forwarding session ends on it, as session-manager-plugin's port sessions do ("ends-session"); a
+ * command run without a terminal gets it from the tool (`PassedInterrupts`).
+ */
+export type CtrlC = "remote" | "ends-session" | PassedInterrupts;
+
+/**
  * Ctrl-C under npx reaches the tool twice, from the terminal and from npm, within moments: a second SIGINT this soon
  * after the first is the same keypress.
  */
@@ -38,7 +45,11 @@ export class Interruption {
     private readonly controller = new AbortController();
     private received?: StopSignal;
     private session?: SessionChild;
-    private passed?: PassedInterrupts & { at?: number };
+    private ctrlC: CtrlC = "remote";
+    /** When the tool passed a Ctrl-C on to a session without a terminal. */
+    private passedAt?: number;
+    /** Ctrl-C ended a session that it ends: not an interruption of the command, which ends as the session did. */
+    sessionEndedByCtrlC = false;
     private readonly listeners = STOP_SIGNALS.map((signal) => [signal, () => this.onSignal(signal)] as const);
 
     constructor(
@@ -76,14 +87,16 @@ export class Interruption {
 
     /**
      * While a session runs, Ctrl-C belongs to the remote shell, as with the AWS CLI: the plugin gets it from the
-     * terminal and forwards it, and the tool ignores it. With `passed` (a plugin that has no terminal), the tool
-     * passes the first Ctrl-C on to the plugin, which forwards it to the remote command, and takes another one as
-     * "stop waiting": the session is ended, and the task as after any interruption. SIGTERM and SIGHUP still end
-     * the session (and then the task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are
-     * ignored too.
+     * terminal and forwards it, and the tool ignores it. With `ctrlC: "ends-session"` Ctrl-C is passed on too (the
+     * terminal sends it to the plugin as well: a port session takes the second as it took the first), and ends the
+     * session, not the command. With `PassedInterrupts` (a plugin that has no terminal), the tool passes the first
+     * Ctrl-C on to the plugin, which forwards it to the remote command, and takes another one as "stop waiting": the
+     * session is ended, and the task as after any interruption. SIGTERM and SIGHUP still end the session (and then
+     * the task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are ignored too.
      */
-    duringSession(child: SessionChild | undefined, passed?: PassedInterrupts): void {
-        this.passed = child ? passed : undefined;
+    duringSession(child: SessionChild | undefined, ctrlC: CtrlC = "remote"): void {
+        this.ctrlC = child ? ctrlC : "remote";
+        this.passedAt = undefined;
         for (const signal of OTHER_KEYBOARD_SIGNALS) {
             if (child) {
                 this.source.on(signal, ignore);
@@ -105,11 +118,14 @@ export class Interruption {
             if (signal !== "SIGINT") {
                 this.received ??= signal;
                 this.session.kill(signal);
-            } else if (this.passed && this.passed.at === undefined) {
-                this.passed.at = this.now();
+            } else if (this.ctrlC === "ends-session") {
+                this.sessionEndedByCtrlC = true;
+                this.session.kill(signal);
+            } else if (typeof this.ctrlC === "object" && this.passedAt === undefined) {
+                this.passedAt = this.now();
                 this.session.kill("SIGINT");
-                this.passed.announce();
-            } else if (this.passed && this.now() - this.passed.at! >= SAME_INTERRUPT_MS) {
+                this.ctrlC.announce();
+            } else if (typeof this.ctrlC === "object" && this.now() - this.passedAt! >= SAME_INTERRUPT_MS) {
                 this.received ??= signal;
                 this.session.kill("SIGTERM");
             }

@@ -161,17 +161,19 @@ function jsonTemplate(fields: Readonly<Record<string, string>>): string {
 /**
  * The `detail` leaf whose presence proves an input path has a value, as a pattern names it: lists crushed out
  * ("if the value in the event is an array, the pattern matches if [any element matches]", EventBridge User Guide,
- * "Arrays in event patterns").
+ * "Arrays in event patterns"). A path ending in `[0]` reads the first element of a list of values (input paths take
+ * array indices: EventBridge User Guide, "Amazon EventBridge input transformation"); `exists: true` on the list, which
+ * a pattern matches element by element, means it has one. Any other index names an element no pattern can require.
  */
 function leafOf(shape: Omit<AlertShape, "when">, path: string): string {
     if (!path.startsWith("$.detail.")) {
         throw new Error(`alert ${shape.id} reads ${path}: only envelope fields and fields under detail are supported`);
     }
-    if (/\[\d+\]/.test(path)) {
-        throw new Error(`alert ${shape.id} reads ${path}: one element of a list, which no pattern can require (use [*])`);
+    if (/\[\d+\]/.test(path.replace(/\[0\]$/, ""))) {
+        throw new Error(`alert ${shape.id} reads ${path}: one element of a list, which no pattern can require (use [*], or [0] last)`);
     }
     const object = shape.objectLeaves?.[path];
-    const leaf = object ?? path.slice("$.detail.".length).replace(/\[\*\]/g, "");
+    const leaf = object ?? path.slice("$.detail.".length).replace(/\[0\]$/, "").replace(/\[\*\]/g, "");
     if (object !== undefined && !object.startsWith(`${path.slice("$.detail.".length)}.`)) {
         throw new Error(`alert ${shape.id}: the leaf ${object} that proves ${path} is not under it`);
     }
@@ -190,7 +192,7 @@ function requiredLeaves(base: EventPattern, shape: AlertShape): string[] {
             continue;
         }
         const leaf = leafOf(shape, path);
-        const read = path.slice("$.detail.".length).replace(/\[\*\]/g, "");
+        const read = path.slice("$.detail.".length).replace(/\[0\]$/, "").replace(/\[\*\]/g, "");
         const filtered = nodeAt(base.detail, leaf);
         if (shape.when[leaf] === false || (Array.isArray(filtered) && filtered.every(isAbsence))) {
             throw new Error(`alert ${shape.id} reads ${path}, which its events lack`);
@@ -288,8 +290,8 @@ export const EXECUTE_COMMAND_CALLS: EventPattern = {
     },
 };
 
-/** Who called, from where and with what: in both shapes of an ExecuteCommand record. */
-const CALLER_PATHS = {
+/** Who called, from where and with what: in every shape of a CloudTrail record an alert reads. */
+export const CALLER_PATHS = {
     caller: "$.detail.userIdentity.arn",
     principalId: "$.detail.userIdentity.principalId",
     time: "$.time",
@@ -297,17 +299,19 @@ const CALLER_PATHS = {
     region: "$.region",
     sourceIp: "$.detail.sourceIPAddress",
     userAgent: "$.detail.userAgent",
-    command: "$.detail.requestParameters.command",
     eventId: "$.detail.eventID",
 };
 
-const CALLER_LINES = [
+/** The message lines of CALLER_PATHS. */
+export const CALLER_LINES = [
     "Who:        <caller>",
     "Principal:  <principalId>   (aws:userid: the Owner tag of the tasks it starts)",
     "When:       <time>",
     "From:       <sourceIp>",
     "Client:     <userAgent>",
 ];
+
+const COMMAND_PATH = "$.detail.requestParameters.command";
 
 export interface ExecuteCommandAlertsArgs {
     /** This stack's cluster: its sessions are logged to `sessionLogGroupName`. */
@@ -334,6 +338,7 @@ export function executeCommandAlerts(args: ExecuteCommandAlertsArgs): AlertDefin
                 when: { errorCode: false },
                 inputPaths: {
                     ...CALLER_PATHS,
+                    command: COMMAND_PATH,
                     cluster: "$.detail.responseElements.clusterArn",
                     task: "$.detail.responseElements.taskArn",
                     container: "$.detail.responseElements.containerName",
@@ -360,6 +365,7 @@ export function executeCommandAlerts(args: ExecuteCommandAlertsArgs): AlertDefin
                 when: { errorCode: true },
                 inputPaths: {
                     ...CALLER_PATHS,
+                    command: COMMAND_PATH,
                     task: "$.detail.requestParameters.task",
                     errorCode: "$.detail.errorCode",
                     errorMessage: "$.detail.errorMessage",

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "@pulumi/aws/types/enums";
+import { isCidr } from "./cidr";
 import { parseImageReference } from "./image";
 import { execNames, trailBucketName } from "./names";
+import { ENTRY_ALLOWED, parsePortForwarding, PortForwardingDestination } from "./portForwarding";
 
 /** The project's config namespace: every key below is `ecs-exec:<key>`. */
 export const CONFIG_NAMESPACE = "ecs-exec";
@@ -35,6 +37,8 @@ export const CONFIG_KEYS = {
     developerPolicyGroups: "array",
     cloudTrail: "string",
     trailRetentionDays: "integer",
+    // Pulumi.yaml declares its items as objects (`items: { type: object }`).
+    portForwarding: "array",
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -99,6 +103,8 @@ export interface ExecConfig {
     cloudTrail: CloudTrailMode;
     /** Days the created trail's log files are kept. */
     trailRetentionDays: number;
+    /** Where developers may forward ports through their own exec tasks (none: no forwarding). */
+    portForwarding: PortForwardingDestination[];
 }
 
 /** One bad key: which, what was given, what is allowed. */
@@ -162,7 +168,6 @@ const patterns = {
     environment: new RegExp(`^[a-z](?:[a-z0-9-]{0,${ENVIRONMENT_MAX_LENGTH - 2}}[a-z0-9])?$`),
     vpcId: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     subnetId: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-    cidr: /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
     email: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
     principalArn: /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/,
     roleName: /^[\w+=,.@-]{1,64}$/,
@@ -424,6 +429,15 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         (n) => n >= TRAIL_RETENTION_DAYS.min && n <= TRAIL_RETENTION_DAYS.max,
     );
 
+    const portForwarding = parsePortForwarding(text("portForwarding"));
+    if (portForwarding.listProblem) {
+        problem(qualified("portForwarding"), text("portForwarding"), portForwarding.listProblem);
+    }
+    for (const { index, entry, issues } of portForwarding.problems) {
+        // Pulumi's path syntax: pulumi config set --path 'portForwarding[1].port' 5432
+        problem(`${qualified("portForwarding")}[${index}]`, JSON.stringify(entry), `${ENTRY_ALLOWED}: ${issues.join("; ")}`);
+    }
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -449,6 +463,7 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         developerPolicyGroups: developerPolicyGroups!,
         cloudTrail: cloudTrail as CloudTrailMode,
         trailRetentionDays: trailRetentionDays!,
+        portForwarding: portForwarding.destinations,
     };
 }
 
@@ -505,20 +520,6 @@ function summarize(values: readonly number[]): string {
     return `${values[0]} to ${values[values.length - 1]} in steps of ${values[1] - values[0]}`;
 }
 
-function isCidr(value: string, minPrefix: number, maxPrefix: number): boolean {
-    const m = patterns.cidr.exec(value);
-    if (!m) {
-        return false;
-    }
-    const octets = m.slice(1, 5).map(Number);
-    const prefix = Number(m[5]);
-    if (octets.some((o) => o > 255) || prefix < minPrefix || prefix > maxPrefix) {
-        return false;
-    }
-    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-    return address % 2 ** (32 - prefix) === 0; // no host bits set
-}
-
 /**
  * Account ids AWS's documentation uses in examples (IAM User Guide and others): no one deploys into them, so a
  * value naming one was copied from an example.
@@ -558,13 +559,15 @@ export function exampleValues(raw: RawConfig): ExampleValue[] {
     return found.sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** The strings of a raw value: itself, or the string items of a JSON list. */
+/** The strings of a raw value: itself, or the strings in a JSON list (its objects' values included). */
 function configStrings(text: string): string[] {
+    const strings = (value: unknown): string[] =>
+        typeof value === "string" ? [value] : typeof value === "object" && value !== null ? Object.values(value).flatMap(strings) : [];
     if (text.startsWith("[")) {
         try {
             const items: unknown = JSON.parse(text);
             if (Array.isArray(items)) {
-                return items.filter((item): item is string => typeof item === "string");
+                return strings(items);
             }
         } catch {
             // Not a list after all: validation reports it.

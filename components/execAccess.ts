@@ -17,6 +17,8 @@ export interface ExecAccessArgs {
     executionRoleArn: pulumi.Input<string>;
     /** The cluster's exec KMS key. */
     kmsKeyArn: pulumi.Input<string>;
+    /** Developers may forward ports through their own exec tasks (`ecs-exec:portForwarding` is not empty). */
+    portForwarding?: boolean;
     /** Principals that may assume the developer role. */
     developerPrincipalArns: string[];
     /** The principal tag a role session's name must equal; without it, no role session may assume the role. */
@@ -68,6 +70,7 @@ export class ExecAccess extends pulumi.ComponentResource {
                     requireReason: args.requireReason,
                     taskCpu: args.taskCpu,
                     taskMemory: args.taskMemory,
+                    portForwarding: args.portForwarding,
                 }),
             );
         const policy = new aws.iam.Policy(

@@ -14,6 +14,7 @@ import {
     routeTableOfSubnet,
 } from "./endpoints";
 import { EXEC_TASK_TAG } from "./names";
+import { forwardingEgressRules, PortForwardingDestination } from "./portForwarding";
 
 export interface ExecNetworkArgs {
     /** Create a VPC, or use existing subnets. */
@@ -27,6 +28,8 @@ export interface ExecNetworkArgs {
     taskSecurityGroupName: string;
     /** Name of the endpoints' security group, and the prefix of the endpoints' Name tags. */
     endpointsName: string;
+    /** Destinations developers forward ports to: the exec tasks may reach each one's port, and nothing else but HTTPS. */
+    portForwarding?: PortForwardingDestination[];
     tags: Record<string, string>;
 }
 
@@ -64,9 +67,9 @@ export function onePerAvailabilityZone(subnets: { id: string; availabilityZone: 
 }
 
 /**
- * Where exec tasks run: the VPC and subnets, a security group with no ingress and egress only to HTTPS, and, when
- * asked, the VPC endpoints that let tasks reach AWS without NAT: created here, or the VPC's own, which exec tasks are
- * then let through to.
+ * Where exec tasks run: the VPC and subnets, a security group with no ingress and egress only to HTTPS and to each
+ * port-forwarding destination's port, and, when asked, the VPC endpoints that let tasks reach AWS without NAT:
+ * created here, or the VPC's own, which exec tasks are then let through to.
  */
 export class ExecNetwork extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
@@ -139,6 +142,8 @@ export class ExecNetwork extends pulumi.ComponentResource {
             `${name}-task`,
             {
                 name: args.taskSecurityGroupName,
+                // Kept when forwarding adds ports below (their rules say so): EC2 cannot change a group's description, and
+                // replacing the group would cut running exec tasks off.
                 description: "ECS Exec tasks: no inbound at all; outbound HTTPS only (SSM, ECR, logs, KMS)",
                 vpcId: this.vpcId,
                 ingress: [],
@@ -150,6 +155,7 @@ export class ExecNetwork extends pulumi.ComponentResource {
                         toPort: 443,
                         cidrBlocks: ["0.0.0.0/0"],
                     },
+                    ...forwardingEgressRules(args.portForwarding ?? []),
                 ],
                 // The tag policy packs recognise the exec tasks' security group by.
                 tags: { ...args.tags, Name: args.taskSecurityGroupName, [EXEC_TASK_TAG.key]: EXEC_TASK_TAG.value },

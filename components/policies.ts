@@ -5,6 +5,7 @@
 import type { ImageReference } from "./image";
 import { OWNER_TAG_KEY, REASON_TAG_KEY } from "./commands";
 import { EXEC_TASK_TAG } from "./names";
+import { FORWARDING_DOCUMENT } from "./portForwarding";
 
 /** Where the stack is: every ARN below is built from this. */
 export interface AwsContext {
@@ -21,6 +22,7 @@ export interface PolicyStatement {
     Principal?: { AWS?: string | string[]; Service?: string | string[] };
     Action: string | string[];
     Resource?: string | string[];
+    NotResource?: string | string[];
     Condition?: Condition;
 }
 
@@ -228,6 +230,8 @@ export interface DeveloperPolicyArgs {
     /** The exec task's size (cpu units, MiB): RunTask may not ask for more. */
     taskCpu: number;
     taskMemory: number;
+    /** Developers may forward ports through their own exec tasks (`ecs-exec:portForwarding` is not empty). */
+    portForwarding?: boolean;
 }
 
 /** The caller, as IAM resolves it per request: AIDA... for an IAM user, AROA...:<session name> for a role session. */
@@ -331,13 +335,17 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Action: "kms:GenerateDataKey",
             Resource: args.kmsKeyArn,
         },
-        {
-            // Sessions opened straight through Session Manager bypass ECS and its session logging.
-            Sid: "DenyDirectSessionsToTasks",
-            Effect: "Deny",
-            Action: "ssm:StartSession",
-            Resource: `arn:${ctx.partition}:ecs:*:*:task/*`,
-        },
+        ...(args.portForwarding
+            ? portForwardingStatements(ctx, args.clusterName)
+            : [
+                  {
+                      // Sessions opened straight through Session Manager bypass ECS and its session logging.
+                      Sid: "DenyDirectSessionsToTasks",
+                      Effect: "Deny" as const,
+                      Action: "ssm:StartSession",
+                      Resource: `arn:${ctx.partition}:ecs:*:*:task/*`,
+                  },
+              ]),
         {
             // Any task definition not tagged as an exec task definition (an untagged one included). By tag rather
             // than by this family, so another environment's policy on the same principal still works.
@@ -358,6 +366,81 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Condition: { StringEquals: { "ecs:enable-execute-command": "true" } },
         },
     );
+}
+
+/**
+ * With port forwarding, in place of the unconditional DenyDirectSessionsToTasks: a session through your own exec task
+ * of this cluster with the port-forwarding document, and no other Session Manager document.
+ *
+ * StartSession is authorized on its target (for ECS, the task) and, when IAM checks the document, on the document too
+ * (Service Authorization Reference, AWS Systems Manager: resource types task, document, instance, managed-instance);
+ * a document named in the request is always checked, the default shell's only under `ssm:SessionDocumentAccessCheck`,
+ * which holds only if every statement allowing StartSession requires it (Systems Manager User Guide, "Start a session
+ * with a document by specifying the session documents in IAM policies"): other policies' grants (AdministratorAccess)
+ * do not, so here a deny requires it. AWS-owned documents have no account in their ARN (same page). No condition key
+ * names the document, so the task's evaluation cannot tell the documents apart: the task is denied unless the
+ * document is checked, and every document but the forwarding one is denied, whatever the target, since the
+ * document's evaluation cannot tell the targets apart. So the default shell stays denied on every task, and no
+ * other named document works anywhere for whoever holds this policy (README, For security reviewers).
+ *
+ * How Session Manager fills `ssm:SessionDocumentAccessCheck` is not documented beyond that: the task grant requires
+ * it true (`Bool`: a missing key does not match) and the task deny takes a missing key as false, so a request without
+ * the check is refused either way; the document statements do not read it.
+ *
+ * TerminateSession: sessions carry the tag `aws:ssmmessages:session-id` = the caller's `aws:userid` for IAM users and
+ * role sessions alike (Systems Manager User Guide, "Additional sample IAM policies for Session Manager", ending only
+ * sessions they started), where the session-ARN form `session/${aws:username}-*` fits IAM users only.
+ */
+export function portForwardingStatements(ctx: AwsContext, clusterName: string): PolicyStatement[] {
+    const p = ctx.partition;
+    return [
+        {
+            // The default shell among them: a session whose document IAM does not check.
+            Sid: "DenyDirectSessionsToTasks",
+            Effect: "Deny",
+            Action: "ssm:StartSession",
+            Resource: `arn:${p}:ecs:*:*:task/*`,
+            Condition: { BoolIfExists: { "ssm:SessionDocumentAccessCheck": "false" } },
+        },
+        {
+            // Shells (SSM-SessionManagerRunShell, AWS-StartInteractiveCommand), SSH, custom documents: any but forwarding.
+            // StartSession's targets are left to the statements on them.
+            Sid: "DenySessionDocumentsButForwarding",
+            Effect: "Deny",
+            Action: "ssm:StartSession",
+            NotResource: [
+                `arn:${p}:ssm:*:*:document/${FORWARDING_DOCUMENT}`,
+                `arn:${p}:ecs:*:*:task/*`,
+                `arn:${p}:ec2:*:*:instance/*`,
+                `arn:${p}:ssm:*:*:managed-instance/*`,
+            ],
+        },
+        {
+            Sid: "ForwardThroughOwnExecTask",
+            Effect: "Allow",
+            Action: "ssm:StartSession",
+            Resource: arns.tasksOf(ctx, clusterName),
+            Condition: {
+                StringEquals: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: CALLER },
+                Bool: { "ssm:SessionDocumentAccessCheck": "true" },
+            },
+        },
+        {
+            // AWS's document (`arn:...:ssm:<region>::document/...`); the prefix AWS- is reserved, so no account's own
+            // document can take the name (Systems Manager API Reference, CreateDocument).
+            Sid: "UsePortForwardingDocument",
+            Effect: "Allow",
+            Action: "ssm:StartSession",
+            Resource: `arn:${p}:ssm:${ctx.region}:*:document/${FORWARDING_DOCUMENT}`,
+        },
+        {
+            Sid: "EndOwnSessions",
+            Effect: "Allow",
+            Action: "ssm:TerminateSession",
+            Resource: `arn:${p}:ssm:${ctx.region}:${ctx.accountId}:session/*`,
+            Condition: { StringEquals: { "ssm:resourceTag/aws:ssmmessages:session-id": CALLER } },
+        },
+    ];
 }
 
 export interface DeveloperRoleTrustArgs {

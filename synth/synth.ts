@@ -33,10 +33,14 @@ export interface SynthResult {
     outputs: Record<string, unknown>;
 }
 
+/** The type of a config key or of its items, as Pulumi.yaml declares it. */
+export interface DeclaredType {
+    type: "string" | "integer" | "boolean" | "array" | "object";
+    items?: DeclaredType;
+}
+
 /** A config key declared in Pulumi.yaml. */
-export interface DeclaredConfig {
-    type: "string" | "integer" | "boolean" | "array";
-    items?: { type: DeclaredConfig["type"] };
+export interface DeclaredConfig extends DeclaredType {
     description?: string;
     default?: unknown;
 }
@@ -89,12 +93,13 @@ export function resolveStackConfig(
 /**
  * What `pulumi preview` says of a stack value whose type is not the one Pulumi.yaml declares, or undefined. Mirrors
  * pulumi/pulumi pkg/workspace/config.go (validateStackConfigValues, validateStackConfigValue) and
- * sdk/go/common/workspace/project.go (ValidateConfigValue): keys in sorted order, the first mismatch only. A scalar of
+ * sdk/go/common/workspace/project.go (ValidateConfigValue, InferFullTypeName): keys in sorted order, the first mismatch
+ * only; an `object` is any map (Pulumi CLI 3.187 and later). A scalar of
  * the stack file is checked as the string Pulumi stores it as (sdk/go/common/resource/config/object.go,
  * MarshalString: `true` is "true", `256` is "256"), so a string-typed key accepts `true`; lists stay lists.
  */
 export function stackConfigTypeError(stack: string, project: ProjectFile, stackConfig: Record<string, unknown>): string | undefined {
-    const valid = (type: DeclaredConfig["type"], items: DeclaredConfig["items"], value: unknown): boolean => {
+    const valid = (type: DeclaredType["type"], items: DeclaredType["items"], value: unknown): boolean => {
         switch (type) {
             case "string":
                 return typeof value === "string";
@@ -102,10 +107,14 @@ export function stackConfigTypeError(stack: string, project: ProjectFile, stackC
                 return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
             case "boolean":
                 return value === true || value === false || value === "true" || value === "false";
+            case "object":
+                return typeof value === "object" && value !== null && !Array.isArray(value);
             case "array":
-                return Array.isArray(value) && items !== undefined && value.every((item) => valid(items.type, undefined, item));
+                return Array.isArray(value) && items !== undefined && value.every((item) => valid(items.type, items.items, item));
         }
     };
+    // InferFullTypeName in the same file: array<item type>, nested.
+    const typeName = ({ type, items }: DeclaredType): string => (items ? `array<${typeName(items)}>` : type);
     for (const key of Object.keys(project.config).sort()) {
         const raw = stackConfig[`${project.name}:${key}`] ?? stackConfig[key];
         if (raw === undefined) {
@@ -114,8 +123,7 @@ export function stackConfigTypeError(stack: string, project: ProjectFile, stackC
         const stored = typeof raw === "object" && raw !== null ? raw : String(raw);
         const declared = project.config[key];
         if (!valid(declared.type, declared.items, stored)) {
-            const typeName = declared.items ? `array<${declared.items.type}>` : declared.type;
-            return `Stack '${stack}' with configuration key '${key}' must be of type '${typeName}'`;
+            return `Stack '${stack}' with configuration key '${key}' must be of type '${typeName(declared)}'`;
         }
     }
     return undefined;

@@ -24,8 +24,11 @@ const IAM_USER = "arn:aws:iam::111122223333:user/bob";
 const SESSION_NAME_TAG = "email";
 const PURE_LISTING = { user: IAM_USER, role: SSO_DEVELOPER_ROLE, sessionNameTag: SESSION_NAME_TAG };
 
-/** The pure functions' output for a dev stack whose developer role lists an IAM user and an SSO role. */
-function pureFacts(requireMfa = false): StackFacts {
+/**
+ * The pure functions' output for a dev stack whose developer role lists an IAM user and an SSO role, and which
+ * configures port forwarding (or not).
+ */
+function pureFacts(requireMfa = false, portForwarding = true): StackFacts {
     const names = execNames("dev");
     const role = (name: string) => `arn:aws:iam::${TEST_CONTEXT.accountId}:role/${name}`;
     const facts = {
@@ -41,6 +44,7 @@ function pureFacts(requireMfa = false): StackFacts {
         requireReason: true,
         taskCpu: 256,
         taskMemory: 512,
+        portForwarding,
     };
     return {
         ...facts,
@@ -82,6 +86,7 @@ function synthFacts(result: SynthResult): StackFacts {
         developerPolicy: JSON.parse(input("aws:iam/policy:Policy").policy),
         keyPolicy: JSON.parse(input("aws:kms/key:Key", "session-logging-key").policy),
         developerRoleTrust: role ? JSON.parse(role.inputs.assumeRolePolicy as string) : undefined,
+        portForwarding: (result.outputs.portForwarding as unknown[]).length > 0,
     } as StackFacts;
 }
 
@@ -102,16 +107,16 @@ async function check(s: Scenario | TrustScenario, decide: () => ReturnType<typeo
     }
 }
 
-/** Defines the scenario tests for facts that arrive later (a synth runs in a child process). */
-function scenarioSuite(facts: () => StackFacts) {
-    const template = scenarios(pureFacts());
+/** Defines the scenario tests for facts that arrive later (a synth runs in a child process), with or without forwarding. */
+function scenarioSuite(facts: () => StackFacts, portForwarding = true) {
+    const template = scenarios(pureFacts(false, portForwarding));
     for (const description of Object.values(ROWS)) {
         describe(description, () => {
             template.forEach((s, i) => {
                 if (s.row !== description) {
                     return;
                 }
-                it(title(pureFacts(), s), () => {
+                it(title(pureFacts(false, portForwarding), s), () => {
                     const f = facts();
                     const scenario = scenarios(f)[i];
                     return check(scenario, () => evaluate(f, scenario));
@@ -130,7 +135,23 @@ describe("developer access, evaluated by an IAM simulator", () => {
         }
     });
 
+    // Without portForwarding: the prod stack's synthesized documents, below.
     describe("on the pure function's output", () => scenarioSuite(() => pureFacts()));
+
+    it("decides Session Manager requests alike whether or not AWS sends ssm:SessionDocumentAccessCheck with the document", async () => {
+        // Only the forwarding policy reads the key; the policy without forwarding denies every session on a task outright.
+        const f = pureFacts();
+        for (const s of scenarios(f).filter((x) => x.targets.some((t) => t.arn.includes(":document/")))) {
+            const [asRequest, withoutKey] = [await evaluate(f, s), await evaluate(f, s, "without-check-key")];
+            assert.equal(withoutKey.decision, asRequest.decision, `${s.row}: ${s.targets.map((t) => t.arn).join(", ")}`);
+        }
+    });
+
+    it("keeps the developer policy within IAM's 6,144 characters for a managed policy, with forwarding", () => {
+        // IAM User Guide, "IAM and AWS STS quotas": managed policy size, whitespace not counted.
+        const size = JSON.stringify(pureFacts().developerPolicy).replace(/\s/g, "").length;
+        assert.ok(size <= 6144, `${size} characters`);
+    });
 
     for (const stack of ["dev", "prod"]) {
         describe(`on npm run synth -- --stack ${stack}`, function () {
@@ -139,7 +160,8 @@ describe("developer access, evaluated by an IAM simulator", () => {
             before(async () => {
                 facts = synthFacts(await synthStack(stack));
             });
-            scenarioSuite(() => facts);
+            // dev configures a destination, prod none (its stack file).
+            scenarioSuite(() => facts, stack === "dev");
 
             it("names in its container condition the container the task definition runs", async () => {
                 const result = await synthStack(stack);

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { AlertDefinition, alertsCovering, EXECUTE_COMMAND_CALLS, executeCommandAlerts } from "../components/alerts";
+import { asIamUser, without } from "./support/cloudTrailEvents";
 import { matches } from "./support/eventPattern";
 import { render, transformerProblems } from "./support/inputTransformer";
 import { PROJECT_DIR } from "../synth/synth";
@@ -26,18 +27,8 @@ function refused(event = succeeded()): any {
     return event;
 }
 
-/** The same call by an IAM user (CloudTrail User Guide, "CloudTrail userIdentity element": type IAMUser). */
-function byIamUser(event = succeeded()): any {
-    event.detail.userIdentity = {
-        type: "IAMUser",
-        principalId: "AIDAEXAMPLEUSERBOB01",
-        arn: "arn:aws:iam::111122223333:user/bob",
-        accountId: "111122223333",
-        accessKeyId: "AKIAEXAMPLEKEYBOB001",
-        userName: "bob",
-    };
-    return event;
-}
+/** The same call by an IAM user. */
+const byIamUser = (event = succeeded()): any => asIamUser(event);
 
 /** Another ECS call of the same developer. */
 function otherEcsCall(eventName: string): any {
@@ -54,19 +45,6 @@ function otherEcsCall(eventName: string): any {
 const READ_PATHS = [...new Set(ALERTS.flatMap((alert) => Object.values(alert.inputPaths)))]
     .filter((p) => p.startsWith("$.detail."))
     .map((p) => p.slice(2).split("."));
-
-function without(event: any, parts: string[]): any {
-    const copy = JSON.parse(JSON.stringify(event));
-    let node = copy;
-    for (const part of parts.slice(0, -1)) {
-        if (typeof node?.[part] !== "object" || node[part] === null) {
-            return copy;
-        }
-        node = node[part];
-    }
-    delete node?.[parts[parts.length - 1]];
-    return copy;
-}
 
 /** Every ExecuteCommand record these tests know, and each of them lacking any one field a template reads, or a whole part. */
 function executeCommandCalls(): [string, any][] {

@@ -448,6 +448,76 @@ describe("config validation", () => {
         }
     });
 
+    describe("portForwarding", () => {
+        const list = (...entries: unknown[]) => ({ portForwarding: JSON.stringify(entries) });
+        const database = { name: "orders-db", host: "orders-db.dev.example.com", port: 5432, cidr: "10.0.0.0/16" };
+
+        it("is empty by default: no forwarding", () => assert.deepEqual(accepts({ portForwarding: undefined }).portForwarding, []));
+
+        it("takes the dev stack's destination, and destinations by security group, IPv4 address or port given as digits", () => {
+            assert.deepEqual(parseExecConfig(devConfig(), "dev").portForwarding, [database]);
+            const config = accepts(
+                list(
+                    { name: "billing", host: "10.0.7.12", port: "3306", cidr: "10.0.7.12/32" },
+                    { name: "cache-1", host: "cache.internal", port: 6379, securityGroupId: "sg-0123456789abcdef0" },
+                ),
+            );
+            assert.deepEqual(config.portForwarding, [
+                { name: "billing", host: "10.0.7.12", port: 3306, cidr: "10.0.7.12/32" },
+                { name: "cache-1", host: "cache.internal", port: 6379, securityGroupId: "sg-0123456789abcdef0" },
+            ]);
+        });
+
+        const bad: [string, unknown, RegExp][] = [
+            ["a name with capitals", { ...database, name: "Orders_DB" }, /name: lowercase letters, digits and hyphens \(got "Orders_DB"\)/],
+            ["no name", { ...database, name: undefined }, /name: .*\(got nothing\)/],
+            ["port 0", { ...database, port: 0 }, /port: a whole number from 1 to 65535 \(got 0\)/],
+            ["port 65536", { ...database, port: 65536 }, /port: a whole number from 1 to 65535/],
+            ["a port with a fraction", { ...database, port: 54.32 }, /port:/],
+            ["a host with a space", { ...database, host: "orders db" }, /host: a DNS name or an IPv4 address \(got "orders db"\)/],
+            ["a host like an address out of range", { ...database, host: "10.0.0.256" }, /host:/],
+            ["a URL for a host", { ...database, host: "postgres://orders-db:5432" }, /host:/],
+            ["both cidr and securityGroupId", { ...database, securityGroupId: "sg-0123456789abcdef0" }, /exactly one of cidr .* and securityGroupId .*, not both/],
+            ["neither cidr nor securityGroupId", { name: "x", host: "x.internal", port: 1 }, /exactly one of cidr/],
+            ["a cidr with host bits", { ...database, cidr: "10.0.0.1/16" }, /cidr: an IPv4 CIDR block without host bits/],
+            ["the whole internet", { ...database, cidr: "0.0.0.0/0" }, /cidr: .*\/1 to \/32/],
+            ["a security group by name", { name: "x", host: "x.internal", port: 1, securityGroupId: "orders-db" }, /securityGroupId: a security group id/],
+            ["an address outside its cidr", { ...database, host: "10.1.0.5" }, /host 10\.1\.0\.5 is outside cidr 10\.0\.0\.0\/16/],
+            ["a misspelt field", { ...database, hostname: "x" }, /no field hostname \(fields: name, host, port, cidr, securityGroupId\)/],
+            ["a string for an entry", "orders-db", /an object \{ name, host, port, cidr \| securityGroupId \}/],
+        ];
+        for (const [what, entry, allowed] of bad) {
+            it(`rejects ${what}, naming the entry by its position`, () => {
+                const problem = rejects(list(database.name === (entry as any)?.name ? { ...database, name: "first" } : database, entry), "portForwarding[1]", allowed);
+                assert.equal(problem.value, JSON.stringify(entry));
+            });
+        }
+
+        it("rejects a name used twice, naming the later entry", () =>
+            rejects(list(database, { ...database, host: "orders-db-2.internal" }), "portForwarding[1]", /name: "orders-db" is taken by an earlier entry/));
+
+        it("names every bad entry, each with everything wrong with it", () => {
+            const problems = problemsOf(devConfig(list({ name: "A", port: 0, cidr: "10.0.0.0/16" }, database, { ...database, name: "b", port: "x" })));
+            assert.deepEqual(problems.map((p) => p.key), ["ecs-exec:portForwarding[0]", "ecs-exec:portForwarding[2]"]);
+            assert.match(problems[0].allowed, /name: .*; host: .*; port: /);
+        });
+
+        it("rejects a value that is not a list", () => rejects({ portForwarding: '{"name":"orders-db"}' }, "portForwarding", /a list of \{ name, host, port, cidr \| securityGroupId \}/));
+
+        it("is checked as Pulumi checks a list of objects: array<object>, each item a map", () => {
+            const dev = readStackConfig("dev");
+            assert.equal(stackConfigTypeError("dev", project, dev), undefined);
+            assert.equal(
+                stackConfigTypeError("dev", project, { ...dev, "ecs-exec:portForwarding": ["orders-db"] }),
+                "Stack 'dev' with configuration key 'portForwarding' must be of type 'array<object>'",
+            );
+            assert.equal(
+                stackConfigTypeError("dev", project, { ...dev, "ecs-exec:portForwarding": { name: "orders-db" } }),
+                "Stack 'dev' with configuration key 'portForwarding' must be of type 'array<object>'",
+            );
+        });
+    });
+
     describe("example values", () => {
         it("finds every value of the committed stack files that names a documentation account or example domain", () => {
             for (const stack of ["dev", "prod"]) {
@@ -473,6 +543,13 @@ describe("config validation", () => {
                         why: "names AWS's documentation account 123456789012",
                     },
                 ],
+            );
+        });
+
+        it("looks into the objects of a list: a destination's host", () => {
+            assert.deepEqual(
+                exampleValues({ "ecs-exec:portForwarding": '[{"name":"orders-db","host":"db.example.com","port":5432,"cidr":"10.0.0.0/16"}]' }),
+                [{ key: "ecs-exec:portForwarding", value: "db.example.com", why: "is under a domain reserved for examples (RFC 2606)" }],
             );
         });
 

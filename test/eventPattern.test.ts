@@ -158,9 +158,33 @@ describe("event pattern matcher (test support)", () => {
         });
     });
 
+    describe("prefix (EventBridge User Guide, prefix matching)", () => {
+        const pattern: EventPattern = { detail: { requestParameters: { target: [{ prefix: "ecs:dev-ecs-exec_" }] } } };
+        const target = (value: unknown) => ({ detail: { requestParameters: { target: value } } });
+
+        it("matches a string that begins with it, case-sensitively, also an element of an array", () => {
+            assert.equal(matches(pattern, target("ecs:dev-ecs-exec_0f8e_0f8e-1")), true);
+            assert.equal(matches(pattern, target(["i-0123", "ecs:dev-ecs-exec_0f8e_0f8e-1"])), true);
+            assert.equal(matches(pattern, target("ecs:dev-ecs-exec_")), true, "the prefix alone");
+            assert.equal(matches(pattern, target("ECS:dev-ecs-exec_0f8e_0f8e-1")), false);
+            assert.equal(matches(pattern, target("ecs:dev-ecs-exec2_0f8e_0f8e-1")), false);
+        });
+
+        it("matches no missing field, object, number, boolean or null", () => {
+            for (const value of [undefined, { a: "ecs:dev-ecs-exec_" }, 12, true, null]) {
+                assert.equal(matches(pattern, target(value)), false, JSON.stringify(value));
+            }
+            assert.equal(matches({ n: [{ prefix: "1" }] }, { n: 12 }), false, "numbers are not strings");
+        });
+    });
+
     it("refuses content filters it does not implement", () => {
         assert.throws(
             () => matches({ detail: { errorCode: [{ suffix: "Denied" }] } } as any, { detail: { errorCode: "x" } }),
+            /content filter .* not supported/,
+        );
+        assert.throws(
+            () => matches({ detail: { errorCode: [{ prefix: { "equals-ignore-case": "access" } }] } } as any, { detail: { errorCode: "x" } }),
             /content filter .* not supported/,
         );
     });

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { ConfigError, ENVIRONMENT_MAX_LENGTH, parseExecConfig, RawConfig } from "../components/config";
 import { parseImageReference } from "../components/image";
 import { executeCommandAlerts } from "../components/alerts";
+import { startSessionAlerts } from "../components/forwardAlerts";
 import { alertAlarmName, alertRuleName, ExecNames, execNames, trailBucketName } from "../components/names";
 import { brokenRules, NameKind, sdkRegions } from "./support/nameRules";
 import { readProjectFile, readStackConfig, resolveStackConfig } from "../synth/synth";
@@ -92,12 +93,18 @@ function accepted(raw: RawConfig): boolean {
     }
 }
 
+/** Every alert a stack declares, as index.ts lists them (their ids do not depend on the environment). */
+function stackAlerts(names: ExecNames) {
+    return [...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }), ...startSessionAlerts(names.cluster)];
+}
+const ALERT_IDS = stackAlerts(execNames("dev")).map(({ id }) => id);
+
 /** The names a stack of this config gives, with their kinds: the trail and its bucket only when it creates a trail. */
 function namesOf(environment: string, region: string, cloudTrail: "create" | "existing"): [NameKind, string][] {
     const names = execNames(environment);
     const fields = (Object.keys(KIND_OF) as (keyof ExecNames)[]).filter((f) => f !== "trail" || cloudTrail === "create");
     const all: [NameKind, string][] = fields.map((f) => [KIND_OF[f], names[f]]);
-    for (const { id } of executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup })) {
+    for (const id of ALERT_IDS) {
         all.push(["eventRule", alertRuleName(environment, id)], ["alarm", alertAlarmName(environment, id)]);
     }
     if (cloudTrail === "create") {
@@ -183,7 +190,7 @@ describe("names", () => {
     it("names every alert's rule and alarm within their limits, for the longest environment name allowed", () => {
         const environment = "e".repeat(ENVIRONMENT_MAX_LENGTH);
         const names = execNames(environment);
-        const alerts = executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup });
+        const alerts = stackAlerts(names);
         for (const { id } of alerts) {
             // EventBridge rule names: 1-64 of [.\-_A-Za-z0-9] (PutRule API reference); alarm names: 1-255 (PutMetricAlarm).
             const rule = alertRuleName(environment, id);

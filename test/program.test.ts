@@ -35,6 +35,7 @@ const REQUIRED_OUTPUTS = [
     "alertAlarmNames",
     "trailName",
     "runTaskCommand",
+    "portForwarding",
 ];
 
 function only(result: SynthResult, type: string): any {

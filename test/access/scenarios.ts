@@ -6,7 +6,8 @@ import { createHash } from "crypto";
 import type { EvaluationResult } from "@cloud-copilot/iam-simulate";
 import { EXEC_TASK_TAG, execNames } from "../../components/names";
 import { AwsContext, developerPolicy, DeveloperPolicyArgs } from "../../components/policies";
-import { IamDecision, simulate } from "../support/iam";
+import { FORWARDING_DOCUMENT } from "../../components/portForwarding";
+import { IamDecision, simulate, simulateUnvalidated } from "../support/iam";
 
 /** Everything about a deployed stack the scenarios need. */
 export interface StackFacts extends AwsContext, DeveloperPolicyArgs {
@@ -66,6 +67,8 @@ export interface Scenario {
     requireReason?: boolean;
     /** Other permissions the caller has, to show an explicit deny wins over them. */
     otherPolicies?: Record<string, unknown>;
+    /** The developer policy to evaluate in place of the stack's (the same function with another setting). */
+    developerPolicy?: unknown;
     expect: EvaluationResult;
     /** For allowed requests: every statement that must be among those allowing it, so none passes by accident. */
     allowedBy?: string[];
@@ -100,7 +103,12 @@ export const ROWS = {
     passOther: "Pass any other role, or pass the exec roles to another service",
     kms: "Encrypt their session with the cluster's KMS key",
     kmsOther: "Decrypt with the session key, or use another key",
+    forward: "Forward a port through their own exec task with the port-forwarding document, and end their own sessions (with `portForwarding`)",
+    forwardOther: "Forward through a colleague's task, an untagged one or another cluster's, or without the document check; end a colleague's session",
+    forwardDisabled: "Forward a port in a stack whose `portForwarding` is empty",
     ssm: "Open a Session Manager session straight to a task (unlogged), even holding broader permissions",
+    otherDocuments: "Name any other Session Manager document, on any target (an EC2 instance too), even holding broader permissions (with `portForwarding`)",
+    defaultShellElsewhere: "Open the default shell on an EC2 instance, no document named, with permissions of their own for it",
     services: "Create or update a service, or start a task on an instance, with exec enabled",
     rest: "Register task definitions, change tags, read session transcripts",
 } as const;
@@ -163,6 +171,31 @@ export function scenarios(f: StackFacts): Scenario[] {
         expect: "ImplicitlyDenied",
     });
     const role = (name: string) => `arn:${f.partition}:iam::${f.accountId}:role/${name}`;
+    // Session Manager: StartSession is authorized on its target and, when the document is checked, on the document.
+    const forwarding = f.portForwarding === true;
+    const document = (name: string, owner = ""): Target => ({ arn: `arn:${f.partition}:ssm:${f.region}:${owner}:document/${name}` });
+    const forwardingDocument = document(FORWARDING_DOCUMENT);
+    const checked = { "ssm:SessionDocumentAccessCheck": "true" };
+    const startSession = (row: string, caller: Caller, targets: Target[], expect: EvaluationResult, context: Record<string, string> = checked): Scenario => ({
+        row,
+        caller,
+        action: "ssm:StartSession",
+        targets,
+        context,
+        expect,
+    });
+    const sessionArn = (caller: Caller) => `arn:${f.partition}:ssm:${f.region}:${f.accountId}:session/${caller.userId.split(":").pop()}-0a1b2c3d4e5f6a7b8`;
+    /** TerminateSession on a session `owner` started: Session Manager tags it with their aws:userid. */
+    const terminate = (row: string, caller: Caller, owner: Caller, expect: EvaluationResult): Scenario => ({
+        row,
+        caller,
+        action: "ssm:TerminateSession",
+        targets: [{ arn: sessionArn(owner) }],
+        context: { "ssm:resourceTag/aws:ssmmessages:session-id": owner.userId },
+        expect,
+    });
+    const withoutForwarding = developerPolicy(f, { ...f, portForwarding: false });
+    const instance: Target = { arn: `arn:${f.partition}:ec2:${f.region}:${f.accountId}:instance/i-0123456789abcdef0` };
 
     return [
         // Start
@@ -429,6 +462,34 @@ export function scenarios(f: StackFacts): Scenario[] {
             targets: [{ arn: `arn:${f.partition}:kms:${f.region}:${f.accountId}:key/11111111-2222-4333-8444-555555555555` }],
             expect: "ImplicitlyDenied",
         },
+        // Port forwarding: allowed with portForwarding, denied outright without.
+        ...[alice, bob].map(
+            (caller): Scenario => ({
+                ...startSession(ROWS.forward, caller, [task(caller), forwardingDocument], forwarding ? "Allowed" : "ExplicitlyDenied"),
+                allowedBy: forwarding ? ["ForwardThroughOwnExecTask", "UsePortForwardingDocument"] : undefined,
+            }),
+        ),
+        ...[alice, bob].map(
+            (caller): Scenario => ({
+                ...terminate(ROWS.forward, caller, caller, forwarding ? "Allowed" : "ImplicitlyDenied"),
+                allowedBy: forwarding ? ["EndOwnSessions"] : undefined,
+            }),
+        ),
+        // Not granted with portForwarding; denied outright without it.
+        ...[
+            [alice, task(carol)],
+            [bob, task(alice)],
+            [alice, task(undefined)],
+            [alice, task(alice, otherCluster)],
+        ].map(([caller, target]) =>
+            startSession(ROWS.forwardOther, caller as Caller, [target as Target, forwardingDocument], forwarding ? "ImplicitlyDenied" : "ExplicitlyDenied"),
+        ),
+        startSession(ROWS.forwardOther, alice, [aliceTask, forwardingDocument], "ExplicitlyDenied", { "ssm:SessionDocumentAccessCheck": "false" }),
+        startSession(ROWS.forwardOther, alice, [aliceTask, forwardingDocument], "ExplicitlyDenied", {}),
+        terminate(ROWS.forwardOther, alice, carol, "ImplicitlyDenied"),
+        terminate(ROWS.forwardOther, bob, alice, "ImplicitlyDenied"),
+        { ...startSession(ROWS.forwardDisabled, alice, [aliceTask, forwardingDocument], "ExplicitlyDenied"), developerPolicy: withoutForwarding },
+        { ...terminate(ROWS.forwardDisabled, alice, alice, "ImplicitlyDenied"), developerPolicy: withoutForwarding },
         // Explicit denies
         {
             row: ROWS.ssm,
@@ -437,6 +498,34 @@ export function scenarios(f: StackFacts): Scenario[] {
             targets: [aliceTask],
             otherPolicies: { AdministratorAccess: ADMINISTRATOR },
             expect: "ExplicitlyDenied",
+        },
+        ...(
+            [
+                // The default shell, its document unchecked.
+                [alice, [aliceTask], { "ssm:SessionDocumentAccessCheck": "false" }],
+                // Shells named: the account's default document, AWS's interactive command; the container's own port; a
+                // Session document of the account's own.
+                [alice, [aliceTask, document("SSM-SessionManagerRunShell", f.accountId)], checked],
+                [alice, [aliceTask, document("AWS-StartInteractiveCommand")], checked],
+                [bob, [task(bob), document("AWS-StartPortForwardingSession")], checked],
+                [bob, [task(carol), document("ShellAsRoot", f.accountId)], checked],
+            ] as const
+        ).map(
+            ([caller, targets, context]): Scenario => ({
+                ...startSession(ROWS.ssm, caller, [...targets], "ExplicitlyDenied", context),
+                otherPolicies: { AdministratorAccess: ADMINISTRATOR },
+            }),
+        ),
+        ...["AWS-StartSSHSession", "AWS-StartPortForwardingSession"].map(
+            (name): Scenario => ({
+                ...startSession(ROWS.otherDocuments, bob, [instance, document(name)], forwarding ? "ExplicitlyDenied" : "Allowed"),
+                otherPolicies: { AdministratorAccess: ADMINISTRATOR },
+            }),
+        ),
+        {
+            ...startSession(ROWS.defaultShellElsewhere, bob, [instance], "Allowed", { "ssm:SessionDocumentAccessCheck": "false" }),
+            otherPolicies: { AdministratorAccess: ADMINISTRATOR },
+            allowedBy: ["AdministratorAccess/#1"],
         },
         ...(["ecs:CreateService", "ecs:UpdateService"] as const).map(
             (action): Scenario => ({
@@ -486,24 +575,44 @@ function developerDocument(f: StackFacts, s: Scenario): unknown {
 
 /**
  * Evaluates a scenario as AWS does: an action authorized on several resources needs every one of them allowed;
- * an explicit deny on any of them denies.
+ * an explicit deny on any of them denies. `documentContext: "without-check-key"` evaluates Session Manager documents
+ * without `ssm:SessionDocumentAccessCheck`, which AWS does not document as sent with them.
  */
-export async function evaluate(f: StackFacts, s: Scenario): Promise<IamDecision> {
+export async function evaluate(
+    f: StackFacts,
+    s: Scenario,
+    documentContext: "as-request" | "without-check-key" = "as-request",
+): Promise<IamDecision> {
     const results: IamDecision[] = [];
     for (const target of s.targets) {
         const resourceTags = Object.fromEntries(
             Object.entries(target.tags ?? {}).map(([key, value]) => [`aws:ResourceTag/${key}`, value]),
         );
-        results.push(
-            await simulate({
-                principal: s.caller.principal,
-                action: s.action,
-                resource: target.arn,
-                context: { "aws:userid": s.caller.userId, ...s.context, ...resourceTags },
-                identityPolicies: { developer: developerDocument(f, s), ...s.otherPolicies },
-                resourcePolicy: s.action.startsWith("kms:") ? f.keyPolicy : undefined,
-            }),
-        );
+        const context: Record<string, string | string[]> = { "aws:userid": s.caller.userId, ...s.context, ...resourceTags };
+        if (documentContext === "without-check-key" && target.arn.includes(":document/")) {
+            delete context["ssm:SessionDocumentAccessCheck"];
+        }
+        const request = {
+            principal: s.caller.principal,
+            action: s.action,
+            resource: target.arn,
+            context,
+            identityPolicies: { developer: s.developerPolicy ?? developerDocument(f, s), ...s.otherPolicies },
+            resourcePolicy: s.action.startsWith("kms:") ? f.keyPolicy : undefined,
+        };
+        const awsOwnedDocument = /^(arn:[^:]+:ssm:[^:]+:):(document\/.+)$/.exec(target.arn);
+        if (awsOwnedDocument) {
+            // AWS's own documents have no account in their ARN, which the validating engine cannot take: it evaluates
+            // the ARN with this account's id, and the engine's core the ARN as it is; both must decide alike.
+            const withAccount = await simulate({ ...request, resource: `${awsOwnedDocument[1]}${f.accountId}:${awsOwnedDocument[2]}` });
+            const asIs = simulateUnvalidated(request);
+            if (asIs !== withAccount.decision) {
+                throw new Error(`${target.arn}: ${asIs} as it is, ${withAccount.decision} with an account id`);
+            }
+            results.push(withAccount);
+        } else {
+            results.push(await simulate(request));
+        }
     }
     const decision: EvaluationResult = results.some((r) => r.decision === "ExplicitlyDenied")
         ? "ExplicitlyDenied"

@@ -8,7 +8,7 @@ import { CloudWatchLogsClient, GetLogEventsCommand, OutputLogEvent } from "@aws-
 import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
-import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, RunTaskRecord } from "../../cli/audit";
+import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, RunTaskRecord, StartSessionRecord } from "../../cli/audit";
 import { wrappedCommand } from "../../cli/remoteCommand";
 import { REASON, RUN_TASK_ID, runTaskEvent } from "../support/cloudTrail";
 import { PROJECT_DIR } from "../../synth/synth";
@@ -19,6 +19,10 @@ const fixture = JSON.parse(
 ).detail as ExecuteCommandRecord & Record<string, any>;
 
 const SESSION = fixture.responseElements!.session!.sessionId!;
+/** `ecs-exec forward`'s StartSession (a fixture of this repository, see test/fixtures/README.md). */
+const forwarding = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "cloudtrail", "start-session-port-forwarding.eventbridge.json"), "utf8"),
+).detail as StartSessionRecord & Record<string, any>;
 const WINDOW = { start: new Date("2026-03-13T12:00:00Z"), end: new Date("2026-03-14T12:00:00Z") };
 /** CloudTrail's event history: 90 days back from the end of the window. */
 const OLDEST = new Date(WINDOW.end.getTime() - 90 * 86_400_000);
@@ -44,7 +48,7 @@ function call(time: string, sessionId: string | null, changes: Record<string, un
     return Object.assign(record, changes);
 }
 
-const asEvent = (record: ExecuteCommandRecord | RunTaskRecord) => ({
+const asEvent = (record: ExecuteCommandRecord | RunTaskRecord | StartSessionRecord) => ({
     EventName: record.eventName,
     EventSource: record.eventSource,
     EventTime: new Date(record.eventTime),
@@ -57,7 +61,7 @@ const logEvent = (time: string, message: string): OutputLogEvent => ({ timestamp
  * CloudTrail answering in pages of `pageSize` (newest first, as LookupEvents does), by event name and time window;
  * transcripts by stream name.
  */
-function accounts(records: (ExecuteCommandRecord | RunTaskRecord)[], transcripts: Record<string, OutputLogEvent[][]>, pageSize = 50) {
+function accounts(records: (ExecuteCommandRecord | RunTaskRecord | StartSessionRecord)[], transcripts: Record<string, OutputLogEvent[][]>, pageSize = 50) {
     const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS });
     const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS });
     const trailMock = mockClient(cloudTrail);
@@ -100,6 +104,7 @@ describe("ecs-exec audit", () => {
         });
         const [entry] = await run();
         assert.deepEqual(entry, {
+            event: "ExecuteCommand",
             time: "2026-03-14T09:26:53Z",
             who: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com",
             userId: "AROAEXAMPLEROLEID123:alice@example.com",
@@ -153,7 +158,8 @@ describe("ecs-exec audit", () => {
             assert.equal("reason" in (await elsewhere.run())[0], false);
             const quiet = accounts([started("2026-03-14T09:26:12Z")], {});
             assert.deepEqual(await quiet.run(), []);
-            assert.equal(quiet.trailMock.commandCalls(LookupEventsCommand).length, 1, "ExecuteCommand only");
+            const names = quiet.trailMock.commandCalls(LookupEventsCommand).map((c) => c.args[0].input.LookupAttributes![0].AttributeValue);
+            assert.deepEqual(names, ["ExecuteCommand", "StartSession"], "no RunTask lookup");
         });
     });
 
@@ -182,13 +188,13 @@ describe("ecs-exec audit", () => {
         const entries = await run();
         assert.equal(entries.length, 120);
         assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
-        const inputs = trailMock
-            .commandCalls(LookupEventsCommand)
-            .map((c) => c.args[0].input)
-            .filter((i) => i.LookupAttributes![0].AttributeValue === "ExecuteCommand");
-        assert.deepEqual(inputs.map((i) => i.NextToken), [undefined, "50", "100"]);
-        for (const input of inputs) {
-            assert.deepEqual(input.LookupAttributes, [{ AttributeKey: "EventName", AttributeValue: "ExecuteCommand" }]);
+        const inputs = trailMock.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
+        assert.deepEqual(
+            inputs.map((i) => [i.LookupAttributes![0].AttributeValue, i.NextToken]).filter(([name]) => name !== "RunTask"),
+            [["ExecuteCommand", undefined], ["ExecuteCommand", "50"], ["ExecuteCommand", "100"], ["StartSession", undefined]],
+        );
+        for (const input of inputs.filter((i) => i.LookupAttributes![0].AttributeValue !== "RunTask")) {
+            assert.deepEqual(input.LookupAttributes![0].AttributeKey, "EventName");
             assert.deepEqual([input.StartTime, input.EndTime], [WINDOW.start, WINDOW.end]);
         }
         assert.match(progress(), /Reading CloudTrail: page 3, 120 ExecuteCommand calls/);
@@ -204,6 +210,53 @@ describe("ecs-exec audit", () => {
         assert.deepEqual((await run()).map((e) => e.time), ["2026-03-14T10:00:00Z"]);
     });
 
+    describe("Session Manager sessions straight to the cluster's tasks", () => {
+        /** The fixture's StartSession changed: another time, document or outcome. */
+        const session = (time: string, changes: Record<string, unknown> = {}): StartSessionRecord =>
+            Object.assign(structuredClone(forwarding), { eventTime: time }, changes);
+
+        it("lists ecs-exec forward's port forwarding: who, task, where to, session, and no transcript to look up", async () => {
+            const { run, logsMock } = accounts([session("2026-03-14T10:12:31Z", { requestParameters: { ...forwarding.requestParameters, reason: "INC-42" } })], {});
+            assert.deepEqual(await run(), [
+                {
+                    event: "StartSession",
+                    time: "2026-03-14T10:12:31Z",
+                    who: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com",
+                    userId: "AROAEXAMPLEROLEID123:alice@example.com",
+                    sourceIp: "203.0.113.17",
+                    task: "0f8e9c1d2b3a4e5f60718293a4b5c6d7",
+                    outcome: "allowed",
+                    errorCode: undefined,
+                    errorMessage: undefined,
+                    sessionId: "alice@example.com-0d2b6f1a9c3e5b7d4",
+                    document: "AWS-StartPortForwardingSessionToRemoteHost",
+                    forwardsTo: "orders-db.dev.example.com:5432",
+                    reason: "INC-42",
+                } satisfies AuditEntry,
+            ]);
+            assert.equal(logsMock.calls().length, 0);
+        });
+
+        it("lists other sessions (a default shell) and refused ones, and only those on this cluster's tasks", async () => {
+            const shell = session("2026-03-14T10:20:00Z", { requestParameters: { target: forwarding.requestParameters!.target } });
+            const refused = session("2026-03-14T10:21:00Z", {
+                responseElements: null,
+                errorCode: "AccessDenied",
+                errorMessage: "User: arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com is not authorized to perform: ssm:StartSession",
+            });
+            const otherCluster = session("2026-03-14T10:22:00Z", {
+                requestParameters: { ...forwarding.requestParameters, target: "ecs:payments_0f8e9c1d2b3a4e5f60718293a4b5c6d7_0f8e-1" },
+            });
+            const instance = session("2026-03-14T10:23:00Z", { requestParameters: { target: "i-0123456789abcdef0" } });
+            const { run } = accounts([shell, refused, otherCluster, instance], {});
+            const entries = await run();
+            assert.deepEqual(entries.map((e) => [e.time, e.outcome, e.document, e.forwardsTo]), [
+                ["2026-03-14T10:20:00Z", "allowed", undefined, undefined],
+                ["2026-03-14T10:21:00Z", "refused", "AWS-StartPortForwardingSessionToRemoteHost", "orders-db.dev.example.com:5432"],
+            ]);
+        });
+    });
+
     describe("output", () => {
         let entries: AuditEntry[];
         before(async () => {
@@ -212,7 +265,9 @@ describe("ecs-exec audit", () => {
                     fixture,
                     started("2026-03-14T09:26:12Z"),
                     call("2026-03-14T10:00:00Z", null),
+                    forwarding,
                     call("2026-03-14T11:00:00Z", "ecs-execute-command-nolog0000000000"),
+                    Object.assign(structuredClone(forwarding), { eventTime: "2026-03-14T11:30:00Z", requestParameters: { target: forwarding.requestParameters!.target } }),
                 ],
                 { [SESSION]: [[logEvent("2026-03-14T09:27:01Z", "hello\n")]] },
             );
@@ -224,10 +279,13 @@ describe("ecs-exec audit", () => {
             assert.match(lines[0], /^TIME\s+WHO\s+TASK\s+REASON\s+CONTAINER\s+COMMAND\s+OUTCOME\s+SESSION LOG$/);
             assert.match(lines[1], /^2026-03-14 09:26:53Z .*alice@example.com +0f8e9c1d2b3a4e5f60718293a4b5c6d7 +INC-4711 restore the orders of 2026-03-13 +dev-ecs-exec .* allowed\s+ecs-execute-command-0a1b2c3d4e5f6a7b8: 6 bytes, 1 events, 2026-03-14 09:27:01Z to 2026-03-14 09:27:01Z$/);
             assert.match(lines[2], /refused \(AccessDenied\)\s+-$/);
-            assert.match(lines[3], /ecs-execute-command-nolog0000000000: missing$/);
+            assert.match(lines[3], /^2026-03-14 10:12:31Z .* 0f8e9c1d2b3a4e5f60718293a4b5c6d7 +INC-4711 restore the orders of 2026-03-13 +- +forward to orders-db\.dev\.example\.com:5432 +allowed +alice@example\.com-0d2b6f1a9c3e5b7d4: no transcript \(port forwarding\)$/);
+            assert.match(lines[4], /ecs-execute-command-nolog0000000000: missing$/);
+            assert.match(lines[5], / Session Manager default shell +allowed +alice@example\.com-0d2b6f1a9c3e5b7d4: not logged by ECS Exec$/);
             assert.equal(
                 lines.at(-1),
-                "3 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 2 allowed, 1 refused; 1 session logs missing.",
+                "3 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 2 allowed, 1 refused; 1 session logs missing. " +
+                    "2 StartSession calls on its tasks: 1 port forwarding, 1 other sessions (not logged by ECS Exec), 0 refused.",
             );
         });
 
@@ -245,13 +303,14 @@ describe("ecs-exec audit", () => {
             const lines = formatAudit(entries, "markdown", WINDOW, OUTPUTS.clusterName).split("\n");
             assert.equal(lines[0], "| TIME | WHO | TASK | REASON | CONTAINER | COMMAND | OUTCOME | SESSION LOG |");
             assert.equal(lines[1], "| --- | --- | --- | --- | --- | --- | --- | --- |");
-            assert.equal(lines.length, 2 + 3 + 2);
+            assert.equal(lines.length, 2 + 5 + 2);
         });
 
         it("says so when the window holds no call", () => {
             assert.equal(
                 formatAudit([], "text", WINDOW, OUTPUTS.clusterName),
-                "0 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 0 allowed, 0 refused; 0 session logs missing.",
+                "0 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 0 allowed, 0 refused; 0 session logs missing. " +
+                    "0 StartSession calls on its tasks: 0 port forwarding, 0 other sessions (not logged by ECS Exec), 0 refused.",
             );
         });
     });

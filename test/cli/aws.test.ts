@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { ecsEndpointUrl, resolveRegion, translateAwsError } from "../../cli/aws";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { endpointUrl, resolveRegion, translateAwsError } from "../../cli/aws";
 import { AwsRequestError, CredentialsError, PermissionError } from "../../cli/errors";
 import { CREDENTIALS } from "./support/unit";
 
@@ -47,18 +48,24 @@ describe("ecs-exec and AWS", () => {
         assert.equal(resolveRegion("us-east-1", { AWS_REGION: "eu-west-1" }), "eu-west-1");
     });
 
-    it("gives the plugin the ECS endpoint the SDK calls: the region's, or the configured one", async () => {
-        assert.equal(await ecsEndpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "https://ecs.eu-west-1.amazonaws.com");
-        const saved = process.env.AWS_ENDPOINT_URL_ECS;
-        process.env.AWS_ENDPOINT_URL_ECS = "http://127.0.0.1:4566";
-        try {
-            assert.equal(await ecsEndpointUrl(new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })), "http://127.0.0.1:4566");
-        } finally {
-            if (saved === undefined) {
-                delete process.env.AWS_ENDPOINT_URL_ECS;
-            } else {
-                process.env.AWS_ENDPOINT_URL_ECS = saved;
+    for (const [service, makeClient] of [
+        ["ECS", () => new ECSClient({ region: "eu-west-1", credentials: CREDENTIALS })],
+        ["SSM", () => new SSMClient({ region: "eu-west-1", credentials: CREDENTIALS })],
+    ] as const) {
+        it(`gives the plugin the ${service} endpoint the SDK calls: the region's, or AWS_ENDPOINT_URL_${service}`, async () => {
+            assert.equal(await endpointUrl(makeClient()), `https://${service.toLowerCase()}.eu-west-1.amazonaws.com`);
+            const variable = `AWS_ENDPOINT_URL_${service}`;
+            const saved = process.env[variable];
+            process.env[variable] = "http://127.0.0.1:4566";
+            try {
+                assert.equal(await endpointUrl(makeClient()), "http://127.0.0.1:4566");
+            } finally {
+                if (saved === undefined) {
+                    delete process.env[variable];
+                } else {
+                    process.env[variable] = saved;
+                }
             }
-        }
-    });
+        });
+    }
 });

@@ -5,8 +5,9 @@
  * Each scenario has its own FakeAws and sandbox; they run a few at a time (see `pool`), and each `it` reports one.
  */
 import { strict as assert } from "assert";
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
@@ -26,10 +27,38 @@ interface Scenario {
     shell(extra?: string[], env?: Record<string, string>): ToolRun;
     /** `ecs-exec run --stack dev --outputs FILE ...extra`, with no terminal (stdin at end of file, or a pipe). */
     run(extra: string[], env?: Record<string, string>, stdin?: "ignore" | "pipe"): ToolRun;
+    /** `ecs-exec forward ...args --stack dev --outputs FILE` in a terminal of its own. */
+    forward(args: string[], env?: Record<string, string>): ToolRun;
     operations(): string[];
 }
 
 type ScenarioOptions = Partial<FakeAwsOptions> & { plugin?: PluginKind | true };
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+        const server = net.createServer().listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+/** A listener on 127.0.0.1, as a local database or another forward would hold a port. */
+function occupy(port: number): Promise<net.Server> {
+    return new Promise((resolve) => {
+        const server = net.createServer().listen(port, "127.0.0.1", () => resolve(server));
+    });
+}
+
+/** The AWS CLI, as a reference client for `ssm start-session`, when this machine has it. */
+const AWS_CLI = (() => {
+    try {
+        return execFileSync("sh", ["-c", "command -v aws"], { encoding: "utf8" }).trim() || undefined;
+    } catch {
+        return undefined;
+    }
+})();
 
 describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", function () {
     this.timeout(60_000);
@@ -70,6 +99,8 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                             startTool(["shell", "--stack", "dev", "--outputs", sandbox.outputsFile, ...extra], sandbox.env(aws, env)),
                         run: (extra, env = {}, stdin = "ignore") =>
                             startTool(["run", "--stack", "dev", "--outputs", sandbox.outputsFile, ...extra], sandbox.env(aws, env), undefined, stdin),
+                        forward: (args, env = {}) =>
+                            startTool(["forward", ...args, "--stack", "dev", "--outputs", sandbox.outputsFile], sandbox.env(aws, env)),
                         operations: () => aws.calls.map((c) => c.operation),
                     });
                 } finally {
@@ -398,6 +429,128 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         },
     );
 
+    scenario(
+        "forward: StartSession and the plugin exactly as `aws ssm start-session` sends and starts them, where to connect, then TerminateSession and StopTask",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, outputs, forward, operations }) => {
+            const [destination] = outputs.portForwarding as { name: string; host: string; port: number }[];
+            const localPort = await freePort();
+            const run = forward([destination.name, "--local-port", String(localPort), "--reason", "INC-42 läuft"]);
+            await sandbox.waitForSession();
+            const args = sandbox.pluginArgs()!;
+            const environment = sandbox.pluginEnvironment();
+            sandbox.endSession();
+            const result = await run.exited;
+            assert.equal(result.code, 0, result.stderr);
+
+            assert.deepEqual(operations(), ["GetCallerIdentity", "ListTasks", "RunTask", "StartSession", "TerminateSession", "StopTask"]);
+            const taskId = [...aws.tasks.keys()][0];
+            const request = aws.callsOf("StartSession")[0].body;
+            assert.deepEqual(request, {
+                Target: `ecs:${outputs.clusterName}_${taskId}_${taskId}-1527056392`,
+                DocumentName: "AWS-StartPortForwardingSessionToRemoteHost",
+                Reason: "INC-42 läuft",
+                Parameters: { host: [destination.host], portNumber: [String(destination.port)], localPortNumber: [String(localPort)] },
+            });
+            const sessionId = aws.callsOf("TerminateSession")[0].body.SessionId;
+            assert.match(sessionId, /^alice@example\.com-[0-9a-f]{17}$/);
+            assert.equal(
+                result.stdout,
+                `localhost:${localPort} → ${destination.host}:${destination.port} through task ${taskId} (session ${sessionId}); Ctrl-C ends it.\n`,
+            );
+            assert.deepEqual(aws.callsOf("StopTask")[0].body, { cluster: outputs.clusterName, task: aws.taskArn(taskId), reason: "ecs-exec forward ended" });
+
+            if (AWS_CLI === undefined) {
+                return; // No reference client here: the test after this scenario says so.
+            }
+            // The same request from the AWS CLI, to the same stand-ins: the plugin must see the same call.
+            fs.rmSync(path.join(sandbox.plugin, "args"));
+            const cli = startTool(
+                ["ssm", "start-session", "--target", request.Target, "--document-name", request.DocumentName, "--reason", request.Reason,
+                    "--parameters", JSON.stringify(request.Parameters), "--endpoint-url", aws.url, "--region", REGION],
+                { ...sandbox.env(aws), AWS_CONFIG_FILE: "/dev/null" },
+                [AWS_CLI],
+            );
+            const cliResult = await cli.exited;
+            assert.equal(cliResult.code, 0, cliResult.stderr);
+            assert.deepEqual(aws.callsOf("StartSession")[1].body, request);
+            // Each StartSession opens a session of its own: compare with the session ids blanked.
+            const cliSessionId: string = JSON.parse(sandbox.pluginEnvironment()!).SessionId;
+            const blank = (text: string, id: string) => text.split(id).join("SESSION");
+            assert.deepEqual(args.map((a) => blank(a, sessionId)), sandbox.pluginArgs()!.map((a) => blank(a, cliSessionId)));
+            assert.equal(blank(environment!, sessionId), blank(sandbox.pluginEnvironment()!, cliSessionId));
+            assert.equal(args[0], "AWS_SSM_START_SESSION_RESPONSE", "the response goes in the environment to this plugin version");
+        },
+    );
+
+    it(`forward: compared with the AWS CLI (${AWS_CLI ?? "not installed here: that comparison did not run"})`, function () {
+        if (AWS_CLI === undefined) {
+            this.skip();
+        }
+    });
+
+    scenario(
+        "forward: a second forward while my task runs reuses it and starts within 3 s; the first one stops the task when it ends",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, forward }) => {
+            const first = forward(["orders-db", "--local-port", String(await freePort())]);
+            await sandbox.waitForSession();
+            const secondPlugin = path.join(sandbox.dir, "plugin-2");
+            fs.mkdirSync(secondPlugin);
+            const startedAt = Date.now();
+            const second = forward(["orders-db", "--local-port", String(await freePort())], { FAKE_PLUGIN_DIR: secondPlugin });
+            await eventually(() => fs.existsSync(path.join(secondPlugin, "args")), "the second forward's plugin has started", 3000);
+            const elapsed = Date.now() - startedAt;
+            assert.ok(elapsed < 3000, `${elapsed} ms`);
+            assert.equal(aws.callsOf("RunTask").length, 1, "one task for both");
+            fs.writeFileSync(path.join(secondPlugin, "end"), "");
+            const secondResult = await second.exited;
+            assert.equal(secondResult.code, 0, secondResult.stderr);
+            assert.match(secondResult.stderr, /Reusing your exec task/);
+            assert.equal(aws.callsOf("StopTask").length, 0, "the second leaves the task running");
+            sandbox.endSession();
+            assert.equal((await first.exited).code, 0);
+            assert.equal(aws.callsOf("StopTask").length, 1);
+            assert.equal(aws.callsOf("TerminateSession").length, 2);
+        },
+    );
+
+    scenario("forward: an unknown destination is exit 2, listing the configured ones, before any AWS call", {}, async ({ forward, operations }) => {
+        const result = await forward(["billing-db"]).exited;
+        assert.equal(result.code, 2);
+        assert.equal(result.stderr, 'ecs-exec: no destination "billing-db" in stack dev; configured: orders-db\n');
+        assert.deepEqual(operations(), []);
+    });
+
+    scenario("forward: a local port in use is exit 2 before any AWS call, saying to choose another", {}, async ({ forward, operations }) => {
+        const port = await freePort();
+        const server = await occupy(port);
+        try {
+            const result = await forward(["orders-db", "--local-port", String(port)]).exited;
+            assert.equal(result.code, 2);
+            assert.equal(result.stderr, `ecs-exec: local port ${port} is in use: stop what listens on it, or choose another with --local-port\n`);
+            assert.deepEqual(operations(), []);
+        } finally {
+            server.close();
+        }
+    });
+
+    scenario(
+        "forward: Ctrl-C ends the forwarding (the plugin's port session ends on it), then TerminateSession and StopTask, exit 0",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, forward, operations }) => {
+            const run = forward(["orders-db", "--local-port", String(await freePort())]);
+            await sandbox.waitForSession();
+            run.interruptGroup();
+            const result = await run.exited;
+            assert.equal(result.code, 0, result.stderr);
+            assert.equal(sandbox.pluginSignals()[0], "INT");
+            assert.deepEqual(operations().slice(-2), ["TerminateSession", "StopTask"]);
+            assert.match(result.stderr, /Stopped exec task/);
+            assert.equal(aws.callsOf("StartSession").length, 1);
+        },
+    );
+
     it("npx ecs-exec runs the built bin from the project root", async () => {
         const help = await new Promise<string>((resolve, reject) =>
             execFile(
@@ -408,7 +561,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
             ),
         );
         assert.match(help, /^Usage: ecs-exec /);
-        for (const command of ["shell", "run", "list", "stop", "audit"]) {
+        for (const command of ["shell", "run", "forward", "list", "stop", "audit"]) {
             assert.match(help, new RegExp(`^  ${command} `, "m"));
         }
     });

@@ -57,6 +57,10 @@ describe("ecs-exec command line", () => {
         ["run", "--reason", "INC-1, INC-2", "--", "true"],
         ["shell", "--reason", "aws:reserved"],
         ["shell", "--reason", "x".repeat(257)],
+        ["forward"],
+        ["forward", "orders-db", "--local-port", "0"],
+        ["forward", "orders-db", "--local-port", "65536"],
+        ["forward", "orders-db", "--local-port", "pg"],
     ]) {
         it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
             const { code, stderr } = await run([...args, "--outputs", outputsFile]);

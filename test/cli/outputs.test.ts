@@ -53,6 +53,16 @@ describe("stack outputs for ecs-exec", () => {
         );
     });
 
+    it("takes the forwarding destinations when there are, checks them, and does without them (deployments older than forward)", () => {
+        assert.deepEqual(parseStackOutputs(dev, "dev.json").portForwarding, [{ name: "orders-db", host: "orders-db.dev.example.com", port: 5432 }]);
+        const { portForwarding: _forwarding, ...older } = dev;
+        assert.equal(parseStackOutputs(older, "old.json").portForwarding, undefined);
+        assert.throws(
+            () => parseStackOutputs({ ...dev, portForwarding: [{ name: "orders-db", port: "5432" }] }, "dev.json"),
+            /portForwarding is not a list of \{ name, host, port \}/,
+        );
+    });
+
     it("refuses outputs of another stack, and accepts a qualified stack name", () => {
         assert.throws(() => parseStackOutputs(dev, "dev.json", "prod"), /dev.json holds the outputs of stack "dev", not "prod"/);
         assert.equal(parseStackOutputs(dev, "dev.json", "acme/ecs-exec/dev").stack, "dev");

@@ -27,6 +27,7 @@ import {
     mockedSts,
     OUTPUTS,
     REGION,
+    rejects,
     task,
     taskArn,
 } from "./support/unit";
@@ -76,15 +77,6 @@ function setUp(options: Partial<ShellOptions> = {}) {
         );
     const stopped = () => ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
     return { ecs, ecsMock, stsMock, plugin, signals, text, run, stopped };
-}
-
-async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: any[]) => T): Promise<T> {
-    const error = await promise.then(
-        () => assert.fail(`expected ${type.name}`),
-        (e: unknown) => e,
-    );
-    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
-    return error as T;
 }
 
 describe("ecs-exec shell", () => {

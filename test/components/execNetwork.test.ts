@@ -41,6 +41,23 @@ describe("ExecNetwork", () => {
         assert.match(await valueOf(network.securityGroupId), /^sg-[0-9a-f]{17}$/);
     });
 
+    it("lets exec tasks reach exactly each forwarding destination's port, at its CIDR block or security group, one rule per pair", async () => {
+        const destinations = [
+            { name: "orders-db", host: "orders-db.internal", port: 5432, cidr: "10.0.8.0/24" },
+            { name: "reports-db", host: "reports-db.internal", port: 5432, cidr: "10.0.8.0/24" },
+            { name: "cache", host: "cache.internal", port: 6379, securityGroupId: "sg-0123456789abcdef0" },
+        ];
+        const { registered } = await build({ portForwarding: destinations });
+        const sg = registered.one(SG, "net-task");
+        assert.deepEqual(sg.inputs.ingress, [], "still no ingress");
+        assert.deepEqual((sg.inputs.egress as any[]).slice(1), [
+            { description: "ecs-exec forward orders-db, reports-db", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.0.8.0/24"] },
+            { description: "ecs-exec forward cache", protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: ["sg-0123456789abcdef0"] },
+        ]);
+        assert.deepEqual(registered.ofType("aws:ec2/securityGroupRule:SecurityGroupRule"), [], "the destination's own group is not touched");
+        assert.deepEqual(registered.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), []);
+    });
+
     describe("a VPC the stack creates", () => {
         it("by default: private subnets for tasks behind a single NAT gateway, two zones", async () => {
             const { registered, subnetIds } = await build({});

@@ -1,7 +1,7 @@
 /**
  * EventBridge's input transformer, as its User Guide describes it ("Amazon EventBridge input transformation"):
- * each variable takes the value at its JSON path (dot notation, and `[*]` for every element of a list: the variable
- * is then the list of their values); values are inserted unescaped; a template of quoted lines renders as
+ * each variable takes the value at its JSON path (dot notation; `[*]` for every element of a list: the variable
+ * is then the list of their values; `[n]` for one element, array indices being among the syntax the guide lists); values are inserted unescaped; a template of quoted lines renders as
  * multi-line text; in a template that is a JSON object, a variable outside quotes is inserted as a JSON value (a
  * string with its quotes, a list or an object as it is: the "Simple JSON" and "JSON with strings and variables"
  * examples), and EventBridge passes the JSON "minified". A path the event lacks "isn't created and won't appear in
@@ -10,9 +10,12 @@
  * guess. So is a list or an object inserted inside quotes, whose quotes would end the string.
  */
 
-/** The value at a `$.a.b[*].c` path, or undefined when the event lacks it (or holds null there, or no element has it). */
+/**
+ * The value at a `$.a.b[*].c` or `$.a.b[0]` path, or undefined when the event lacks it (or holds null there, or no
+ * element has it).
+ */
 export function valueAt(event: unknown, path: string): unknown {
-    if (!path.startsWith("$.")) {
+    if (!/^\$(\.[^.[\]]+(\[(\*|\d+)\])?)+$/.test(path)) {
         throw new Error(`not a dot-notation JSON path: ${path}`);
     }
     const found = at([event], path.slice(2).split("."), false);
@@ -24,7 +27,7 @@ function at(values: unknown[], parts: string[], many: boolean): unknown {
         const present = values.filter((v) => v !== undefined && v !== null);
         return many ? (present.length > 0 ? present : undefined) : values[0];
     }
-    const [, name, star] = /^([^[]+)(\[\*\])?$/.exec(parts[0]) ?? [];
+    const [, name, star, index] = /^([^[]+)(?:(\[\*\])|\[(\d+)\])?$/.exec(parts[0]) ?? [];
     if (name === undefined) {
         throw new Error(`unsupported path segment ${parts[0]}`);
     }
@@ -33,7 +36,13 @@ function at(values: unknown[], parts: string[], many: boolean): unknown {
             return [];
         }
         const child = (value as Record<string, unknown>)[name];
-        return star ? (Array.isArray(child) ? child : []) : [child];
+        if (star) {
+            return Array.isArray(child) ? child : [];
+        }
+        if (index !== undefined) {
+            return Array.isArray(child) && Number(index) < child.length ? [child[Number(index)]] : [];
+        }
+        return [child];
     });
     return at(next, parts.slice(1), many || star !== undefined);
 }

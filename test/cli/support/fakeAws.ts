@@ -1,8 +1,9 @@
 /**
  * A small AWS on 127.0.0.1 for end-to-end tests: ECS over its JSON protocol (RunTask, DescribeTasks, ListTasks,
- * ExecuteCommand, StopTask) and STS GetCallerIdentity over the query protocol, reached by the real SDK through
- * AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_STS. It records every call and lets a test hold a response back. The
- * stand-in plugin that runs commands asks it, at /_stand-in/sessions/<id>, for the command a session was opened with.
+ * ExecuteCommand, StopTask), SSM over JSON 1.1 (StartSession, TerminateSession) and STS GetCallerIdentity over the
+ * query protocol, reached by the real SDK through AWS_ENDPOINT_URL_ECS / _SSM / _STS. It records every call and lets a
+ * test hold a response back. The stand-in plugin that runs commands asks it, at /_stand-in/sessions/<id>, for the
+ * command a session was opened with.
  */
 import { EventEmitter } from "events";
 import * as http from "http";
@@ -11,6 +12,8 @@ import type { AddressInfo } from "net";
 export const ACCOUNT = "111122223333";
 export const REGION = "us-east-1";
 const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
+/** SSM's JSON 1.1 target prefix (Systems Manager API Reference, e.g. TerminateSession's sample request). */
+const SSM_TARGET_PREFIX = "AmazonSSM.";
 
 export interface RecordedCall {
     operation: string;
@@ -47,6 +50,8 @@ export interface FakeAwsOptions {
     readyAfterDescribes?: number;
     /** ExecuteCommand answers this error instead of a session. */
     executeCommandError?: { type: string; message: string };
+    /** StartSession answers this error instead of a session. */
+    startSessionError?: { type: string; message: string };
 }
 
 export class FakeAws {
@@ -140,12 +145,13 @@ export class FakeAws {
         }
         const text = Buffer.concat(chunks).toString("utf8");
         const target = req.headers["x-amz-target"];
-        if (typeof target === "string" && target.startsWith(ECS_TARGET_PREFIX)) {
-            const operation = target.slice(ECS_TARGET_PREFIX.length);
+        const service = typeof target !== "string" ? undefined : target.startsWith(ECS_TARGET_PREFIX) ? "ecs" : target.startsWith(SSM_TARGET_PREFIX) ? "ssm" : undefined;
+        if (typeof target === "string" && service) {
+            const operation = target.slice((service === "ecs" ? ECS_TARGET_PREFIX : SSM_TARGET_PREFIX).length);
             const body = JSON.parse(text || "{}");
             this.record(operation, body);
             await this.held.get(operation);
-            const [status, answer] = this.ecs(operation, body);
+            const [status, answer] = service === "ecs" ? this.ecs(operation, body) : this.ssm(operation, body);
             res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(answer));
             return;
         }
@@ -234,6 +240,31 @@ export class FakeAws {
                 Object.assign(task, { desiredStatus: "STOPPED", stoppedReason: body.reason });
                 return [200, { task: this.describe(task, false) }];
             }
+            default:
+                return [400, { __type: "UnknownOperationException", message: operation }];
+        }
+    }
+
+    /** Session ids as Session Manager makes them: the caller's session name, a hyphen, a random suffix. */
+    private ssm(operation: string, body: any): [number, unknown] {
+        switch (operation) {
+            case "StartSession": {
+                if (this.options.startSessionError) {
+                    const { type, message } = this.options.startSessionError;
+                    return [400, { __type: type, message }];
+                }
+                const sessionId = `${this.options.userId.split(":").pop()}-${(this.nextId++).toString(16).padStart(17, "0")}`;
+                return [
+                    200,
+                    {
+                        SessionId: sessionId,
+                        StreamUrl: `wss://ssmmessages.${REGION}.amazonaws.com/v1/data-channel/${sessionId}?role=publish_subscribe`,
+                        TokenValue: `token-of-${sessionId}`,
+                    },
+                ];
+            }
+            case "TerminateSession":
+                return [200, { SessionId: body.SessionId }];
             default:
                 return [400, { __type: "UnknownOperationException", message: operation }];
         }

@@ -14,17 +14,25 @@ import { FakeAws, REGION } from "./fakeAws";
 export const BIN = path.join(PROJECT_DIR, "cli", "bin", "ecs-exec.js");
 
 /**
- * With no arguments: the installation check. Otherwise it records its arguments (NUL-separated) and the signals
- * it gets, and holds "the session" until the test creates `end` in its directory.
+ * With no arguments: the installation check; with --version, a version (FAKE_PLUGIN_VERSION, by default one that
+ * takes StartSession's response from the environment). Otherwise it records its arguments (NUL-separated), the
+ * environment variable the AWS CLI may pass the response in, and the signals it gets, and holds "the session" until
+ * the test creates `end` in its directory (FAKE_PLUGIN_END: exit with that code). Ctrl-C belongs to a shell's remote
+ * end; a port forwarding session ends on it with 0, as the real plugin's port sessions do.
  */
 const STAND_IN_PLUGIN = `#!/bin/sh
 [ "$#" -eq 0 ] && exit 0
-trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"' INT
+[ "$1" = "--version" ] && { echo "\${FAKE_PLUGIN_VERSION:-1.2.707.0}"; exit 0; }
+case "$5" in
+  *AWS-StartPortForwardingSessionToRemoteHost*) trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"; exit 0' INT ;;
+  *) trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"' INT ;;
+esac
 trap 'echo TERM >> "$FAKE_PLUGIN_DIR/signals"; exit 143' TERM
 trap 'echo HUP >> "$FAKE_PLUGIN_DIR/signals"; exit 129' HUP
+printf '%s' "$AWS_SSM_START_SESSION_RESPONSE" > "$FAKE_PLUGIN_DIR/environment"
 printf '%s\\0' "$@" > "$FAKE_PLUGIN_DIR/args.tmp" && mv "$FAKE_PLUGIN_DIR/args.tmp" "$FAKE_PLUGIN_DIR/args"
 while [ ! -e "$FAKE_PLUGIN_DIR/end" ]; do sleep 0.05; done
-exit 0
+exit "\${FAKE_PLUGIN_END:-0}"
 `;
 
 let agentPlugin: string | undefined;
@@ -78,6 +86,12 @@ export class Sandbox {
         return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\0").slice(0, -1) : undefined;
     }
 
+    /** What the plugin found in AWS_SSM_START_SESSION_RESPONSE ("" when unset). */
+    pluginEnvironment(): string | undefined {
+        const file = path.join(this.plugin, "environment");
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    }
+
     pluginSignals(): string[] {
         const file = path.join(this.plugin, "signals");
         return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n") : [];
@@ -100,6 +114,7 @@ export class Sandbox {
             AWS_REGION: REGION,
             AWS_ENDPOINT_URL_ECS: aws.url,
             AWS_ENDPOINT_URL_STS: aws.url,
+            AWS_ENDPOINT_URL_SSM: aws.url,
             AWS_ACCESS_KEY_ID: "AKIAEXAMPLEFAKEKEY01",
             AWS_SECRET_ACCESS_KEY: "fake-secret-access-key",
             AWS_EC2_METADATA_DISABLED: "true",

@@ -2,6 +2,7 @@
 import { ECSClient, Task } from "@aws-sdk/client-ecs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
+import { strict as assert } from "assert";
 import { EventEmitter } from "events";
 import { PluginMissingError, StopSignal } from "../../../cli/errors";
 import type { StackOutputs } from "../../../cli/outputs";
@@ -96,9 +97,12 @@ const SIGNAL_EXIT: Record<StopSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGT
  */
 export class FakePlugin implements SessionManagerPlugin {
     installed = true;
+    /** What `--version` prints: newer than 1.2.497.0, so StartSession's response goes in the environment. */
+    pluginVersion = "1.2.707.0\n";
     sessionExit: number | "held" = 0;
     vanished = false;
     started?: string[];
+    startedEnv?: Record<string, string>;
     readonly killedWith: StopSignal[] = [];
     duringSession?: () => void;
     private end?: (code: number) => void;
@@ -109,8 +113,14 @@ export class FakePlugin implements SessionManagerPlugin {
         }
     }
 
-    start(args: string[]): RunningPlugin {
+    async version(): Promise<string> {
+        await this.check();
+        return this.pluginVersion;
+    }
+
+    start(args: string[], env?: Record<string, string>): RunningPlugin {
         this.started = args;
+        this.startedEnv = env;
         const exited = new Promise<number>((resolve, reject) => {
             this.end = resolve;
             if (this.vanished) {
@@ -157,6 +167,16 @@ export class FakePlugin implements SessionManagerPlugin {
             stderr: this.stderr,
         };
     }
+}
+
+/** Resolves with the error `promise` rejects with, after checking it is a `type`. */
+export async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: any[]) => T): Promise<T> {
+    const error = await promise.then(
+        () => assert.fail(`expected ${type.name}`),
+        (e: unknown) => e,
+    );
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    return error as T;
 }
 
 /** A Progress writing to a string; `isTTY` chooses the terminal or the log behaviour. */
