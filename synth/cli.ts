@@ -70,7 +70,8 @@ async function main(): Promise<void> {
         fs.writeFileSync(args.out, json);
         console.error(`${result.resources.length} resources of stack ${result.stack} written to ${args.out}`);
     } else {
-        process.stdout.write(json);
+        // Into a pipe the write completes later: exiting before it would cut the JSON at the pipe's buffer (64 KiB).
+        await new Promise<void>((resolve, reject) => process.stdout.write(json, (e) => (e ? reject(e) : resolve())));
     }
 }
 
