@@ -65,6 +65,8 @@ export interface SessionManagerPlugin {
     check(): Promise<void>;
     /** Starts a session on this terminal. */
     start(args: string[]): RunningPlugin;
+    /** What `session-manager-plugin --version` prints; rejects with PluginMissingError when it cannot run. */
+    version(): Promise<string>;
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGKILL: 137, SIGTERM: 143 };
@@ -88,4 +90,16 @@ export const sessionManagerPlugin: SessionManagerPlugin = {
         }
     },
     start: (args) => run(args, "inherit"),
+    version: () =>
+        new Promise((resolve, reject) => {
+            const child = spawn(PLUGIN, ["--version"], { stdio: ["ignore", "pipe", "ignore"] });
+            let stdout = "";
+            child.stdout.on("data", (chunk) => (stdout += chunk));
+            child.once("error", (e: NodeJS.ErrnoException) =>
+                reject(new PluginMissingError(e.code === "ENOENT" ? "not found on PATH" : e.message)),
+            );
+            child.once("close", (code) =>
+                code === 0 ? resolve(stdout.trim()) : reject(new PluginMissingError(`\`${PLUGIN} --version\` exited with code ${code}`)),
+            );
+        }),
 };

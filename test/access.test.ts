@@ -5,8 +5,6 @@ import { execNames } from "../components/names";
 import { developerPolicy, developerRoleTrustPolicy, sessionKeyPolicy } from "../components/policies";
 import {
     callers,
-    evaluate,
-    evaluateTrust,
     ROWS,
     Scenario,
     scenarios,
@@ -14,7 +12,8 @@ import {
     TRUST_ROWS,
     TrustScenario,
     trustScenarios,
-} from "./access/scenarios";
+} from "../components/accessScenarios";
+import { evaluate, evaluateTrust } from "./access/evaluate";
 import { TEST_CONTEXT } from "./support/pulumi";
 import { synthStack } from "./support/synthRun";
 import { PROJECT_DIR, readStackConfig, SynthResult } from "../synth/synth";
@@ -72,7 +71,7 @@ function synthFacts(result: SynthResult): StackFacts {
         executionRoleArn: definition.executionRoleArn,
         kmsKeyArn: o.kmsKeyArn,
         developerRoleArn: o.developerRoleArn ?? undefined,
-        developerPolicy: JSON.parse(input("aws:iam/policy:Policy").policy),
+        developerPolicy: JSON.parse(input("aws:iam/policy:Policy", "exec-access-policy").policy),
         keyPolicy: JSON.parse(input("aws:kms/key:Key", "session-logging-key").policy),
         developerRoleTrust: role ? JSON.parse(role.inputs.assumeRolePolicy as string) : undefined,
     } as StackFacts;

@@ -21,10 +21,14 @@ const REQUIRED_OUTPUTS = [
     "taskDefinitionFamily",
     "taskDefinitionArn",
     "containerName",
+    "taskRoleArn",
+    "executionRoleArn",
+    "vpcId",
     "subnetIds",
     "securityGroupId",
     "assignPublicIp",
     "sessionLogGroupName",
+    "logRetentionDays",
     "kmsKeyArn",
     "developerPolicyArn",
     "developerRoleArn",
@@ -32,7 +36,9 @@ const REQUIRED_OUTPUTS = [
     "alertTopicArn",
     "alertRuleNames",
     "alertAlarmNames",
+    "cloudTrail",
     "trailName",
+    "doctorPolicyArn",
     "runTaskCommand",
 ];
 
@@ -175,6 +181,7 @@ describe("npm run synth", function () {
                 }
                 const components = resources.filter((r) => r.type.startsWith("ecs-exec:")).map((r) => r.type).sort();
                 assert.deepEqual(components, [
+                    "ecs-exec:access:DoctorAccess",
                     "ecs-exec:access:ExecAccess",
                     "ecs-exec:audit:ExecAudit",
                     "ecs-exec:cluster:ExecCluster",

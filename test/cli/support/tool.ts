@@ -13,11 +13,12 @@ import { FakeAws, REGION } from "./fakeAws";
 export const BIN = path.join(PROJECT_DIR, "cli", "bin", "ecs-exec.js");
 
 /**
- * With no arguments: the installation check. Otherwise it records its arguments (NUL-separated) and the signals
+ * With no arguments: the installation check; with --version, a version. Otherwise it records its arguments (NUL-separated) and the signals
  * it gets, and holds "the session" until the test creates `end` in its directory.
  */
 const STAND_IN_PLUGIN = `#!/bin/sh
 [ "$#" -eq 0 ] && exit 0
+[ "$1" = "--version" ] && echo 1.2.764.0 && exit 0
 trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"' INT
 trap 'echo TERM >> "$FAKE_PLUGIN_DIR/signals"; exit 143' TERM
 trap 'echo HUP >> "$FAKE_PLUGIN_DIR/signals"; exit 129' HUP

@@ -107,6 +107,11 @@ export class FakePlugin implements SessionManagerPlugin {
         }
     }
 
+    async version(): Promise<string> {
+        await this.check();
+        return "1.2.764.0";
+    }
+
     start(args: string[]): RunningPlugin {
         this.started = args;
         const exited = new Promise<number>((resolve, reject) => {
