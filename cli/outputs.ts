@@ -41,6 +41,7 @@ const EXPECTED: { [K in keyof StackOutputs]: [kind: string, valid: (v: unknown) 
  */
 export interface DoctorOutputs {
     clusterArn: string;
+    taskDefinitionArn: string;
     taskRoleArn: string;
     executionRoleArn: string;
     kmsKeyArn: string;
@@ -58,6 +59,7 @@ const isArn = (v: unknown) => typeof v === "string" && v.startsWith("arn:");
 const isNameList = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isText);
 const DOCTOR_EXPECTED: { [K in keyof DoctorOutputs]: [kind: string, valid: (v: unknown) => boolean] } = {
     clusterArn: ["an ARN", isArn],
+    taskDefinitionArn: ["an ARN", isArn],
     taskRoleArn: ["an ARN", isArn],
     executionRoleArn: ["an ARN", isArn],
     kmsKeyArn: ["an ARN", isArn],

@@ -55,6 +55,8 @@ export interface Caller {
 export interface DoctorScope {
     clients: Clients;
     outputs: StackOutputs;
+    /** The outputs doctor reads that this deployment has (see cli/outputs.ts). */
+    optional: Partial<DoctorOutputs>;
     region: string;
     caller: Caller;
     plugin: SessionManagerPlugin;

@@ -69,7 +69,7 @@ export class Sandbox {
     }
 
     /** Only what a developer's shell would hold: AWS settings by the standard variables, nothing inherited. */
-    env(aws: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    env(aws: Pick<FakeAws, "url">, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
         return {
             PATH: `${this.bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
             HOME: this.dir,
