@@ -61,8 +61,8 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
     });
 
     after(async () => {
-        await account.stop();
-        sandbox.remove();
+        await account?.stop();
+        sandbox?.remove();
     });
 
     describe("a healthy deployment", () => {
@@ -255,6 +255,52 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             });
         }
 
+        it("checks every rule the outputs list, and tests rules on other calls against the unrelated RunTask", async () => {
+            account.reset();
+            const o = synth.outputs as Record<string, any>;
+            const rule = "dev-ecs-exec-run-task";
+            const alarm = `${rule}-undelivered`;
+            const file = path.join(sandbox.dir, "more-alerts.json");
+            fs.writeFileSync(file, JSON.stringify({ ...o, alertRuleNames: [...o.alertRuleNames, rule], alertAlarmNames: [...o.alertAlarmNames, alarm] }));
+            // The stack grants doctor the reads of every rule and alarm it lists.
+            const doctorPolicy = account.state.principals.get(CALLER.roleArn)!["dev-ecs-exec-doctor"];
+            const statement = (sid: string) => doctorPolicy.Statement.find((st: { Sid: string }) => st.Sid === sid);
+            statement("ReadTheAlertRules").Resource.push(`arn:aws:events:us-east-1:111122223333:rule/${rule}`);
+            statement("ReadTheDeliveryAlarms").Resource.push(`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${alarm}`);
+            account.state.alarms.push({ name: alarm, alarmActions: [o.alertTopicArn], dimensions: { RuleName: rule }, metricName: "FailedInvocations", namespace: "AWS/Events" });
+            const runTasks = (requestParameters: object) => ({
+                state: "ENABLED",
+                pattern: JSON.stringify({ source: ["aws.ecs"], detail: { eventSource: ["ecs.amazonaws.com"], eventName: ["RunTask"], ...requestParameters } }),
+                targets: [{ Id: "alert", Arn: o.alertTopicArn }],
+            });
+            account.state.rules.set(rule, runTasks({ requestParameters: { taskDefinition: ["dev-ecs-exec"] } }));
+            const ofTheExecTask = JSON.parse((await doctor(["--outputs", file, "--json"])).stdout) as DoctorReport;
+            const check = (report: DoctorReport) => report.checks.find((c) => c.id === "alert-rule")!;
+            assert.equal(check(ofTheExecTask).status, "pass");
+            assert.match(check(ofTheExecTask).detail, /^4 rules enabled.*\(dev-ecs-exec-run-task on RunTask: tested with that RunTask only\)$/);
+            account.state.rules.set(rule, runTasks({}));
+            const ofAnyTask = JSON.parse((await doctor(["--outputs", file, "--json"])).stdout) as DoctorReport;
+            assert.deepEqual(statuses(ofAnyTask), Object.fromEntries(IDS.map((i) => [i, i === "alert-rule" ? "fail" : "pass"])));
+            assert.equal(check(ofAnyTask).detail, `${rule} matches a RunTask of another task definition in another cluster`);
+        });
+
+        it("simulates an IAM user as themselves, with the key policy, which IAM takes only with a user as the caller", async () => {
+            account.reset();
+            const bob = { arn: "arn:aws:iam::111122223333:user/bob", userId: "AIDAEXAMPLEUSERBOB01", entityArn: "arn:aws:iam::111122223333:user/bob" };
+            account.state.principals.set(bob.arn, account.state.principals.get(CALLER.roleArn)!);
+            account.state.caller = bob;
+            account.state.tasks.find((t) => t.owner === CALLER.userId)!.owner = bob.userId;
+            const { code, stdout } = await doctor();
+            const report = JSON.parse(stdout) as DoctorReport;
+            assert.deepEqual(statuses(report), Object.fromEntries(IDS.map((i) => [i, "pass"])));
+            assert.match(report.checks.find((c) => c.id === "caller-permissions")!.detail, /for user bob$/);
+            assert.match(report.checks.find((c) => c.id === "kms-key")!.detail, /its key policy was part of the simulation$/);
+            const simulations = account.calls.filter((c) => c.action === "iam:SimulatePrincipalPolicy").map((c) => c.resources[0]);
+            assert.ok(simulations.includes(bob.arn));
+            assert.ok(!account.calls.some((c) => c.action === "iam:GetRole"), "a user's ARN is its own");
+            assert.equal(code, 0);
+        });
+
         it("skips, naming the action, what the caller may not call; never fails for it", async () => {
             account.reset();
             const doctorPolicy = account.state.principals.get(CALLER.roleArn)!["dev-ecs-exec-doctor"];
@@ -297,8 +343,6 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             account.reset();
             const colleague = colleaguesTask(account.state);
             colleague.agent = "PENDING";
-            const mine = await doctor(["--json"]);
-            assert.equal(statuses(JSON.parse(mine.stdout))["exec-agent"], "pass", "mine, not the colleague's");
             const theirs = JSON.parse((await doctor(["--task", colleague.id, "--json"])).stdout) as DoctorReport;
             assert.match(theirs.checks.find((c) => c.id === "exec-agent")!.detail, new RegExp(`task ${colleague.id}: its ExecuteCommandAgent is PENDING`));
             const unknown = JSON.parse((await doctor(["--task", "ffffffffffffffffffffffffffffffff", "--json"])).stdout) as DoctorReport;

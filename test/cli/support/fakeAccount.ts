@@ -31,6 +31,14 @@ export const CALLER = {
 };
 export const COLLEAGUE = "AROAEXAMPLEROLEID123:carol@example.com";
 
+/** Who calls: the ARN STS reports, `aws:userid`, and the IAM entity whose policies apply (`aws:PrincipalArn`). */
+export interface Identity {
+    arn: string;
+    userId: string;
+    /** The role of a role session, or the user itself. */
+    entityArn: string;
+}
+
 type Json = any;
 
 export interface FakeTask {
@@ -54,6 +62,7 @@ export interface Subscription {
 
 /** Everything the account holds; tests change it to inject faults. */
 export interface AccountState {
+    caller: Identity;
     /** IAM principals (role or user ARN, with path) and their policies. */
     principals: Map<string, Record<string, Json>>;
     key: { arn: string; state: string; spec: string; usage: string; rotation: boolean; policy: string };
@@ -123,6 +132,7 @@ export function healthyState(deployed: SynthResult): AccountState {
     const igw = "igw-0a1b2c3d4e5f60789";
     const started = new Date("2026-03-14T09:20:00Z");
     return {
+        caller: { arn: CALLER.arn, userId: CALLER.userId, entityArn: CALLER.roleArn },
         principals: new Map<string, Record<string, Json>>([
             [CALLER.roleArn, { [`dev-ecs-exec-developer`]: developerPolicy, [`dev-ecs-exec-doctor`]: doctorPolicy }],
             [o.taskRoleArn, { "ecs-exec-agent": taskRolePolicy }],
@@ -379,20 +389,22 @@ export class FakeAccount {
 
     /** The caller's request, decided by the simulator on its policies; refused in the service's shape. */
     private async authorize(service: string, operation: string, action: string, resources: string[], context: Record<string, string> = {}) {
-        const policies = this.state.principals.get(CALLER.roleArn) ?? {};
-        const full = { "aws:PrincipalArn": CALLER.roleArn, "aws:userid": CALLER.userId, ...context };
+        const caller = this.state.caller;
+        const policies = this.state.principals.get(caller.entityArn) ?? {};
+        const user: Record<string, string> = caller.arn.includes(":user/") ? { "aws:username": caller.arn.split("/").pop()! } : {};
+        const full = { "aws:PrincipalArn": caller.entityArn, "aws:userid": caller.userId, ...user, ...context };
         let allowed = true;
         // KMS decides with the key policy as well (AWS KMS Developer Guide, "Key policies").
         const keyPolicy = action.startsWith("kms:") ? JSON.parse(this.state.key.policy) : undefined;
         if (action !== "sts:GetCallerIdentity") {
             for (const resource of resources) {
-                const decision = await this.decide(CALLER.arn, action, resource, full, policies, keyPolicy);
+                const decision = await this.decide(caller.arn, action, resource, full, policies, keyPolicy);
                 allowed &&= decision === "Allowed";
             }
         }
         this.calls.push({ service, operation, action, resources, context, allowed });
         if (!allowed) {
-            const message = `User: ${CALLER.arn} is not authorized to perform: ${action} on resource: ${resources[0]} because no identity-based policy allows the ${action} action`;
+            const message = `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resources[0]} because no identity-based policy allows the ${action} action`;
             const code = { ec2: "UnauthorizedOperation", sns: "AuthorizationError", iam: "AccessDenied", monitoring: "AccessDenied" }[service] ?? "AccessDeniedException";
             throw new ServiceError(code, message, service === "sns" || service === "iam" || service === "ec2" || service === "monitoring" ? 403 : 400);
         }
@@ -599,7 +611,7 @@ export class FakeAccount {
         switch (`${service}:${operation}`) {
             case "sts:GetCallerIdentity":
                 await this.authorize(service, operation, "sts:GetCallerIdentity", []);
-                return { Arn: CALLER.arn, UserId: CALLER.userId, Account: ACCOUNT };
+                return { Arn: s.caller.arn, UserId: s.caller.userId, Account: ACCOUNT };
             case "iam:GetRole": {
                 const name = p.get("RoleName")!;
                 const arn = [...s.principals.keys()].find((a) => a.split("/").pop() === name);

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { limiter } from "../../../cli/doctor/simulate";
 import { PROJECT_DIR } from "../../../synth/synth";
 import { synthStack } from "../../support/synthRun";
 import { FakeAws, REGION } from "./fakeAws";
@@ -127,22 +128,8 @@ export async function eventually(check: () => boolean, what: string, ms = 5000):
 }
 
 /**
- * Runs tasks at most `limit` at a time. End-to-end scenarios spend their time starting node and waiting on each
- * other's signals, not competing for one resource, so a few at once keep the suite fast.
+ * Runs tasks at most `limit` at a time (the limiter doctor's simulations use). End-to-end scenarios spend their time
+ * starting node and waiting on each other's signals, not competing for one resource, so a few at once keep the suite
+ * fast.
  */
-export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-    let active = 0;
-    const waiting: (() => void)[] = [];
-    return async (task) => {
-        while (active >= limit) {
-            await new Promise<void>((resolve) => waiting.push(resolve));
-        }
-        active++;
-        try {
-            return await task();
-        } finally {
-            active--;
-            waiting.shift()?.();
-        }
-    };
-}
+export const pool = limiter;
