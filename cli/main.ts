@@ -214,11 +214,12 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--json", "the report as JSON")
         .action(async (options: StackOptions & { task?: string; json?: boolean }) => {
             const { outputs, region } = await stackOutputs(options);
-            const [{ doctor, formatReport }, clients] = await Promise.all([import("./doctor/run"), doctorClients(region)]);
+            const [{ doctor, formatReport, wantsColor }, clients] = await Promise.all([import("./doctor/run"), doctorClients(region)]);
             const result = await doctor({ clients, outputs, region, plugin: rt.plugin, taskId: options.task, now: rt.now });
-            // Colour only on a terminal, and not when NO_COLOR is set (no-color.org).
-            const color = rt.stdout.isTTY === true && !rt.env.NO_COLOR;
-            print(options.json ? JSON.stringify(result.report, null, 2) : formatReport(result.report, result.caller, color));
+            const report = options.json
+                ? JSON.stringify(result.report, null, 2)
+                : formatReport(result.report, result.caller, wantsColor(rt.stdout, rt.env));
+            print(report);
             exitCode = result.exitCode;
         });
 

@@ -144,6 +144,9 @@ export async function doctor(input: DoctorInput): Promise<{ report: DoctorReport
     return { report: { stack: input.outputs.stack, region: input.region, checks }, caller, exitCode };
 }
 
+/** Colour only on a terminal, and not when NO_COLOR is set to anything (no-color.org). */
+export const wantsColor = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv) => stream.isTTY === true && !env.NO_COLOR;
+
 const MARKS: Record<CheckStatus, [mark: string, color: string]> = {
     pass: ["✓", "\x1b[32m"],
     fail: ["✗", "\x1b[31m"],
