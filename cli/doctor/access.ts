@@ -8,7 +8,7 @@ import { isEcsTagValue } from "../../components/commands";
 import type { AwsContext } from "../../components/policies";
 import { PluginMissingError } from "../errors";
 import { check, CheckContext, combine, count, fail, Finding, pass, warn } from "./check";
-import { asCaller, principalName, principalOf, Principal, ROLE_SESSION_LIMITS, said, simulateOne, simulateScenarios } from "./simulate";
+import { asCaller, principalName, principalOf, Principal, ROLE_SESSION_LIMITS, said, simulateAll, simulateScenarios } from "./simulate";
 
 /**
  * The oldest session-manager-plugin AWS supports: "The current minimum supported version is 1.2.764.0. If you're
@@ -267,7 +267,11 @@ export const taskRolePermissions = check<"taskRoleArn" | "kmsKeyArn">({
             kmsKeyArn: ctx.stack.kmsKeyArn,
         });
         const [decisions, keyPolicy] = await Promise.all([
-            Promise.all(requests.map((r) => simulateOne(ctx, role, { action: r.action, resource: r.resource }))),
+            simulateAll(
+                ctx,
+                role,
+                requests.map((r) => ({ action: r.action, resource: r.resource, context: {} })),
+            ),
             keyPolicyOf(ctx),
         ]);
         const refused = requests.filter((_, i) => decisions[i] !== "Allowed");

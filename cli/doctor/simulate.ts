@@ -105,37 +105,72 @@ function contextEntries(context: Record<string, string | string[]>): ContextEntr
     }));
 }
 
-/** One request on one resource, as IAM decides it for `principal`. */
-export async function simulateOne(
+/** One request on one resource, as the offline proof states it. */
+export interface SimulationRequest {
+    action: string;
+    /** An ARN, or `*` for actions without resource types. */
+    resource: string;
+    context: Record<string, string | string[]>;
+    otherPolicies?: Record<string, unknown>;
+}
+
+/**
+ * Each request as IAM decides it for `principal`. Requests that share their context and added policies go in one
+ * SimulatePrincipalPolicy (it evaluates every action it is given on every resource; the pairs nobody asked about are
+ * ignored): fewer calls on an API the whole account shares. A resource policy (a key policy) is given only for an
+ * IAM user, see above.
+ */
+export async function simulateAll(
     ctx: CheckContext<never>,
     principal: Principal,
-    request: {
-        action: string;
-        resource: string;
-        context?: Record<string, string | string[]>;
-        otherPolicies?: Record<string, unknown>;
-        /** A resource policy (a key policy): simulated only for an IAM user, see above. */
-        resourcePolicy?: string;
-    },
-): Promise<EvaluationResult> {
-    const withResourcePolicy = request.resourcePolicy !== undefined && principal.kind === "user";
-    const response = await ctx.aws("iam:SimulatePrincipalPolicy", () =>
-        ctx.clients.iam.send(
-            new SimulatePrincipalPolicyCommand({
-                PolicySourceArn: principal.arn,
-                ActionNames: [request.action],
-                ...(request.resource === "*" ? {} : { ResourceArns: [request.resource] }),
-                ContextEntries: contextEntries(request.context ?? {}),
-                ...(request.otherPolicies ? { PolicyInputList: Object.values(request.otherPolicies).map((p) => JSON.stringify(p)) } : {}),
-                ...(withResourcePolicy ? { ResourcePolicy: request.resourcePolicy, CallerArn: principal.arn } : {}),
+    requests: SimulationRequest[],
+    resourcePolicy?: string,
+): Promise<EvaluationResult[]> {
+    const withResourcePolicy = resourcePolicy !== undefined && principal.kind === "user";
+    const groups = new Map<string, SimulationRequest[]>();
+    for (const request of requests) {
+        const key = JSON.stringify([request.context, request.otherPolicies ?? {}, request.resource === "*"]);
+        groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    const decided = new Map<string, EvaluationResult>();
+    const pair = (action: string, resource: string, group: string) => `${group}\n${action}\n${resource}`;
+    const limit = limiter(SIMULATIONS_IN_FLIGHT);
+    await Promise.all(
+        [...groups].map(([key, group]) =>
+            limit(async () => {
+                const { context, otherPolicies } = group[0];
+                const resources = [...new Set(group.map((r) => r.resource))];
+                let Marker: string | undefined;
+                do {
+                    const response = await ctx.aws("iam:SimulatePrincipalPolicy", () =>
+                        ctx.clients.iam.send(
+                            new SimulatePrincipalPolicyCommand({
+                                PolicySourceArn: principal.arn,
+                                ActionNames: [...new Set(group.map((r) => r.action))],
+                                ...(resources[0] === "*" ? {} : { ResourceArns: resources }),
+                                ContextEntries: contextEntries(context),
+                                ...(otherPolicies ? { PolicyInputList: Object.values(otherPolicies).map((p) => JSON.stringify(p)) } : {}),
+                                ...(withResourcePolicy ? { ResourcePolicy: resourcePolicy, CallerArn: principal.arn } : {}),
+                                Marker,
+                            }),
+                        ),
+                    );
+                    for (const result of response.EvaluationResults ?? []) {
+                        decided.set(pair(result.EvalActionName!, result.EvalResourceName ?? "*", key), DECISIONS[result.EvalDecision!]);
+                    }
+                    Marker = response.IsTruncated ? response.Marker : undefined;
+                } while (Marker);
             }),
         ),
     );
-    const decision = DECISIONS[response.EvaluationResults?.[0]?.EvalDecision ?? ""];
-    if (!decision) {
-        throw new Error(`SimulatePrincipalPolicy answered no decision for ${request.action} on ${request.resource}`);
-    }
-    return decision;
+    return requests.map((r) => {
+        const key = JSON.stringify([r.context, r.otherPolicies ?? {}, r.resource === "*"]);
+        const decision = decided.get(pair(r.action, r.resource, key));
+        if (!decision) {
+            throw new Error(`SimulatePrincipalPolicy answered no decision for ${r.action} on ${r.resource}`);
+        }
+        return decision;
+    });
 }
 
 /**
@@ -148,34 +183,31 @@ export async function simulateScenarios(
     scenarios: Scenario[],
     resourcePolicy?: string,
 ): Promise<SimulatedScenario[]> {
-    const limit = limiter(SIMULATIONS_IN_FLIGHT);
-    return Promise.all(
-        scenarios.map(async (scenario) => {
-            const decisions = await Promise.all(
-                scenario.targets.map((target) =>
-                    limit(() =>
-                        simulateOne(ctx, principal, {
-                            action: scenario.action,
-                            resource: target.arn,
-                            context: {
-                                "aws:userid": scenario.caller.userId,
-                                ...scenario.context,
-                                ...Object.fromEntries(Object.entries(target.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
-                            },
-                            otherPolicies: scenario.otherPolicies,
-                            resourcePolicy,
-                        }),
-                    ),
-                ),
-            );
-            const decision: EvaluationResult = decisions.includes("ExplicitlyDenied")
-                ? "ExplicitlyDenied"
-                : decisions.every((d) => d === "Allowed")
-                  ? "Allowed"
-                  : "ImplicitlyDenied";
-            return { scenario, decision };
-        }),
+    const requests = scenarios.flatMap((scenario) =>
+        scenario.targets.map(
+            (target): SimulationRequest => ({
+                action: scenario.action,
+                resource: target.arn,
+                context: {
+                    "aws:userid": scenario.caller.userId,
+                    ...scenario.context,
+                    ...Object.fromEntries(Object.entries(target.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
+                },
+                otherPolicies: scenario.otherPolicies,
+            }),
+        ),
     );
+    const decisions = await simulateAll(ctx, principal, requests, resourcePolicy);
+    let next = 0;
+    return scenarios.map((scenario) => {
+        const mine = decisions.slice(next, (next += scenario.targets.length));
+        const decision: EvaluationResult = mine.includes("ExplicitlyDenied")
+            ? "ExplicitlyDenied"
+            : mine.every((d) => d === "Allowed")
+              ? "Allowed"
+              : "ImplicitlyDenied";
+        return { scenario, decision };
+    });
 }
 
 /** Runs at most `n` tasks at a time. */

@@ -410,9 +410,21 @@ export class FakeAccount {
         }
     }
 
-    /** One simulation, remembered: the same request against the same policies decides the same. */
-    private decide(principal: string, action: string, resource: string, context: Record<string, string | string[]>, policies: Record<string, Json>, resourcePolicy?: Json): Promise<string> {
-        const key = JSON.stringify([principal, action, resource, context, policies, resourcePolicy]);
+    /**
+     * One simulation, remembered: the same request against the same policies decides the same. `lenient`: a pair
+     * SimulatePrincipalPolicy evaluates because it was given both (an action on another action's resource) need not
+     * pass the validating engine's input checks; IAM decides it all the same.
+     */
+    private decide(
+        principal: string,
+        action: string,
+        resource: string,
+        context: Record<string, string | string[]>,
+        policies: Record<string, Json>,
+        resourcePolicy?: Json,
+        lenient = false,
+    ): Promise<string> {
+        const key = JSON.stringify([principal, action, resource, context, policies, resourcePolicy, lenient]);
         let decision = this.decisions.get(key);
         if (!decision) {
             const request = { principal, action, resource, context, identityPolicies: policies, resourcePolicy };
@@ -420,7 +432,8 @@ export class FakeAccount {
             // validating engine wants one concrete resource, so the same evaluation without its input checks.
             decision = simulate(request).then(
                 (d) => d.decision,
-                (e: Error) => (resource === "*" && /one concrete resource/.test(e.message) ? simulateUnvalidated(request) : Promise.reject(e)),
+                (e: Error) =>
+                    lenient || (resource === "*" && /one concrete resource/.test(e.message)) ? simulateUnvalidated(request) : Promise.reject(e),
             );
             this.decisions.set(key, decision);
         }
@@ -761,7 +774,15 @@ export class FakeAccount {
             for (const resource of resources.length > 0 ? resources : ["*"]) {
                 // IAM's simulation reads no key policy unless given one; the simulator here needs one for KMS, so it gets
                 // the statement that leaves the decision to IAM policies (what IAM alone would decide).
-                const decision = await this.decide(principal, action, resource, context, { ...attached, ...extra }, resourcePolicy ?? (action.startsWith("kms:") ? IAM_DECIDES : undefined));
+                const decision = await this.decide(
+                    principal,
+                    action,
+                    resource,
+                    context,
+                    { ...attached, ...extra },
+                    resourcePolicy ?? (action.startsWith("kms:") ? IAM_DECIDES : undefined),
+                    true,
+                );
                 results.push({
                     EvalActionName: action,
                     EvalResourceName: resource,
