@@ -272,13 +272,13 @@ const IAM_DECIDES = {
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
 };
 
-const JSON_PREFIXES: Record<string, string> = {
-    ecs: "AmazonEC2ContainerServiceV20141113.",
-    logs: "Logs_20140328.",
-    events: "AWSEvents.",
-    cloudtrail: "CloudTrail_20131101.",
-    kms: "TrentService.",
-    monitoring: "GraniteServiceVersion20100801.",
+const JSON_SHAPES: Record<string, string> = {
+    ecs: "AmazonEC2ContainerServiceV20141113",
+    logs: "Logs_20140328",
+    events: "AWSEvents",
+    cloudtrail: "CloudTrail_20131101",
+    kms: "TrentService",
+    monitoring: "GraniteServiceVersion20100801",
 };
 
 export class FakeAccount {
@@ -333,11 +333,13 @@ export class FakeAccount {
         }
         const target = req.headers["x-amz-target"];
         if (typeof target === "string") {
-            const prefix = JSON_PREFIXES[service];
-            if (!prefix || !target.startsWith(prefix)) {
+            // `<service shape>.<operation>`, the shape's name alone (the SDK) or with its namespace (botocore: for
+            // CloudTrail, com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
+            const shape = JSON_SHAPES[service];
+            const operation = target.slice(target.lastIndexOf(".") + 1);
+            if (!shape || !(target === `${shape}.${operation}` || target.endsWith(`.${shape}.${operation}`))) {
                 throw new Error(`unexpected target ${target} for ${service}`);
             }
-            const operation = target.slice(prefix.length);
             const contentType = service === "monitoring" ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
             try {
                 const answer = await this.json(service, operation, JSON.parse(text || "{}"));
@@ -511,14 +513,16 @@ export class FakeAccount {
             }
             case "events:TestEventPattern": {
                 await this.authorize(service, operation, "events:TestEventPattern", ["*"]);
+                // "the following fields are mandatory: id, account, source, time, region, resources, detail-type"; the
+                // pattern at most 4096 characters (EventBridge API reference, TestEventPattern).
                 const event = JSON.parse(body.Event);
                 for (const field of ["id", "account", "source", "time", "region", "resources", "detail-type"]) {
                     if (!(field in event)) {
                         throw new ServiceError("InvalidEventPatternException", `Event is missing ${field}`);
                     }
                 }
-                if (event.account !== ACCOUNT) {
-                    throw new ServiceError("InvalidEventPatternException", "Parameter Event is not valid. Reason: Provided account doesn't match the current account.");
+                if (body.EventPattern.length > 4096) {
+                    throw new ServiceError("ValidationException", "EventPattern is longer than 4096 characters");
                 }
                 return { Result: matches(JSON.parse(body.EventPattern) as EventPattern, event) };
             }
