@@ -97,12 +97,21 @@ const DECISIONS: Record<string, EvaluationResult> = {
     explicitDeny: "ExplicitlyDenied",
 };
 
+/**
+ * Condition keys the requests may carry whose type is not String (Service Authorization Reference, ECS: ecs:task-cpu
+ * and ecs:task-memory are Numeric): SimulatePrincipalPolicy evaluates a context entry as the type it is given.
+ */
+const NUMERIC_KEYS = new Set(["ecs:task-cpu", "ecs:task-memory"]);
+
 function contextEntries(context: Record<string, string | string[]>): ContextEntry[] {
-    return Object.entries(context).map(([name, value]) => ({
-        ContextKeyName: name,
-        ContextKeyValues: Array.isArray(value) ? value : [value],
-        ContextKeyType: Array.isArray(value) ? "stringList" : "string",
-    }));
+    return Object.entries(context).map(([name, value]) => {
+        const type = NUMERIC_KEYS.has(name) ? "numeric" : "string";
+        return {
+            ContextKeyName: name,
+            ContextKeyValues: Array.isArray(value) ? value : [value],
+            ContextKeyType: Array.isArray(value) ? `${type}List` : type,
+        };
+    });
 }
 
 /** One request on one resource, as the offline proof states it. */

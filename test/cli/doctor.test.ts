@@ -83,7 +83,7 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
             const section = readme.slice(readme.indexOf("## Verify your deployment"));
             const sample = /```console\n\$ npx ecs-exec doctor --stack dev\n([\s\S]*?)```/.exec(section)?.[1];
-            assert.equal(sample, human.stdout);
+            assert.equal(sample, human.stdout, "README's doctor sample is out of date: put the run's output (actual, above) after `$ npx ecs-exec doctor --stack dev`");
         });
 
         it("makes only reads, each allowed by the caller's policies, and proves what the simulation covers", () => {

@@ -769,7 +769,7 @@ export class FakeAccount {
         for (let i = 1; p.has(`ContextEntries.member.${i}.ContextKeyName`); i++) {
             const values = queryList(p, `ContextEntries.member.${i}.ContextKeyValues`);
             context[p.get(`ContextEntries.member.${i}.ContextKeyName`)!] =
-                p.get(`ContextEntries.member.${i}.ContextKeyType`) === "stringList" ? values : values[0];
+                p.get(`ContextEntries.member.${i}.ContextKeyType`)?.endsWith("List") ? values : values[0];
         }
         const resourcePolicy = p.get("ResourcePolicy") ? JSON.parse(p.get("ResourcePolicy")!) : undefined;
         // A role's policies apply to its sessions: simulate one.
