@@ -13,6 +13,7 @@ import { ExecAudit } from "./components/execAudit";
 import { AlertDefinition, executeCommandAlerts } from "./components/alerts";
 import { runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
 import { startSessionAlerts } from "./components/forwardAlerts";
+import { DoctorAccess } from "./components/doctorAccess";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();
@@ -130,6 +131,19 @@ const audit = new ExecAudit("exec-audit", {
     tags,
 });
 
+const doctor = new DoctorAccess("doctor-access", {
+    context,
+    policyName: names.doctorPolicy,
+    clusterName: cluster.clusterName,
+    kmsKeyArn: logging.keyArn,
+    vpcId: network.vpcId,
+    topicName: names.alertTopic,
+    ruleNames: audit.ruleNames,
+    alarmNames: audit.alarmNames,
+    trailName: audit.trailName,
+    tags,
+});
+
 // Which stack these outputs describe, and how long an exec task lives: tools read both from the outputs.
 export const stack = pulumi.getStack();
 export const maxSessionHours = config.maxSessionHours;
@@ -139,11 +153,17 @@ export const clusterArn = cluster.clusterArn;
 export const taskDefinitionFamily = task.taskDefinitionFamily;
 export const taskDefinitionArn = task.taskDefinitionArn;
 export const containerName = task.containerName;
+export const taskRoleArn = task.taskRoleArn;
+export const executionRoleArn = task.executionRoleArn;
+export const vpcId = network.vpcId;
 export const subnetIds = network.subnetIds;
 export const securityGroupId = network.securityGroupId;
 export const assignPublicIp = config.assignPublicIp;
 export const requireReason = config.requireReason;
 export const sessionLogGroupName = logging.sessionLogGroupName;
+export const logRetentionDays = config.logRetentionDays;
+export const execCpu = config.execCpu;
+export const execMemory = config.execMemory;
 export const kmsKeyArn = logging.keyArn;
 export const developerPolicyArn = access.policyArn;
 // null rather than undefined: the output stays listed (and says "no role") when no principals are configured.
@@ -152,11 +172,13 @@ export const developerPolicy = access.policyDocument;
 export const alertTopicArn = audit.topicArn;
 export const alertRuleNames = audit.ruleNames;
 export const alertAlarmNames = audit.alarmNames;
+export const cloudTrail = config.cloudTrail;
 export const trailName = audit.trailName.apply(
     (name) => name ?? "none created (cloudTrail: existing): an organization or account trail must log this region's management events",
 );
 // What ecs-exec forward <name> may reach (the security group's CIDR blocks and groups are the stack's business).
 export const portForwarding = config.portForwarding.map(({ name, host, port }) => ({ name, host, port }));
+export const doctorPolicyArn = doctor.policyArn;
 export const runTaskCommand = pulumi
     .all([cluster.clusterName, task.taskDefinitionFamily, network.subnetIds, network.securityGroupId])
     .apply(([clusterNameValue, family, subnets, securityGroup]) =>

@@ -48,7 +48,7 @@ interface OwnTaskFlags {
 const EXIT_CODES_HELP = `
 Exit codes:
   0    done
-  1    AWS refused a request for another reason, or the session ended with an error
+  1    AWS refused a request for another reason, the session ended with an error, or a doctor check failed
   2    bad arguments
   3    stack outputs missing, unreadable, or of another stack
   4    no usable AWS credentials (none, expired, or an id ECS cannot tag a task with)
@@ -115,6 +115,34 @@ export async function main(rt: Runtime): Promise<number> {
     async function ecsAndSts(region: string) {
         const [{ ECSClient }, { STSClient }] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-sts")]);
         return { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })) };
+    }
+
+    /** Every client doctor's checks use, loaded together: doctor runs them all at once. */
+    async function doctorClients(region: string) {
+        const [sts, ecs, iam, kms, logs, ec2, events, cloudwatch, sns, cloudtrail] = await Promise.all([
+            import("@aws-sdk/client-sts"),
+            import("@aws-sdk/client-ecs"),
+            import("@aws-sdk/client-iam"),
+            import("@aws-sdk/client-kms"),
+            import("@aws-sdk/client-cloudwatch-logs"),
+            import("@aws-sdk/client-ec2"),
+            import("@aws-sdk/client-eventbridge"),
+            import("@aws-sdk/client-cloudwatch"),
+            import("@aws-sdk/client-sns"),
+            import("@aws-sdk/client-cloudtrail"),
+        ]);
+        return {
+            sts: client(new sts.STSClient({ region })),
+            ecs: client(new ecs.ECSClient({ region })),
+            iam: client(new iam.IAMClient({ region })),
+            kms: client(new kms.KMSClient({ region })),
+            logs: client(new logs.CloudWatchLogsClient({ region })),
+            ec2: client(new ec2.EC2Client({ region })),
+            events: client(new events.EventBridgeClient({ region })),
+            cloudwatch: client(new cloudwatch.CloudWatchClient({ region })),
+            sns: client(new sns.SNSClient({ region })),
+            cloudtrail: client(new cloudtrail.CloudTrailClient({ region })),
+        };
     }
 
     const program = new Command("ecs-exec")
@@ -279,6 +307,21 @@ export async function main(rt: Runtime): Promise<number> {
                 oldest,
             };
             print(formatAudit(await audit(window, ctx), format, window, outputs.clusterName));
+        });
+
+    withStackOptions(program.command("doctor"))
+        .description("check, read-only, that the deployed stack works: your access, the session path and the audit trail")
+        .option("--task <id>", "the exec task whose agent to check (default: your running exec task)")
+        .option("--json", "the report as JSON")
+        .action(async (options: StackOptions & { task?: string; json?: boolean }) => {
+            const { outputs, region } = await stackOutputs(options);
+            const [{ doctor, formatReport, wantsColor }, clients] = await Promise.all([import("./doctor/run"), doctorClients(region)]);
+            const result = await doctor({ clients, outputs, region, plugin: rt.plugin, taskId: options.task, now: rt.now });
+            const report = options.json
+                ? JSON.stringify(result.report, null, 2)
+                : formatReport(result.report, result.caller, wantsColor(rt.stdout, rt.env));
+            print(report);
+            exitCode = result.exitCode;
         });
 
     try {

@@ -47,6 +47,65 @@ const EXPECTED: { [K in keyof StackOutputs]-?: [kind: string, valid: (v: unknown
 /** Outputs only some commands need: checked when present, and by those commands when absent. */
 const OPTIONAL = new Set<string>(["portForwarding"]);
 
+/**
+ * Outputs only `doctor` reads. A deployment is not refused for lacking them: doctor is what one runs against an older
+ * or broken deployment, so a check that needs a missing one is skipped, naming it, and every other check still runs.
+ * The outputs every command needs stay required above.
+ */
+export interface DoctorOutputs {
+    clusterArn: string;
+    taskDefinitionArn: string;
+    taskRoleArn: string;
+    executionRoleArn: string;
+    kmsKeyArn: string;
+    logRetentionDays: number;
+    /** The exec task's size: the developer policy caps RunTask at it. */
+    execCpu: number;
+    execMemory: number;
+    vpcId: string;
+    alertTopicArn: string;
+    alertRuleNames: string[];
+    alertAlarmNames: string[];
+    cloudTrail: "create" | "existing";
+    trailName: string;
+    doctorPolicyArn: string;
+}
+
+const isArn = (v: unknown) => typeof v === "string" && v.startsWith("arn:");
+const isNameList = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isText);
+const DOCTOR_EXPECTED: { [K in keyof DoctorOutputs]: [kind: string, valid: (v: unknown) => boolean] } = {
+    clusterArn: ["an ARN", isArn],
+    taskDefinitionArn: ["an ARN", isArn],
+    taskRoleArn: ["an ARN", isArn],
+    executionRoleArn: ["an ARN", isArn],
+    kmsKeyArn: ["an ARN", isArn],
+    logRetentionDays: ["a number", (v) => typeof v === "number" && v > 0],
+    execCpu: ["a number", (v) => typeof v === "number" && v > 0],
+    execMemory: ["a number", (v) => typeof v === "number" && v > 0],
+    vpcId: ["an id", isText],
+    alertTopicArn: ["an ARN", isArn],
+    alertRuleNames: ["a list of names", isNameList],
+    alertAlarmNames: ["a list of names", isNameList],
+    cloudTrail: ["create or existing", (v) => v === "create" || v === "existing"],
+    trailName: ["a name", isText],
+    doctorPolicyArn: ["an ARN", isArn],
+};
+
+/** Of the outputs doctor reads, those present and valid, and what is wrong with each other one. */
+export function readDoctorOutputs(outputs: StackOutputs): { values: Partial<DoctorOutputs>; problems: Partial<Record<keyof DoctorOutputs, string>> } {
+    const raw = outputs as unknown as Record<string, unknown>;
+    const values: Record<string, unknown> = {};
+    const problems: Record<string, string> = {};
+    for (const [name, [kind, valid]] of Object.entries(DOCTOR_EXPECTED)) {
+        if (valid(raw[name])) {
+            values[name] = raw[name];
+        } else {
+            problems[name] = name in raw && raw[name] !== null ? `${name} is not ${kind}` : `${name} is missing`;
+        }
+    }
+    return { values: values as Partial<DoctorOutputs>, problems };
+}
+
 /** Stack names may be qualified (`org/project/dev`); the outputs carry the bare name. */
 const bareStackName = (stack: string) => stack.split("/").pop()!;
 

@@ -4,7 +4,7 @@
  * arguments that open the session; for `aws ssm start-session` (awscli/customizations/sessionmanager.py) the same six
  * arguments after StartSession, the response handed over in an environment variable to plugins that take it.
  */
-import { ChildProcess, execFile, spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import type { Readable } from "stream";
 import { PluginMissingError } from "./errors";
 import type { SessionChild } from "./signals";
@@ -191,11 +191,17 @@ export const sessionManagerPlugin: SessionManagerPlugin = {
         }
     },
     version: () =>
-        new Promise((resolve, reject) =>
-            execFile(PLUGIN, ["--version"], (error, stdout) =>
-                error ? reject(new PluginMissingError((error as NodeJS.ErrnoException).code === "ENOENT" ? "not found on PATH" : error.message)) : resolve(stdout),
-            ),
-        ),
+        new Promise((resolve, reject) => {
+            const child = spawn(PLUGIN, ["--version"], { stdio: ["ignore", "pipe", "ignore"] });
+            let stdout = "";
+            child.stdout.on("data", (chunk) => (stdout += chunk));
+            child.once("error", (e: NodeJS.ErrnoException) =>
+                reject(new PluginMissingError(e.code === "ENOENT" ? "not found on PATH" : e.message)),
+            );
+            child.once("close", (code) =>
+                code === 0 ? resolve(stdout.trim()) : reject(new PluginMissingError(`\`${PLUGIN} --version\` exited with code ${code}`)),
+            );
+        }),
     start: (args, env) => run(args, "inherit", env),
     capture,
 };

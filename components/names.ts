@@ -28,6 +28,8 @@ export interface ExecNames {
     developerPolicy: string;
     /** Role developers assume to use the policy. */
     developerRole: string;
+    /** Customer-managed policy of exactly the read-only calls `ecs-exec doctor` makes. */
+    doctorPolicy: string;
     /** CloudTrail trail, when the stack creates one. */
     trail: string;
     /** SNS topic of the alerts, and of the alarms on their delivery. */
@@ -56,6 +58,7 @@ export function execNames(environment: string): ExecNames {
         endpoints: `${prefix}-endpoints`,
         developerPolicy: `${prefix}-developer`,
         developerRole: `${prefix}-developer`,
+        doctorPolicy: `${prefix}-doctor`,
         trail: prefix,
         alertTopic: `${prefix}-alerts`,
         auditKeyAlias: `alias/${prefix}-audit`,

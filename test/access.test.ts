@@ -5,8 +5,6 @@ import { execNames } from "../components/names";
 import { developerPolicy, developerRoleTrustPolicy, sessionKeyPolicy } from "../components/policies";
 import {
     callers,
-    evaluate,
-    evaluateTrust,
     ROWS,
     Scenario,
     scenarios,
@@ -14,7 +12,8 @@ import {
     TRUST_ROWS,
     TrustScenario,
     trustScenarios,
-} from "./access/scenarios";
+} from "../components/accessScenarios";
+import { evaluate, evaluateTrust } from "./access/evaluate";
 import { TEST_CONTEXT } from "./support/pulumi";
 import { synthStack } from "./support/synthRun";
 import { PROJECT_DIR, readStackConfig, SynthResult } from "../synth/synth";
@@ -83,7 +82,7 @@ function synthFacts(result: SynthResult): StackFacts {
         requireReason: (result.outputs as Record<string, unknown>).requireReason,
         taskCpu: Number(definition.cpu),
         taskMemory: Number(definition.memory),
-        developerPolicy: JSON.parse(input("aws:iam/policy:Policy").policy),
+        developerPolicy: JSON.parse(input("aws:iam/policy:Policy", "exec-access-policy").policy),
         keyPolicy: JSON.parse(input("aws:kms/key:Key", "session-logging-key").policy),
         developerRoleTrust: role ? JSON.parse(role.inputs.assumeRolePolicy as string) : undefined,
         portForwarding: (result.outputs.portForwarding as unknown[]).length > 0,

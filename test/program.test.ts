@@ -21,11 +21,17 @@ const REQUIRED_OUTPUTS = [
     "taskDefinitionFamily",
     "taskDefinitionArn",
     "containerName",
+    "taskRoleArn",
+    "executionRoleArn",
+    "vpcId",
     "subnetIds",
     "securityGroupId",
     "assignPublicIp",
     "requireReason",
     "sessionLogGroupName",
+    "logRetentionDays",
+    "execCpu",
+    "execMemory",
     "kmsKeyArn",
     "developerPolicyArn",
     "developerRoleArn",
@@ -33,7 +39,9 @@ const REQUIRED_OUTPUTS = [
     "alertTopicArn",
     "alertRuleNames",
     "alertAlarmNames",
+    "cloudTrail",
     "trailName",
+    "doctorPolicyArn",
     "runTaskCommand",
     "portForwarding",
 ];
@@ -177,6 +185,7 @@ describe("npm run synth", function () {
                 }
                 const components = resources.filter((r) => r.type.startsWith("ecs-exec:")).map((r) => r.type).sort();
                 assert.deepEqual(components, [
+                    "ecs-exec:access:DoctorAccess",
                     "ecs-exec:access:ExecAccess",
                     "ecs-exec:audit:ExecAudit",
                     "ecs-exec:cluster:ExecCluster",

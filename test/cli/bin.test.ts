@@ -71,12 +71,15 @@ describe("the ecs-exec bin, as built", function () {
         });
     }
 
-    it("list loads the ECS and STS clients when it runs, and not the audit's", async () => {
+    it("list loads the ECS and STS clients when it runs, and not the audit's or doctor's", async () => {
         const run = await runRecorded(bundle, sandbox, ["list", "--outputs", sandbox.outputsFile], sandbox.env(aws));
         assert.equal(run.code, 0, run.stderr);
         assert.deepEqual(aws.calls.map((c) => c.operation), ["GetCallerIdentity", "ListTasks"]);
         assert.ok(fromPackage(run.loaded, "@aws-sdk/client-ecs") && fromPackage(run.loaded, "@aws-sdk/client-sts"));
-        assert.ok(!fromPackage(run.loaded, "@aws-sdk/client-cloudtrail") && !fromPackage(run.loaded, "@aws-sdk/client-cloudwatch-logs"));
+        for (const other of ["cloudtrail", "cloudwatch-logs", "iam", "kms", "ec2", "eventbridge", "cloudwatch", "sns"]) {
+            assert.ok(!fromPackage(run.loaded, `@aws-sdk/client-${other}`), other);
+        }
+        assert.ok(![...run.loaded].some((input) => input.startsWith("cli/doctor/")));
     });
 
     it("says how to build it when it is not built, exit 70", () => {

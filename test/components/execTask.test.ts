@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import { ExecTask, ExecTaskArgs } from "../../components/execTask";
+import { execAgentRequests } from "../../components/accessScenarios";
 import { sessionKeyPolicy } from "../../components/policies";
 import { simulate } from "../support/iam";
 import { TEST_CONTEXT, TEST_REGION, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
@@ -178,17 +179,10 @@ describe("ExecTask", () => {
             });
         };
 
-        const allowed: [string, string, string][] = [
-            ["ssmmessages:CreateControlChannel", "*", "SessionManagerChannels"],
-            ["ssmmessages:CreateDataChannel", "*", "SessionManagerChannels"],
-            ["ssmmessages:OpenControlChannel", "*", "SessionManagerChannels"],
-            ["ssmmessages:OpenDataChannel", "*", "SessionManagerChannels"],
-            ["logs:DescribeLogGroups", "*", "FindSessionLogGroup"],
-            ["logs:CreateLogStream", logs("/ecs-exec/test/sessions"), "WriteSessionTranscripts"],
-            ["logs:DescribeLogStreams", logs("/ecs-exec/test/sessions"), "WriteSessionTranscripts"],
-            ["logs:PutLogEvents", logs("/ecs-exec/test/sessions"), "WriteSessionTranscripts"],
-            ["kms:Decrypt", KEY_ARN, "DecryptSessionDataKey"],
-        ];
+        // What the agent calls, as `ecs-exec doctor` simulates it on a deployed task role.
+        const allowed = execAgentRequests(TEST_CONTEXT, { sessionLogGroupName: "/ecs-exec/test/sessions", kmsKeyArn: KEY_ARN }).map(
+            (r) => [r.action, r.resource, r.statement],
+        );
         for (const [action, resource, statement] of allowed) {
             it(`allows ${action} on ${resource.split(":").slice(-2).join(":")} (${statement})`, async () => {
                 const result = await ask(action, resource);

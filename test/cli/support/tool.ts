@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as esbuild from "esbuild";
+import { limiter } from "../../../cli/doctor/simulate";
 import { PROJECT_DIR } from "../../../synth/synth";
 import { synthStack } from "../../support/synthRun";
 import { FakeAws, REGION } from "./fakeAws";
@@ -14,15 +15,15 @@ import { FakeAws, REGION } from "./fakeAws";
 export const BIN = path.join(PROJECT_DIR, "cli", "bin", "ecs-exec.js");
 
 /**
- * With no arguments: the installation check; with --version, a version (FAKE_PLUGIN_VERSION, by default one that
- * takes StartSession's response from the environment). Otherwise it records its arguments (NUL-separated), the
+ * With no arguments: the installation check; with --version, a version (FAKE_PLUGIN_VERSION, by default the oldest
+ * AWS supports, which also takes StartSession's response from the environment). Otherwise it records its arguments (NUL-separated), the
  * environment variable the AWS CLI may pass the response in, and the signals it gets, and holds "the session" until
  * the test creates `end` in its directory (FAKE_PLUGIN_END: exit with that code). Ctrl-C belongs to a shell's remote
  * end; a port forwarding session ends on it with 0, as the real plugin's port sessions do.
  */
 const STAND_IN_PLUGIN = `#!/bin/sh
 [ "$#" -eq 0 ] && exit 0
-[ "$1" = "--version" ] && { echo "\${FAKE_PLUGIN_VERSION:-1.2.707.0}"; exit 0; }
+[ "$1" = "--version" ] && { echo "\${FAKE_PLUGIN_VERSION:-1.2.764.0}"; exit 0; }
 case "$5" in
   *AWS-StartPortForwardingSessionToRemoteHost*) trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"; exit 0' INT ;;
   *) trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"' INT ;;
@@ -107,7 +108,7 @@ export class Sandbox {
     }
 
     /** Only what a developer's shell would hold: AWS settings by the standard variables, nothing inherited. */
-    env(aws: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    env(aws: Pick<FakeAws, "url">, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
         return {
             PATH: `${this.bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
             HOME: this.dir,
@@ -184,22 +185,8 @@ export async function eventually(check: () => boolean, what: string, ms = 5000):
 }
 
 /**
- * Runs tasks at most `limit` at a time. End-to-end scenarios spend their time starting node and waiting on each
- * other's signals, not competing for one resource, so a few at once keep the suite fast.
+ * Runs tasks at most `limit` at a time (the limiter doctor's simulations use). End-to-end scenarios spend their time
+ * starting node and waiting on each other's signals, not competing for one resource, so a few at once keep the suite
+ * fast.
  */
-export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-    let active = 0;
-    const waiting: (() => void)[] = [];
-    return async (task) => {
-        while (active >= limit) {
-            await new Promise<void>((resolve) => waiting.push(resolve));
-        }
-        active++;
-        try {
-            return await task();
-        } finally {
-            active--;
-            waiting.shift()?.();
-        }
-    };
-}
+export const pool = limiter;

@@ -98,7 +98,7 @@ const SIGNAL_EXIT: Record<StopSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGT
 export class FakePlugin implements SessionManagerPlugin {
     installed = true;
     /** What `--version` prints: newer than 1.2.497.0, so StartSession's response goes in the environment. */
-    pluginVersion = "1.2.707.0\n";
+    pluginVersion = "1.2.764.0";
     sessionExit: number | "held" = 0;
     vanished = false;
     started?: string[];

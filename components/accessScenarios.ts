@@ -1,16 +1,21 @@
 /**
  * What a developer may and may not do with the developer policy, as requests IAM would evaluate. The README's
- * table for security reviewers lists the same rows; a test keeps the two equal.
+ * table for security reviewers lists the same rows; a test keeps the two equal. The tests evaluate them offline
+ * (test/access/evaluate.ts), `ecs-exec doctor` in the user's account (iam:SimulatePrincipalPolicy).
  */
 import { createHash } from "crypto";
-import type { EvaluationResult } from "@cloud-copilot/iam-simulate";
-import { EXEC_TASK_TAG, execNames } from "../../components/names";
-import { AwsContext, developerPolicy, DeveloperPolicyArgs } from "../../components/policies";
-import { FORWARDING_DOCUMENT } from "../../components/portForwarding";
-import { IamDecision, simulate, simulateUnvalidated } from "../support/iam";
+import { EXEC_TASK_TAG, execNames } from "./names";
+import { arns, AwsContext, developerPolicy, DeveloperPolicyArgs, SSM_MESSAGES_ACTIONS } from "./policies";
+import { FORWARDING_DOCUMENT } from "./portForwarding";
 
-/** Everything about a deployed stack the scenarios need. */
-export interface StackFacts extends AwsContext, DeveloperPolicyArgs {
+/** IAM's decision on a request, in the IAM simulator's words. */
+export type EvaluationResult = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
+
+/** What the scenarios are built from: where the stack is, and the names and ARNs its developer policy names. */
+export type ScenarioFacts = AwsContext & DeveloperPolicyArgs;
+
+/** Everything about a deployed stack the offline proof needs. */
+export interface StackFacts extends ScenarioFacts {
     /** The developer role and its trust policy; both undefined when the stack creates no role. */
     developerRoleArn?: string;
     /** The documents under test, as deployed. */
@@ -113,7 +118,7 @@ export const ROWS = {
     rest: "Register task definitions, change tags, read session transcripts",
 } as const;
 
-export function scenarios(f: StackFacts): Scenario[] {
+export function scenarios(f: ScenarioFacts): Scenario[] {
     const { alice, bob, carol } = callers(f.accountId);
     const ecs = (resource: string) => `arn:${f.partition}:ecs:${f.region}:${f.accountId}:${resource}`;
     const clusterArn = ecs(`cluster/${f.clusterName}`);
@@ -566,66 +571,6 @@ export function scenarios(f: StackFacts): Scenario[] {
     ];
 }
 
-/** The developer policy a scenario is evaluated against (see Scenario.requireReason). */
-function developerDocument(f: StackFacts, s: Scenario): unknown {
-    return s.requireReason === undefined || s.requireReason === f.requireReason
-        ? f.developerPolicy
-        : developerPolicy(f, { ...f, requireReason: s.requireReason });
-}
-
-/**
- * Evaluates a scenario as AWS does: an action authorized on several resources needs every one of them allowed;
- * an explicit deny on any of them denies. `documentContext: "without-check-key"` evaluates Session Manager documents
- * without `ssm:SessionDocumentAccessCheck`, which AWS does not document as sent with them.
- */
-export async function evaluate(
-    f: StackFacts,
-    s: Scenario,
-    documentContext: "as-request" | "without-check-key" = "as-request",
-): Promise<IamDecision> {
-    const results: IamDecision[] = [];
-    for (const target of s.targets) {
-        const resourceTags = Object.fromEntries(
-            Object.entries(target.tags ?? {}).map(([key, value]) => [`aws:ResourceTag/${key}`, value]),
-        );
-        const context: Record<string, string | string[]> = { "aws:userid": s.caller.userId, ...s.context, ...resourceTags };
-        if (documentContext === "without-check-key" && target.arn.includes(":document/")) {
-            delete context["ssm:SessionDocumentAccessCheck"];
-        }
-        const request = {
-            principal: s.caller.principal,
-            action: s.action,
-            resource: target.arn,
-            context,
-            identityPolicies: { developer: s.developerPolicy ?? developerDocument(f, s), ...s.otherPolicies },
-            resourcePolicy: s.action.startsWith("kms:") ? f.keyPolicy : undefined,
-        };
-        const awsOwnedDocument = /^(arn:[^:]+:ssm:[^:]+:):(document\/.+)$/.exec(target.arn);
-        if (awsOwnedDocument) {
-            // AWS's own documents have no account in their ARN, which the validating engine cannot take: it evaluates
-            // the ARN with this account's id, and the engine's core the ARN as it is; both must decide alike.
-            const withAccount = await simulate({ ...request, resource: `${awsOwnedDocument[1]}${f.accountId}:${awsOwnedDocument[2]}` });
-            const asIs = simulateUnvalidated(request);
-            if (asIs !== withAccount.decision) {
-                throw new Error(`${target.arn}: ${asIs} as it is, ${withAccount.decision} with an account id`);
-            }
-            results.push(withAccount);
-        } else {
-            results.push(await simulate(request));
-        }
-    }
-    const decision: EvaluationResult = results.some((r) => r.decision === "ExplicitlyDenied")
-        ? "ExplicitlyDenied"
-        : results.every((r) => r.decision === "Allowed")
-          ? "Allowed"
-          : "ImplicitlyDenied";
-    return {
-        decision,
-        allowedBy: decision === "Allowed" ? results.flatMap((r) => r.allowedBy) : [],
-        deniedBy: results.flatMap((r) => r.deniedBy),
-    };
-}
-
 export interface TrustScenario {
     row: string;
     /** Who calls sts:AssumeRole, and with what. */
@@ -715,20 +660,28 @@ export function trustScenarios(f: StackFacts, listed: TrustListing): TrustScenar
     return found;
 }
 
-export function evaluateTrust(f: StackFacts, s: TrustScenario): Promise<IamDecision> {
-    if (!f.developerRoleArn || !f.developerRoleTrust) {
-        throw new Error("the stack creates no developer role");
-    }
-    const mayAssume = {
-        Version: "2012-10-17",
-        Statement: [{ Sid: "AssumeTheDeveloperRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: f.developerRoleArn }],
-    };
-    return simulate({
-        principal: s.principal,
-        action: "sts:AssumeRole",
-        resource: f.developerRoleArn,
-        context: s.context,
-        identityPolicies: { caller: mayAssume },
-        resourcePolicy: f.developerRoleTrust,
-    });
+/** A request the exec container's SSM agent makes with the task role, and the task role statement that allows it. */
+export interface AgentRequest {
+    action: string;
+    resource: string;
+    statement: string;
+}
+
+/**
+ * What the SSM agent in the exec container calls with the task role to open a session and log it: the Session
+ * Manager channels (no resource types), finding the session log group, writing the session's stream (named after
+ * the session id) and decrypting the session data key.
+ */
+export function execAgentRequests(ctx: AwsContext, args: { sessionLogGroupName: string; kmsKeyArn: string }): AgentRequest[] {
+    const stream = `${arns.logGroup(ctx, args.sessionLogGroupName)}:log-stream:ecs-execute-command-0a1b2c3d4e5f6a7b8`;
+    return [
+        ...SSM_MESSAGES_ACTIONS.map((action) => ({ action, resource: "*", statement: "SessionManagerChannels" })),
+        { action: "logs:DescribeLogGroups", resource: "*", statement: "FindSessionLogGroup" },
+        ...["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"].map((action) => ({
+            action,
+            resource: stream,
+            statement: "WriteSessionTranscripts",
+        })),
+        { action: "kms:Decrypt", resource: args.kmsKeyArn, statement: "DecryptSessionDataKey" },
+    ];
 }

@@ -1,0 +1,297 @@
+/**
+ * The audit chain: CloudTrail records the calls, EventBridge rules match them and publish to the topic, the topic
+ * e-mails its confirmed subscribers, and an alarm says when a rule could not deliver.
+ */
+import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, type Trail } from "@aws-sdk/client-cloudtrail";
+import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { DescribeRuleCommand, ListTargetsByRuleCommand, TestEventPatternCommand } from "@aws-sdk/client-eventbridge";
+import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/client-sns";
+import { check, combine, count, fail, Finding, pass, warn } from "./check";
+import { CloudTrailEvent, EventSite, executeCommandOpened, executeCommandRefused, otherRunTask } from "./events";
+
+const DAY_MS = 86_400_000;
+const notFound = (e: unknown) => (e as Error)?.name === "ResourceNotFoundException" || (e as Error)?.name === "TrailNotFoundException";
+
+/** The calls a rule's pattern names (`detail.eventName` literals), empty when it names none. */
+export function patternEventNames(pattern: string | undefined): string[] {
+    try {
+        const names = JSON.parse(pattern ?? "{}")?.detail?.eventName;
+        return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+    } catch {
+        return [];
+    }
+}
+
+/** CloudTrail's management write events: a basic selector, or an advanced one of the Management category that keeps writes. */
+export function logsManagementWrites(selectors: {
+    EventSelectors?: { IncludeManagementEvents?: boolean; ReadWriteType?: string }[];
+    AdvancedEventSelectors?: { FieldSelectors?: { Field?: string; Equals?: string[]; NotEquals?: string[] }[] }[];
+}): boolean {
+    const basic = (selectors.EventSelectors ?? []).some((s) => s.IncludeManagementEvents !== false && (s.ReadWriteType === "All" || s.ReadWriteType === "WriteOnly"));
+    const advanced = (selectors.AdvancedEventSelectors ?? []).some((s) => {
+        const field = (name: string) => (s.FieldSelectors ?? []).find((f) => f.Field === name);
+        const category = field("eventCategory");
+        const readOnly = field("readOnly");
+        const source = field("eventSource");
+        return (
+            category?.Equals?.includes("Management") === true &&
+            !(readOnly?.Equals?.includes("true") && !readOnly.Equals.includes("false")) &&
+            !(source?.NotEquals ?? []).includes("ecs.amazonaws.com") &&
+            (source?.Equals === undefined || source.Equals.includes("ecs.amazonaws.com"))
+        );
+    });
+    return basic || advanced;
+}
+
+export const trail = check<"cloudTrail" | "trailName">({
+    id: "trail",
+    group: "audit",
+    title: "CloudTrail logs this region's management write events",
+    actions: ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
+    outputs: ["cloudTrail", "trailName"],
+    async run(ctx) {
+        const { cloudtrail } = ctx.clients;
+        const created = ctx.stack.cloudTrail === "create";
+        const described = await ctx.aws("cloudtrail:DescribeTrails", () =>
+            cloudtrail.send(
+                new DescribeTrailsCommand(created ? { trailNameList: [ctx.stack.trailName] } : { includeShadowTrails: true }),
+            ),
+        );
+        const covering = (described.trailList ?? []).filter((t) => t.IsMultiRegionTrail || t.HomeRegion === ctx.region);
+        const judge = async (t: Trail): Promise<Finding> => {
+            const [status, selectors] = await Promise.all([
+                ctx.aws("cloudtrail:GetTrailStatus", () => cloudtrail.send(new GetTrailStatusCommand({ Name: t.TrailARN }))),
+                ctx.aws("cloudtrail:GetEventSelectors", () => cloudtrail.send(new GetEventSelectorsCommand({ TrailName: t.TrailARN }))),
+            ]);
+            const name = `trail ${t.Name}${t.IsOrganizationTrail ? " (organization trail)" : ""}`;
+            if (!status.IsLogging) {
+                return fail(
+                    `${name} is not logging: no ExecuteCommand call reaches EventBridge, so no alert is sent`,
+                    `aws cloudtrail start-logging --name ${t.TrailARN}${created ? " (or pulumi up)" : ""}`,
+                );
+            }
+            if (!logsManagementWrites(selectors)) {
+                return fail(`${name} does not log management write events`, `Log management events (All or WriteOnly) in ${t.Name}'s event selectors.`);
+            }
+            if (status.LatestDeliveryError) {
+                return warn(`${name} logs, but its last log file delivery failed: ${status.LatestDeliveryError}`, "Check the trail's S3 bucket policy and KMS key.");
+            }
+            return pass(`${name} is logging this region's management write events`);
+        };
+        if (created) {
+            const own = covering.find((t) => t.Name === ctx.stack.trailName);
+            return own
+                ? judge(own)
+                : fail(`trail ${ctx.stack.trailName} does not exist in ${ctx.region}`, `pulumi up --stack ${ctx.outputs.stack} creates it.`);
+        }
+        // cloudTrail: existing. A trail of the organization's management account may not answer a member account.
+        const findings = await Promise.all(
+            covering.map((t) =>
+                judge(t).catch((e: unknown): Finding => {
+                    if (t.TrailARN?.split(":")[4] === ctx.caller.account) {
+                        throw e;
+                    }
+                    return warn(`${t.Name} of account ${t.TrailARN?.split(":")[4]}: its status cannot be read from this account`, "");
+                }),
+            ),
+        );
+        const logging = findings.find((f) => f.status === "pass");
+        if (logging) {
+            return pass(logging.detail);
+        }
+        const where = "in the organization's management account";
+        const how = `aws cloudtrail describe-trails and get-trail-status there (management events, All or WriteOnly, logging, ${ctx.region} covered)`;
+        return warn(
+            covering.length === 0
+                ? `no trail visible to account ${ctx.caller.account} logs ${ctx.region} (cloudTrail: existing relies on one)`
+                : `no trail visible here is known to log ${ctx.region}'s management writes: ${findings.map((f) => f.detail).join("; ")}`,
+            `Check ${where}: ${how}. Without such a trail no alert is sent.`,
+        );
+    },
+});
+
+export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
+    id: "alert-rule",
+    group: "audit",
+    title: "Each alert rule is enabled, targets the topic, and matches what it should",
+    actions: ["events:DescribeRule", "events:ListTargetsByRule", "events:TestEventPattern"],
+    outputs: ["alertRuleNames", "alertTopicArn"],
+    async run(ctx) {
+        const { events } = ctx.clients;
+        const topic = ctx.stack.alertTopicArn;
+        const site: EventSite = {
+            account: ctx.caller.account,
+            region: ctx.region,
+            partition: ctx.caller.partition,
+            clusterName: ctx.outputs.clusterName,
+            containerName: ctx.outputs.containerName,
+        };
+        const now = new Date(ctx.now());
+        const opened = executeCommandOpened(site, now);
+        const refused = executeCommandRefused(site, now);
+        const unrelated = otherRunTask(site, now);
+        const test = (pattern: string, event: CloudTrailEvent) =>
+            ctx
+                .aws("events:TestEventPattern", () => events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: JSON.stringify(event) })))
+                .then((r) => r.Result === true);
+
+        const rules = await Promise.all(
+            ctx.stack.alertRuleNames.map(async (name) => {
+                const [rule, targets] = await Promise.all([
+                    ctx.aws("events:DescribeRule", () => events.send(new DescribeRuleCommand({ Name: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))),
+                    ctx.aws("events:ListTargetsByRule", () =>
+                        events.send(new ListTargetsByRuleCommand({ Rule: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e))),
+                    ),
+                ]);
+                if (!rule) {
+                    return { name, problems: [`${name} does not exist`] };
+                }
+                const eventNames = patternEventNames(rule.EventPattern);
+                const problems: string[] = [];
+                if (rule.State !== "ENABLED") {
+                    problems.push(`${name} is ${rule.State}`);
+                }
+                const toTopic = (targets?.Targets ?? []).filter((t) => t.Arn === topic);
+                if (toTopic.length === 0) {
+                    problems.push(`${name} does not target ${topic}`);
+                } else if (toTopic.some((t) => t.RoleArn)) {
+                    problems.push(`${name}'s target has a role, which the topic's policy refuses to publish for`);
+                }
+                const isExecuteCommand = eventNames.includes("ExecuteCommand");
+                const [matchesOpened, matchesRefused, matchesUnrelated] = await Promise.all([
+                    isExecuteCommand ? test(rule.EventPattern!, opened) : false,
+                    isExecuteCommand ? test(rule.EventPattern!, refused) : false,
+                    test(rule.EventPattern!, unrelated),
+                ]);
+                if (matchesUnrelated) {
+                    problems.push(`${name} matches a RunTask of another task definition in another cluster`);
+                }
+                return { name, problems, isExecuteCommand, eventNames, matchesOpened, matchesRefused };
+            }),
+        );
+        const problems = rules.flatMap((r) => r.problems);
+        const executeCommandRules = rules.filter((r) => r.isExecuteCommand);
+        const matching = (key: "matchesOpened" | "matchesRefused") => executeCommandRules.filter((r) => r[key]).map((r) => r.name);
+        for (const [key, what] of [
+            ["matchesOpened", "a successful ExecuteCommand"],
+            ["matchesRefused", "a refused ExecuteCommand"],
+        ] as const) {
+            const names = matching(key);
+            if (names.length !== 1) {
+                problems.push(`${what} matches ${names.length === 0 ? "no rule" : `${names.length} rules (${names.join(", ")})`}, not exactly one`);
+            }
+        }
+        if (problems.length > 0) {
+            return fail(problems.join("; "), `pulumi up --stack ${ctx.outputs.stack} restores the rules, their patterns and targets.`);
+        }
+        const others = rules.filter((r) => !r.isExecuteCommand);
+        return pass(
+            `${count(rules.length, "rule")} enabled, each targeting the topic; a session matches ${matching("matchesOpened")[0]}, ` +
+                `a refusal ${matching("matchesRefused")[0]}, another team's RunTask none` +
+                (others.length > 0
+                    ? ` (${others.map((r) => `${r.name} on ${r.eventNames!.join(", ") || "other events"}`).join(", ")}: tested with that RunTask only)`
+                    : ""),
+        );
+    },
+});
+
+export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alertTopicArn">({
+    id: "alert-delivery",
+    group: "audit",
+    title: "No alert failed to deliver in the last 24 h, and the alarms on it are armed",
+    actions: ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"],
+    outputs: ["alertRuleNames", "alertAlarmNames", "alertTopicArn"],
+    async run(ctx) {
+        const { cloudwatch } = ctx.clients;
+        const rules = ctx.stack.alertRuleNames;
+        const end = new Date(ctx.now());
+        const start = new Date(end.getTime() - DAY_MS);
+        const query = (id: string, metric: string, rule: string): MetricDataQuery => ({
+            Id: id,
+            MetricStat: {
+                Metric: { Namespace: "AWS/Events", MetricName: metric, Dimensions: [{ Name: "RuleName", Value: rule }] },
+                Period: 3600,
+                Stat: "Sum",
+            },
+        });
+        const queries = rules.flatMap((rule, i) => [query(`failed${i}`, "FailedInvocations", rule), query(`invoked${i}`, "Invocations", rule)]);
+        const [sums, alarms] = await Promise.all([
+            ctx.aws("cloudwatch:GetMetricData", async () => {
+                const total = new Map<string, number>();
+                let NextToken: string | undefined;
+                do {
+                    const page = await cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken }));
+                    for (const result of page.MetricDataResults ?? []) {
+                        total.set(result.Id!, (total.get(result.Id!) ?? 0) + (result.Values ?? []).reduce((a, b) => a + b, 0));
+                    }
+                    NextToken = page.NextToken;
+                } while (NextToken);
+                return total;
+            }),
+            ctx.aws("cloudwatch:DescribeAlarms", () => cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ctx.stack.alertAlarmNames }))),
+        ]);
+        const findings: Finding[] = [];
+        const failed = rules.map((rule, i) => [rule, sums.get(`failed${i}`) ?? 0] as const).filter(([, n]) => n > 0);
+        if (failed.length > 0) {
+            findings.push(
+                fail(
+                    `failed deliveries in the last 24 h: ${failed.map(([rule, n]) => `${rule} ${n}`).join(", ")}; those alerts were lost`,
+                    "See README, When an alert is not delivered (topic policy, audit key, target); npx ecs-exec audit --since 24h lists the calls.",
+                ),
+            );
+        }
+        for (const name of ctx.stack.alertAlarmNames) {
+            const alarm = alarms.MetricAlarms?.find((a) => a.AlarmName === name);
+            if (!alarm) {
+                findings.push(fail(`alarm ${name} does not exist`, `pulumi up --stack ${ctx.outputs.stack} restores it.`));
+            } else if (!alarm.ActionsEnabled || !(alarm.AlarmActions ?? []).includes(ctx.stack.alertTopicArn)) {
+                findings.push(fail(`alarm ${name} does not notify ${ctx.stack.alertTopicArn}`, `pulumi up --stack ${ctx.outputs.stack} restores its action.`));
+            } else if (alarm.StateValue === "ALARM") {
+                findings.push(fail(`alarm ${name} is in ALARM: ${alarm.StateReason}`, "See README, When an alert is not delivered."));
+            }
+        }
+        const delivered = rules.reduce((n, _, i) => n + (sums.get(`invoked${i}`) ?? 0), 0);
+        return combine(
+            findings,
+            `0 failed deliveries in the last 24 h (${count(delivered, "alert")} delivered); ${count(ctx.stack.alertAlarmNames.length, "alarm")} armed on the topic`,
+        );
+    },
+});
+
+export const alertSubscriptions = check<"alertTopicArn">({
+    id: "alert-subscriptions",
+    group: "audit",
+    title: "Someone receives the alerts: a confirmed subscription, none pending",
+    actions: ["sns:ListSubscriptionsByTopic"],
+    outputs: ["alertTopicArn"],
+    async run(ctx) {
+        const topic = ctx.stack.alertTopicArn;
+        const subscriptions = await ctx.aws("sns:ListSubscriptionsByTopic", async () => {
+            const all: Subscription[] = [];
+            let NextToken: string | undefined;
+            do {
+                const page = await ctx.clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic, NextToken }));
+                all.push(...(page.Subscriptions ?? []));
+                NextToken = page.NextToken;
+            } while (NextToken);
+            return all;
+        });
+        const pending = subscriptions.filter((s) => s.SubscriptionArn === "PendingConfirmation");
+        const confirmed = subscriptions.filter((s) => s.SubscriptionArn?.startsWith("arn:"));
+        const findings: Finding[] = [];
+        if (pending.length > 0) {
+            const who = pending.map((s) => `${s.Protocol} ${s.Endpoint}`).join(", ");
+            findings.push(
+                fail(
+                    `not confirmed: ${who}: they receive nothing`,
+                    `Each confirms with the link in the "AWS Notification - Subscription Confirmation" e-mail; to send it again: ` +
+                        `aws sns subscribe --topic-arn ${topic} --protocol email --notification-endpoint <address>.`,
+                ),
+            );
+        }
+        if (confirmed.length === 0) {
+            findings.push(fail("no confirmed subscription: alerts reach nobody", "Set ecs-exec:alertEmails, pulumi up, and confirm the e-mail."));
+        }
+        return combine(findings, `${count(confirmed.length, "confirmed subscription")} (${confirmed.map((s) => `${s.Protocol} ${s.Endpoint}`).join(", ")}), none pending`);
+    },
+});

@@ -1,0 +1,406 @@
+/**
+ * `ecs-exec doctor` against a deployed dev stack standing in on 127.0.0.1 (support/fakeAccount.ts): the real SDK of
+ * each service over its own wire protocol, every request authorized by the IAM simulator on the caller's policies.
+ * The healthy run is the real bin, as users run it; the faults run the same `main` in-process, one after the other on
+ * the same stand-in, each on a fresh healthy state with one thing broken.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { DOCTOR_ACTIONS, UNAUTHORIZED_ACTIONS } from "../../components/doctorPolicy";
+import { main } from "../../cli/main";
+import { CHECKS, DoctorReport, formatReport, wantsColor } from "../../cli/doctor/run";
+import { PROJECT_DIR, SynthResult } from "../../synth/synth";
+import { simulate, simulateUnvalidated } from "../support/iam";
+import { synthStack } from "../support/synthRun";
+import { assertBuiltFromCurrentSources } from "./support/bundle";
+import { AccountState, CALLER, COLLEAGUE, FakeAccount, RecordedCall } from "./support/fakeAccount";
+import { Sandbox, startTool, ToolExit } from "./support/tool";
+import { FakePlugin, FakeSignals } from "./support/unit";
+
+const IDS = [
+    "credentials",
+    "plugin",
+    "caller-permissions",
+    "kms-key",
+    "task-role-permissions",
+    "cluster-logging",
+    "session-log-group",
+    "task-definition",
+    "network",
+    "exec-task-network",
+    "exec-agent",
+    "trail",
+    "alert-rule",
+    "alert-delivery",
+    "alert-subscriptions",
+];
+const NOW = Date.parse("2026-03-14T10:15:00Z");
+
+/** The statuses of a report, by check id. */
+const statuses = (report: DoctorReport) => Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+
+describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every service it reads)", function () {
+    this.timeout(30_000);
+    let synth: SynthResult;
+    let account: FakeAccount;
+    let sandbox: Sandbox;
+    let human: ToolExit;
+    let healthyCalls: RecordedCall[];
+
+    before(async () => {
+        assertBuiltFromCurrentSources();
+        synth = await synthStack("dev");
+        account = await new FakeAccount(synth).start();
+        sandbox = await Sandbox.create();
+        const env = { ...sandbox.env(account), ...account.endpointEnv() };
+        human = await startTool(["doctor", "--stack", "dev", "--outputs", sandbox.outputsFile], env).exited;
+        healthyCalls = [...account.calls];
+    });
+
+    after(async () => {
+        await account?.stop();
+        sandbox?.remove();
+    });
+
+    describe("a healthy deployment", () => {
+        it("passes every check, exit 0, one line per check under access, session path and audit, no colour off a terminal", () => {
+            assert.equal(human.code, 0, human.stderr);
+            assert.doesNotMatch(human.stdout, /\x1b\[/);
+            const lines = human.stdout.trimEnd().split("\n");
+            assert.deepEqual(
+                lines.filter((l) => /^\S/.test(l)).slice(1, -1),
+                ["access", "session path", "audit"],
+            );
+            assert.deepEqual(
+                lines.filter((l) => l.startsWith("  ✓ ")).map((l) => l.split(/\s+/)[2]),
+                IDS,
+            );
+            assert.equal(lines[lines.length - 1], "15 passed, 0 failed, 0 warnings, 0 skipped.");
+        });
+
+        it("is README's sample run, word for word", () => {
+            const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+            const section = readme.slice(readme.indexOf("## Verify your deployment"));
+            const sample = /```console\n\$ npx ecs-exec doctor --stack dev\n([\s\S]*?)```/.exec(section)?.[1];
+            assert.equal(sample, human.stdout, "README's doctor sample is out of date: put the run's output (actual, above) after `$ npx ecs-exec doctor --stack dev`");
+        });
+
+        it("makes only reads, each allowed by the caller's policies, and proves what the simulation covers", () => {
+            assert.ok(healthyCalls.every((c) => c.allowed));
+            assert.ok(healthyCalls.every((c) => /^[a-z0-9]+:(Get|Describe|List|Simulate|Test)/.test(c.action)), "reads only");
+            const simulated = healthyCalls.filter((c) => c.action === "iam:SimulatePrincipalPolicy").map((c) => c.resources[0]);
+            assert.deepEqual([...new Set(simulated)].sort(), [CALLER.roleArn, (synth.outputs as any).taskRoleArn].sort());
+        });
+    });
+
+    describe("the doctor policy: exactly the reads doctor makes, on the narrowest resources", () => {
+        const doctorPolicy = () => JSON.parse(synth.resources.find((r) => r.name === "doctor-access-policy")!.inputs.policy as string);
+        const policyActions = () => new Set(doctorPolicy().Statement.flatMap((s: { Action: string[] }) => s.Action));
+
+        it("holds what the checks declare, and the checks declare what a run calls", () => {
+            const declared = new Set(CHECKS.flatMap((c) => c.actions));
+            assert.deepEqual([...declared].sort(), [...DOCTOR_ACTIONS].sort());
+            assert.deepEqual([...new Set(healthyCalls.map((c) => c.action))].sort(), [...DOCTOR_ACTIONS].sort());
+            assert.deepEqual(
+                [...policyActions()].sort(),
+                DOCTOR_ACTIONS.filter((a) => !UNAUTHORIZED_ACTIONS.includes(a)).sort(),
+            );
+        });
+
+        it("allows, alone, every request of a run, on the resources and with the context IAM sees", async () => {
+            for (const call of healthyCalls.filter((c) => !UNAUTHORIZED_ACTIONS.includes(c.action as never))) {
+                for (const resource of call.resources) {
+                    const request = {
+                        principal: CALLER.arn,
+                        action: call.action,
+                        resource,
+                        context: { "aws:PrincipalArn": CALLER.roleArn, "aws:userid": CALLER.userId, ...call.context },
+                        identityPolicies: { doctor: doctorPolicy() },
+                        resourcePolicy: call.action.startsWith("kms:") ? JSON.parse(account.state.key.policy) : undefined,
+                    };
+                    const decision = resource === "*" && call.action === "cloudwatch:GetMetricData" ? simulateUnvalidated(request) : (await simulate(request)).decision;
+                    assert.equal(decision, "Allowed", `${call.action} on ${resource}`);
+                }
+            }
+        });
+
+        it("refuses every write, and reads of other stacks", async () => {
+            const o = synth.outputs as any;
+            const refused: [string, string][] = [
+                ["ecs:StopTask", `arn:aws:ecs:us-east-1:111122223333:task/dev-ecs-exec/0a1b2c3d4e5f60718293a4b5c6d7e8f9`],
+                ["ecs:RunTask", o.taskDefinitionArn],
+                ["ecs:UpdateCluster", o.clusterArn],
+                ["events:DisableRule", `arn:aws:events:us-east-1:111122223333:rule/${o.alertRuleNames[0]}`],
+                ["events:PutTargets", `arn:aws:events:us-east-1:111122223333:rule/${o.alertRuleNames[0]}`],
+                ["sns:Subscribe", o.alertTopicArn],
+                ["sns:Unsubscribe", o.alertTopicArn],
+                ["cloudtrail:StopLogging", `arn:aws:cloudtrail:us-east-1:111122223333:trail/dev-ecs-exec`],
+                ["logs:DeleteLogGroup", `arn:aws:logs:us-east-1:111122223333:log-group:/ecs-exec/dev/sessions`],
+                ["logs:GetLogEvents", `arn:aws:logs:us-east-1:111122223333:log-group:/ecs-exec/dev/sessions:log-stream:ecs-execute-command-1`],
+                ["kms:Decrypt", o.kmsKeyArn],
+                ["kms:DisableKey", o.kmsKeyArn],
+                ["iam:PutRolePolicy", o.taskRoleArn],
+                ["iam:PassRole", o.taskRoleArn],
+                ["ecs:DescribeClusters", "arn:aws:ecs:us-east-1:111122223333:cluster/payments"],
+                ["kms:DescribeKey", "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-4333-8444-555555555555"],
+            ];
+            for (const [action, resource] of refused) {
+                const { decision } = await simulate({
+                    principal: CALLER.arn,
+                    action,
+                    resource,
+                    context: { "aws:PrincipalArn": CALLER.roleArn },
+                    identityPolicies: { doctor: doctorPolicy() },
+                });
+                assert.equal(decision, "ImplicitlyDenied", `${action} on ${resource}`);
+            }
+        });
+    });
+
+    describe("each fault fails exactly its check (in-process, the same stand-in)", () => {
+        const saved = { ...process.env };
+        before(() => {
+            Object.assign(process.env, sandbox.env(account), account.endpointEnv());
+        });
+        after(() => {
+            for (const key of Object.keys(process.env)) {
+                if (!(key in saved)) {
+                    delete process.env[key];
+                }
+            }
+            Object.assign(process.env, saved);
+        });
+
+        async function doctor(args: string[] = ["--json"], tty = false) {
+            let stdout = "";
+            let stderr = "";
+            const code = await main({
+                argv: ["node", "ecs-exec", "doctor", "--stack", "dev", "--outputs", sandbox.outputsFile, ...args],
+                env: process.env,
+                stdout: { write: (s: string | Buffer) => ((stdout += s), true), once: () => undefined, isTTY: tty },
+                stderr: { write: (s: string) => (stderr += s) },
+                signals: new FakeSignals(),
+                plugin: new FakePlugin(),
+                pulumi: () => Promise.reject(new Error("not used")),
+                now: () => NOW,
+            });
+            return { code, stdout, stderr };
+        }
+
+        it("prints, with --json, the report in the documented shape: every check of a healthy stack passes", async () => {
+            account.reset();
+            const { code, stdout } = await doctor();
+            const report = JSON.parse(stdout) as DoctorReport;
+            assert.deepEqual(Object.keys(report), ["stack", "region", "checks"]);
+            assert.equal(report.stack, "dev");
+            assert.equal(report.region, "us-east-1");
+            assert.deepEqual(
+                report.checks.map((c) => c.id),
+                IDS,
+            );
+            for (const c of report.checks) {
+                assert.deepEqual(Object.keys(c), ["id", "status", "title", "detail", "fix"]);
+                assert.equal(c.status, "pass", `${c.id}: ${c.detail}`);
+                assert.equal(c.fix, null);
+            }
+            assert.equal(code, 0);
+        });
+
+        const firstRule = (s: AccountState) => [...s.rules.values()][0];
+        const callersTask = (s: AccountState) => s.tasks.find((t) => t.owner === CALLER.userId)!;
+        const colleaguesTask = (s: AccountState) => s.tasks.find((t) => t.owner === COLLEAGUE)!;
+        const faults: [string, string, (s: AccountState) => void][] = [
+            ["exec logging off on the cluster", "cluster-logging", (s) => (s.cluster.configuration.executeCommandConfiguration.logging = "NONE")],
+            ["initProcessEnabled off", "task-definition", (s) => (s.taskDefinition.containerDefinitions[0].linuxParameters.initProcessEnabled = false)],
+            ["a plain (unencrypted) session log group", "session-log-group", (s) => delete s.logGroup.kmsKeyId],
+            ["an alert rule disabled", "alert-rule", (s) => (firstRule(s).state = "DISABLED")],
+            ["a pattern that no longer matches ExecuteCommand", "alert-rule", (s) => (firstRule(s).pattern = firstRule(s).pattern.replace('"ExecuteCommand"', '"ExecuteCommands"'))],
+            ["failed invocations in the last 24 h", "alert-delivery", (s) => s.failedInvocations.set([...s.rules.keys()][1], 2)],
+            ["a subscription pending confirmation", "alert-subscriptions", (s) => s.subscriptions.push({ arn: "PendingConfirmation", endpoint: "oncall@example.com" })],
+            ["the trail not logging", "trail", (s) => (s.trail.logging = false)],
+            ["the exec agent stopped", "exec-agent", (s) => Object.assign(callersTask(s), { agent: "STOPPED", agentReason: "Failed to start" })],
+            ["a colleague's exec task on a foreign security group", "exec-task-network", (s) => (colleaguesTask(s).groups = ["sg-0f0e0d0c0b0a09080"])],
+            ["a colleague's exec task in a foreign subnet", "exec-task-network", (s) => (colleaguesTask(s).subnetId = "subnet-0f0e0d0c0b0a09081")],
+            ["subnets without a way out", "network", (s) => s.routeTables.forEach((t) => (t.routes = t.routes.filter((r) => r.gatewayId === "local")))],
+            ["the key disabled", "kms-key", (s) => (s.key.state = "Disabled")],
+            [
+                "a task role without the Session Manager channels",
+                "task-role-permissions",
+                (s) => {
+                    const policy = s.principals.get((synth.outputs as any).taskRoleArn)!["ecs-exec-agent"];
+                    policy.Statement = policy.Statement.filter((st: { Sid: string }) => st.Sid !== "SessionManagerChannels");
+                },
+            ],
+            [
+                "a caller who may stop anyone's exec task",
+                "caller-permissions",
+                (s) =>
+                    (s.principals.get(CALLER.roleArn)!.stopAny = {
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Action: "ecs:StopTask", Resource: "*" }],
+                    }),
+            ],
+        ];
+        for (const [fault, id, inject] of faults) {
+            it(`${fault}: ${id} fails, every other check passes, exit 1`, async () => {
+                account.reset();
+                inject(account.state);
+                const { code, stdout, stderr } = await doctor();
+                const report = JSON.parse(stdout) as DoctorReport;
+                assert.deepEqual(statuses(report), Object.fromEntries(IDS.map((i) => [i, i === id ? "fail" : "pass"])), stderr);
+                const failed = report.checks.find((c) => c.id === id)!;
+                assert.ok(failed.fix && failed.fix.length > 10, `${id} says what to do`);
+                assert.equal(code, 1);
+            });
+        }
+
+        it("checks every rule the outputs list, and tests rules on other calls against the unrelated RunTask", async () => {
+            account.reset();
+            const o = synth.outputs as Record<string, any>;
+            // A rule of the team's own, on RunTask of the exec task, next to the stack's.
+            const rule = "dev-ecs-exec-team-run-task";
+            const alarm = `${rule}-undelivered`;
+            const file = path.join(sandbox.dir, "more-alerts.json");
+            fs.writeFileSync(file, JSON.stringify({ ...o, alertRuleNames: [...o.alertRuleNames, rule], alertAlarmNames: [...o.alertAlarmNames, alarm] }));
+            // The stack grants doctor the reads of every rule and alarm it lists.
+            const doctorPolicy = account.state.principals.get(CALLER.roleArn)!["dev-ecs-exec-doctor"];
+            const statement = (sid: string) => doctorPolicy.Statement.find((st: { Sid: string }) => st.Sid === sid);
+            statement("ReadTheAlertRules").Resource.push(`arn:aws:events:us-east-1:111122223333:rule/${rule}`);
+            statement("ReadTheDeliveryAlarms").Resource.push(`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${alarm}`);
+            account.state.alarms.push({ name: alarm, alarmActions: [o.alertTopicArn], dimensions: { RuleName: rule }, metricName: "FailedInvocations", namespace: "AWS/Events" });
+            const runTasks = (requestParameters: object) => ({
+                state: "ENABLED",
+                pattern: JSON.stringify({ source: ["aws.ecs"], detail: { eventSource: ["ecs.amazonaws.com"], eventName: ["RunTask"], ...requestParameters } }),
+                targets: [{ Id: "alert", Arn: o.alertTopicArn }],
+            });
+            account.state.rules.set(rule, runTasks({ requestParameters: { taskDefinition: ["dev-ecs-exec"] } }));
+            const ofTheExecTask = JSON.parse((await doctor(["--outputs", file, "--json"])).stdout) as DoctorReport;
+            const check = (report: DoctorReport) => report.checks.find((c) => c.id === "alert-rule")!;
+            assert.equal(check(ofTheExecTask).status, "pass");
+            assert.match(check(ofTheExecTask).detail, new RegExp(`^${o.alertRuleNames.length + 1} rules enabled.* ${rule} on RunTask: tested with that RunTask only\\)$`));
+            account.state.rules.set(rule, runTasks({}));
+            const ofAnyTask = JSON.parse((await doctor(["--outputs", file, "--json"])).stdout) as DoctorReport;
+            assert.deepEqual(statuses(ofAnyTask), Object.fromEntries(IDS.map((i) => [i, i === "alert-rule" ? "fail" : "pass"])));
+            assert.equal(check(ofAnyTask).detail, `${rule} matches a RunTask of another task definition in another cluster`);
+        });
+
+        it("simulates an IAM user as themselves, with the key policy, which IAM takes only with a user as the caller", async () => {
+            account.reset();
+            const bob = { arn: "arn:aws:iam::111122223333:user/bob", userId: "AIDAEXAMPLEUSERBOB01", entityArn: "arn:aws:iam::111122223333:user/bob" };
+            account.state.principals.set(bob.arn, account.state.principals.get(CALLER.roleArn)!);
+            account.state.caller = bob;
+            account.state.tasks.find((t) => t.owner === CALLER.userId)!.owner = bob.userId;
+            const { code, stdout } = await doctor();
+            const report = JSON.parse(stdout) as DoctorReport;
+            assert.deepEqual(statuses(report), Object.fromEntries(IDS.map((i) => [i, "pass"])));
+            assert.match(report.checks.find((c) => c.id === "caller-permissions")!.detail, /for user bob$/);
+            assert.match(report.checks.find((c) => c.id === "kms-key")!.detail, /its key policy was part of the simulation$/);
+            const simulations = account.calls.filter((c) => c.action === "iam:SimulatePrincipalPolicy").map((c) => c.resources[0]);
+            assert.ok(simulations.includes(bob.arn));
+            assert.ok(!account.calls.some((c) => c.action === "iam:GetRole"), "a user's ARN is its own");
+            assert.equal(code, 0);
+        });
+
+        it("skips, never fails, what the caller may not call or an older deployment's outputs cannot tell, naming the action or output", async () => {
+            account.reset();
+            const doctorPolicy = account.state.principals.get(CALLER.roleArn)!["dev-ecs-exec-doctor"];
+            doctorPolicy.Statement = doctorPolicy.Statement.map((st: { Action: string[] }) => ({
+                ...st,
+                Action: st.Action.filter((a) => a !== "iam:SimulatePrincipalPolicy" && a !== "sns:ListSubscriptionsByTopic"),
+            })).filter((st: { Action: string[] }) => st.Action.length > 0);
+            const { alertRuleNames: _rules, ...older } = synth.outputs as Record<string, unknown>;
+            const file = path.join(sandbox.dir, "older.json");
+            fs.writeFileSync(file, JSON.stringify(older));
+            const { code, stdout } = await doctor(["--outputs", file, "--json"]);
+            const report = JSON.parse(stdout) as DoctorReport;
+            const skipped = report.checks.filter((c) => c.status === "skip");
+            assert.deepEqual(
+                skipped.map((c) => [c.id, c.detail]),
+                [
+                    ["caller-permissions", "not allowed to call iam:SimulatePrincipalPolicy"],
+                    ["kms-key", "not allowed to call iam:SimulatePrincipalPolicy"],
+                    ["task-role-permissions", "not allowed to call iam:SimulatePrincipalPolicy"],
+                    ["alert-rule", "needs stack output this deployment lacks: alertRuleNames is missing"],
+                    ["alert-delivery", "needs stack output this deployment lacks: alertRuleNames is missing"],
+                    ["alert-subscriptions", "not allowed to call sns:ListSubscriptionsByTopic"],
+                ],
+            );
+            assert.match(skipped[0].fix!, /arn:aws:iam::111122223333:policy\/dev-ecs-exec-doctor/);
+            assert.match(skipped[3].fix!, /pulumi up --stack dev/);
+            assert.ok(report.checks.every((c) => c.status === "pass" || c.status === "skip"));
+            assert.equal(code, 0);
+        });
+
+        it("checks the task named with --task, and fails for one the cluster does not know", async () => {
+            account.reset();
+            const colleague = colleaguesTask(account.state);
+            colleague.agent = "PENDING";
+            const theirs = JSON.parse((await doctor(["--task", colleague.id, "--json"])).stdout) as DoctorReport;
+            assert.match(theirs.checks.find((c) => c.id === "exec-agent")!.detail, new RegExp(`task ${colleague.id}: its ExecuteCommandAgent is PENDING`));
+            const unknown = JSON.parse((await doctor(["--task", "ffffffffffffffffffffffffffffffff", "--json"])).stdout) as DoctorReport;
+            assert.equal(statuses(unknown)["exec-agent"], "fail");
+        });
+
+        it("without credentials: the report says so, the plugin is still checked, exit 4", async () => {
+            account.reset();
+            const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+            delete process.env.AWS_ACCESS_KEY_ID;
+            delete process.env.AWS_SECRET_ACCESS_KEY;
+            try {
+                const { code, stdout } = await doctor();
+                const report = JSON.parse(stdout) as DoctorReport;
+                assert.equal(code, 4);
+                assert.deepEqual(statuses(report), Object.fromEntries(IDS.map((i) => [i, i === "credentials" ? "fail" : i === "plugin" ? "pass" : "skip"])));
+                assert.match(report.checks[0].detail, /no usable AWS credentials/);
+            } finally {
+                Object.assign(process.env, { AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret });
+            }
+        });
+
+        it("runs its checks at once: with 50 ms per answer, far quicker than one request after another", async () => {
+            account.reset();
+            account.latencyMs = 50;
+            try {
+                const started = Date.now();
+                const { code, stdout } = await doctor();
+                const elapsed = Date.now() - started;
+                assert.deepEqual(JSON.parse(stdout).checks.filter((c: { status: string }) => c.status !== "pass"), []);
+                const requests = account.calls.length;
+                assert.equal(code, 0);
+                // One after another would take requests × 50 ms (3.5 s); the longest chain is about a dozen answers.
+                assert.ok(requests > 60, `${requests} requests`);
+                assert.ok(elapsed * 3 < requests * 50, `${elapsed} ms for ${requests} requests`);
+            } finally {
+                account.latencyMs = 0;
+            }
+        });
+
+        it("colours its marks on a terminal", async () => {
+            account.reset();
+            const { stdout } = await doctor([], true);
+            assert.match(stdout, /\n {2}\x1b\[32m✓ credentials {10}\x1b\[0m {2}arn:aws:sts::/);
+        });
+    });
+
+    it("wants colour on a terminal only, and not with NO_COLOR set", () => {
+        assert.equal(wantsColor({ isTTY: true }, {}), true);
+        assert.equal(wantsColor({ isTTY: true }, { NO_COLOR: "1" }), false);
+        assert.equal(wantsColor({ isTTY: false }, {}), false);
+        assert.equal(wantsColor({}, {}), false);
+    });
+
+    it("renders a failure with its fix under it, and the tally", () => {
+        const report: DoctorReport = {
+            stack: "dev",
+            region: "us-east-1",
+            checks: CHECKS.map((c) => ({ id: c.id, status: "pass", title: c.title, detail: "ok", fix: null })),
+        };
+        report.checks[5] = { ...report.checks[5], status: "fail", detail: "exec logging is NONE", fix: "pulumi up" };
+        report.checks[11] = { ...report.checks[11], status: "warn", detail: "cannot tell", fix: "look" };
+        const text = formatReport(report, undefined, false);
+        assert.match(text, /\n {2}✗ cluster-logging {8}exec logging is NONE\n {27}fix: pulumi up\n/);
+        assert.match(text, /\n {2}! trail {18}cannot tell\n {27}fix: look\n/);
+        assert.match(text, /\n13 passed, 1 failed, 1 warning, 0 skipped\.$/);
+    });
+});
