@@ -72,7 +72,8 @@ async function openForwarding(options: ForwardOptions, { task, interruption }: R
         const code = await plugin.exited;
         interruption.duringSession(undefined);
         interruption.throwIfInterrupted();
-        if (code !== 0 && !(code === KILLED_BY_CTRL_C && interruption.sessionEndedByCtrlC)) {
+        // A plugin killed by SIGINT was ended by Ctrl-C: the terminal's, which may reach it before the tool sees its own.
+        if (code !== 0 && code !== KILLED_BY_CTRL_C) {
             throw new SessionError(`the session ended with an error (session-manager-plugin exit code ${code})`);
         }
         return EXIT.OK;

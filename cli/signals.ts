@@ -48,8 +48,8 @@ export class Interruption {
     private ctrlC: CtrlC = "remote";
     /** When the tool passed a Ctrl-C on to a session without a terminal. */
     private passedAt?: number;
-    /** Ctrl-C ended a session that it ends: not an interruption of the command, which ends as the session did. */
-    sessionEndedByCtrlC = false;
+    /** When a session that Ctrl-C ends last ended. */
+    private endsSessionEndedAt?: number;
     private readonly listeners = STOP_SIGNALS.map((signal) => [signal, () => this.onSignal(signal)] as const);
 
     constructor(
@@ -95,6 +95,9 @@ export class Interruption {
      * the task): they are passed on to the plugin. Like the AWS CLI, Ctrl-\ and Ctrl-Z are ignored too.
      */
     duringSession(child: SessionChild | undefined, ctrlC: CtrlC = "remote"): void {
+        if (!child && this.session && this.ctrlC === "ends-session") {
+            this.endsSessionEndedAt = this.now();
+        }
         this.ctrlC = child ? ctrlC : "remote";
         this.passedAt = undefined;
         for (const signal of OTHER_KEYBOARD_SIGNALS) {
@@ -119,7 +122,7 @@ export class Interruption {
                 this.received ??= signal;
                 this.session.kill(signal);
             } else if (this.ctrlC === "ends-session") {
-                this.sessionEndedByCtrlC = true;
+                // Not an interruption of the command, which ends as the session did.
                 this.session.kill(signal);
             } else if (typeof this.ctrlC === "object" && this.passedAt === undefined) {
                 this.passedAt = this.now();
@@ -129,6 +132,11 @@ export class Interruption {
                 this.received ??= signal;
                 this.session.kill("SIGTERM");
             }
+            return;
+        }
+        // The terminal sends Ctrl-C to the plugin and to the tool alike: a port session the plugin ended on it may be
+        // seen to end before the tool's own SIGINT arrives. That SIGINT is the same keypress, not a new interruption.
+        if (signal === "SIGINT" && this.endsSessionEndedAt !== undefined && this.now() - this.endsSessionEndedAt < SAME_INTERRUPT_MS) {
             return;
         }
         this.received ??= signal;

@@ -118,6 +118,16 @@ describe("ecs-exec forward", () => {
             assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
         });
 
+        it("Ctrl-C that ends the plugin before the tool sees its own SIGINT (the terminal sends both) is still no failure, exit 0", async () => {
+            const t = setUp();
+            t.plugin.sessionExit = 130;
+            t.plugin.duringSession = () => setTimeout(() => t.signals.send("SIGINT"), 5);
+            assert.equal(await t.run(), 0);
+            assert.deepEqual(t.plugin.killedWith, [], "the plugin had ended already");
+            assert.deepEqual(t.terminated(), [SESSION.SessionId]);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
         it("SIGTERM during the forwarding ends the plugin, the session and the task, exit 143", async () => {
             const t = setUp();
             t.plugin.sessionExit = "held";
