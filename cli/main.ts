@@ -37,7 +37,7 @@ interface StackOptions {
     outputs?: string;
 }
 
-/** The options of every command that starts your exec task. */
+/** The options of every command that uses your exec task (reused, or started and stopped afterwards). */
 interface OwnTaskFlags {
     new?: boolean;
     keep?: boolean;
@@ -66,6 +66,14 @@ function withStackOptions(command: Command): Command {
 
 /** CloudTrail's event history, which LookupEvents reads, holds the last 90 days (LookupEvents API reference). */
 const EVENT_HISTORY_DAYS = 90;
+
+/** Declares OwnTaskFlags on a command that uses your exec task; `what` names it in --keep's help ("shell"). */
+function withOwnTaskOptions(command: Command, what: string): Command {
+    return withReasonOption(withStackOptions(command))
+        .option("--new", "start a new task even if one of yours is running")
+        .option("--keep", `leave the task this ${what} started running when it ends`)
+        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m");
+}
 
 function duration(text: string, option: string): number {
     const ms = parseDuration(text);
@@ -108,7 +116,21 @@ export async function main(rt: Runtime): Promise<number> {
         const reason = checkReason(options.reason);
         const { outputs, region } = await stackOutputs(options);
         requireReasonWhereNeeded(reason, outputs);
-        return { outputs, region, new: options.new === true, keep: options.keep === true, timeoutMs, reason };
+        return { outputs, region, own: { new: options.new === true, keep: options.keep === true, timeoutMs, reason } };
+    }
+
+    /** What every command that uses your exec task hands withOwnTask (cli/ownTask.ts), with its ECS and STS clients. */
+    function ownTaskContext(outputs: StackOutputs, clients: Awaited<ReturnType<typeof ecsAndSts>>, pollMs: number) {
+        return {
+            ...clients,
+            outputs,
+            profile: rt.env.AWS_PROFILE ?? "",
+            plugin: rt.plugin,
+            signals: rt.signals,
+            progress,
+            now: rt.now,
+            pollMs,
+        };
     }
 
     /** The ECS and STS clients of shell, run, list and stop. */
@@ -156,70 +178,37 @@ export async function main(rt: Runtime): Promise<number> {
 
     let exitCode: number = EXIT.OK;
 
-    withReasonOption(withStackOptions(program.command("shell")))
+    withOwnTaskOptions(program.command("shell"), "shell")
         .description("open a shell in your exec task: reuse your running one, or start one and stop it when the shell ends")
         .option("--command <command>", "what to run in the container", "/bin/bash")
-        .option("--new", "start a new task even if one of yours is running")
-        .option("--keep", "leave the task this shell started running when the shell ends")
-        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
         .action(async (options: StackOptions & OwnTaskFlags & { command: string }) => {
-            const { outputs, region, ...own } = await ownTask(options);
+            const { outputs, region, own } = await ownTask(options);
             const [{ shell, POLL_MS }, clients] = await Promise.all([import("./shell"), ecsAndSts(region)]);
-            exitCode = await shell(
-                { command: options.command, ...own },
-                {
-                    ...clients,
-                    outputs,
-                    profile: rt.env.AWS_PROFILE ?? "",
-                    plugin: rt.plugin,
-                    signals: rt.signals,
-                    progress,
-                    startedAt,
-                    now: rt.now,
-                    pollMs: POLL_MS,
-                },
-            );
+            exitCode = await shell({ command: options.command, ...own }, { ...ownTaskContext(outputs, clients, POLL_MS), startedAt });
         });
 
-    withReasonOption(withStackOptions(program.command("run")))
+    withOwnTaskOptions(program.command("run"), "command")
         .description("run one command in your exec task: its output on stdout, its exit status as ecs-exec's (reuse or start the task as shell does)")
         .usage("[--stack S | --outputs FILE] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
         .argument("<command>", "the program to run in the container (found on its PATH; no shell unless you run one: sh -c '...')")
         .argument("[args...]", "its arguments, each passed exactly as given")
-        .option("--new", "start a new task even if one of yours is running")
-        .option("--keep", "leave the task this command started running when it ends")
-        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
         .passThroughOptions()
         .action(async (command: string, args: string[], options: StackOptions & OwnTaskFlags) => {
-            const { outputs, region, ...own } = await ownTask(options);
+            const { outputs, region, own } = await ownTask(options);
             const [{ run, POLL_MS }, clients] = await Promise.all([import("./run"), ecsAndSts(region)]);
             exitCode = await run(
                 { words: [command, ...args], ...own },
-                {
-                    ...clients,
-                    outputs,
-                    profile: rt.env.AWS_PROFILE ?? "",
-                    plugin: rt.plugin,
-                    signals: rt.signals,
-                    progress,
-                    stdout: rt.stdout,
-                    stderr: rt.stderr,
-                    now: rt.now,
-                    pollMs: POLL_MS,
-                },
+                { ...ownTaskContext(outputs, clients, POLL_MS), stdout: rt.stdout, stderr: rt.stderr },
             );
         });
 
-    withReasonOption(withStackOptions(program.command("forward")))
+    withOwnTaskOptions(program.command("forward"), "forwarding")
         .description("forward a local port to a destination the stack configures, through your exec task (reused, or started and stopped afterwards)")
         .argument("<name>", "the destination, as the stack's portForwarding names it")
         .option("--local-port <port>", "the local port to listen on (default: the destination's port)")
-        .option("--new", "start a new task even if one of yours is running")
-        .option("--keep", "leave the task this command started running when the forwarding ends")
-        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
         .action(async (name: string, options: StackOptions & OwnTaskFlags & { localPort?: string }) => {
             const port = options.localPort === undefined ? undefined : localPort(options.localPort);
-            const { outputs, region, ...own } = await ownTask(options);
+            const { outputs, region, own } = await ownTask(options);
             // Before any AWS call, and before the AWS clients load: a task started for a port nobody can use would only cost.
             const destination = forwardingDestination(outputs, name);
             await requireFreePort(port ?? destination.port);
@@ -230,18 +219,7 @@ export async function main(rt: Runtime): Promise<number> {
             ]);
             exitCode = await forward(
                 { destination, localPort: port ?? destination.port, ...own },
-                {
-                    ...clients,
-                    ssm: client(new SSMClient({ region })),
-                    outputs,
-                    profile: rt.env.AWS_PROFILE ?? "",
-                    plugin: rt.plugin,
-                    signals: rt.signals,
-                    progress,
-                    now: rt.now,
-                    pollMs: POLL_MS,
-                    print,
-                },
+                { ...ownTaskContext(outputs, clients, POLL_MS), ssm: client(new SSMClient({ region })), print },
             );
         });
 

@@ -3,7 +3,7 @@
  * tags: Owner and Reason); and a warning when the task was started with a network other than the stack's, which IAM
  * cannot prevent. Plain values, like the ExecuteCommand alerts (components/alerts.ts).
  */
-import { AlertDefinition, alertOfShape, alertsCovering, EventPattern, PatternFilter } from "./alerts";
+import { AlertDefinition, alertOfShape, alertsCovering, CALLER_PATHS, EventPattern, PatternFilter } from "./alerts";
 
 /**
  * Every way RunTask names a task definition of `family`: "The family and revision (family:revision) or full ARN of
@@ -35,17 +35,10 @@ export function runTaskCalls(family: string): EventPattern {
 }
 
 /** Who called, from where, and the request: in both shapes of a RunTask record. */
-const CALLER_PATHS = {
-    caller: "$.detail.userIdentity.arn",
-    principalId: "$.detail.userIdentity.principalId",
-    time: "$.time",
-    account: "$.account",
-    region: "$.region",
-    sourceIp: "$.detail.sourceIPAddress",
-    userAgent: "$.detail.userAgent",
+const RUN_TASK_PATHS = {
+    ...CALLER_PATHS,
     cluster: "$.detail.requestParameters.cluster",
     taskDefinition: "$.detail.requestParameters.taskDefinition",
-    eventId: "$.detail.eventID",
 };
 
 const CALLER_FIELDS = {
@@ -84,7 +77,7 @@ export function runTaskAlerts(args: RunTaskAlertsArgs): AlertDefinition[] {
                 id: "run-task",
                 description: `An ECS RunTask call that started the exec task definition ${family}, from CloudTrail`,
                 when: { errorCode: false },
-                inputPaths: { ...CALLER_PATHS, tags: TAGS.path, tasks: "$.detail.responseElements.tasks[*].taskArn" },
+                inputPaths: { ...RUN_TASK_PATHS, tags: TAGS.path, tasks: "$.detail.responseElements.tasks[*].taskArn" },
                 objectLeaves: { [TAGS.path]: TAGS.leaf },
                 fields: {
                     alert: `ECS Exec: exec task started (${family}) in account <account>, <region>`,
@@ -101,7 +94,7 @@ export function runTaskAlerts(args: RunTaskAlertsArgs): AlertDefinition[] {
                 id: "run-task-refused",
                 description: `An ECS RunTask call of the exec task definition ${family} that was refused, from CloudTrail`,
                 when: { errorCode: true },
-                inputPaths: { ...CALLER_PATHS, tags: TAGS.path, errorCode: "$.detail.errorCode", errorMessage: "$.detail.errorMessage" },
+                inputPaths: { ...RUN_TASK_PATHS, tags: TAGS.path, errorCode: "$.detail.errorCode", errorMessage: "$.detail.errorMessage" },
                 objectLeaves: { [TAGS.path]: TAGS.leaf },
                 fields: {
                     alert: `ECS Exec: exec task refused (${family}) in account <account>, <region>`,
@@ -177,15 +170,15 @@ export function runTaskNetworkAlert(args: RunTaskNetworkAlertArgs): AlertDefinit
         description: `An ECS RunTask call that started the exec task definition ${args.family} with a network other than the stack's, from CloudTrail`,
         when: { errorCode: false },
         inputPaths: {
-            caller: CALLER_PATHS.caller,
-            principalId: CALLER_PATHS.principalId,
-            time: CALLER_PATHS.time,
-            account: CALLER_PATHS.account,
-            region: CALLER_PATHS.region,
-            cluster: CALLER_PATHS.cluster,
+            caller: RUN_TASK_PATHS.caller,
+            principalId: RUN_TASK_PATHS.principalId,
+            time: RUN_TASK_PATHS.time,
+            account: RUN_TASK_PATHS.account,
+            region: RUN_TASK_PATHS.region,
+            cluster: RUN_TASK_PATHS.cluster,
             tasks: "$.detail.responseElements.tasks[*].taskArn",
             network,
-            eventId: CALLER_PATHS.eventId,
+            eventId: RUN_TASK_PATHS.eventId,
         },
         fields: {
             alert: `ECS Exec: exec task started outside the stack's network (${args.family}) in account <account>, <region>`,

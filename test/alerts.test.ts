@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { AlertDefinition, alertsCovering, EXECUTE_COMMAND_CALLS, executeCommandAlerts } from "../components/alerts";
-import { asIamUser, without } from "./support/cloudTrailEvents";
+import { asIamUser, without } from "./support/cloudTrail";
 import { matches } from "./support/eventPattern";
 import { render, transformerProblems } from "./support/inputTransformer";
 import { PROJECT_DIR } from "../synth/synth";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AlertDefinition, alertsCovering } from "../components/alerts";
 import { startSessionAlerts, startSessionCalls } from "../components/forwardAlerts";
-import { asIamUser, without } from "./support/cloudTrailEvents";
+import { asIamUser, without } from "./support/cloudTrail";
 import { matches } from "./support/eventPattern";
 import { render, transformerProblems, valueAt } from "./support/inputTransformer";
 import { PROJECT_DIR } from "../synth/synth";

@@ -4,7 +4,7 @@ import * as path from "path";
 import { AlertDefinition, executeCommandAlerts } from "../components/alerts";
 import { runTaskAlerts, runTaskNetworkAlert } from "../components/runTaskAlerts";
 import { PROJECT_DIR } from "../synth/synth";
-import { ACCESS_DENIED, ACCOUNT, byIamUser, DEV_NETWORK, executeCommandEvent, REASON, REGION, RunTaskCall, runTaskEvent } from "./support/cloudTrail";
+import { ACCESS_DENIED, ACCOUNT, asIamUser, DEV_NETWORK, executeCommandEvent, REASON, REGION, RunTaskCall, runTaskEvent } from "./support/cloudTrail";
 import { matches } from "./support/eventPattern";
 import { render, transformerProblems } from "./support/inputTransformer";
 
@@ -66,7 +66,7 @@ function runTaskCalls(): [string, any][] {
     const bases: [string, any][] = [
         ["ecs-exec's call", runTaskEvent()],
         ["ecs-exec's call, refused", runTaskEvent({ error: ACCESS_DENIED })],
-        ["an IAM user's call", byIamUser(runTaskEvent({ tags: [{ key: "Owner", value: "AIDAEXAMPLEUSERBOB01" }] }))],
+        ["an IAM user's call", asIamUser(runTaskEvent({ tags: [{ key: "Owner", value: "AIDAEXAMPLEUSERBOB01" }] }))],
         ["a call without a reason, refused", runTaskEvent({ tags: [{ key: "Owner", value: "x" }], error: ACCESS_DENIED })],
         ["a call without tags", runTaskEvent({ tags: [] })],
         ["a call without tags, refused", without(runTaskEvent({ error: ACCESS_DENIED }), "tags")],
@@ -261,7 +261,7 @@ describe("RunTask alerts", () => {
 
         it("name the reason whichever order the tags came in, and an IAM user's call with the user's ARN", () => {
             const reversed = runTaskEvent({ tags: [{ key: "Reason", value: REASON }, { key: "Owner", value: "AIDAEXAMPLEUSERBOB01" }] });
-            const message = JSON.parse(renderAlert(byId("run-task"), byIamUser(reversed)));
+            const message = JSON.parse(renderAlert(byId("run-task"), asIamUser(reversed)));
             assert.equal(message.who, "arn:aws:iam::111122223333:user/bob");
             assert.equal(message.tags.find((t: any) => t.key === "Reason").value, REASON);
         });

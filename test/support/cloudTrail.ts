@@ -109,7 +109,7 @@ export const ACCESS_DENIED = {
 };
 
 /** The same call made by an IAM user (CloudTrail User Guide, "CloudTrail userIdentity element": type IAMUser). */
-export function byIamUser(event: any): any {
+export function asIamUser(event: any): any {
     event.detail.userIdentity = {
         type: "IAMUser",
         principalId: "AIDAEXAMPLEUSERBOB01",
