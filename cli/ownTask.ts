@@ -151,7 +151,7 @@ function reasonNotice(task: Task, reason: string | undefined): string {
     if (reason === undefined || reason === current) {
         return `${kept}.`;
     }
-    return `${kept}; --reason is for a task this command starts (--new starts one with it).`;
+    return `${kept}; --reason tags only a task a command starts (--new starts one with it).`;
 }
 
 /** Polls DescribeTasks until the task and its exec agent run, the task stops, or the timeout passes. */

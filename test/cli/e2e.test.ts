@@ -445,6 +445,10 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
 
             assert.deepEqual(operations(), ["GetCallerIdentity", "ListTasks", "RunTask", "StartSession", "TerminateSession", "StopTask"]);
             const taskId = [...aws.tasks.keys()][0];
+            assert.deepEqual(aws.callsOf("RunTask")[0].body.tags, [
+                { key: "Owner", value: ALICE },
+                { key: "Reason", value: "INC-42 läuft" },
+            ]);
             const request = aws.callsOf("StartSession")[0].body;
             assert.deepEqual(request, {
                 Target: `ecs:${outputs.clusterName}_${taskId}_${taskId}-1527056392`,

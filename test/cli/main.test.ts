@@ -11,7 +11,10 @@ const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-ma
 fs.writeFileSync(outputsFile, JSON.stringify(OUTPUTS));
 /** A stack that requires a reason for every exec task, as prod does. */
 const prodOutputsFile = path.join(path.dirname(outputsFile), "prod.json");
-fs.writeFileSync(prodOutputsFile, JSON.stringify({ ...OUTPUTS, stack: "prod", requireReason: true }));
+fs.writeFileSync(
+    prodOutputsFile,
+    JSON.stringify({ ...OUTPUTS, stack: "prod", requireReason: true, portForwarding: [{ name: "orders-db", host: "orders-db.internal", port: 5432 }] }),
+);
 
 async function run(args: string[], plugin = new FakePlugin()) {
     let stdout = "";
@@ -79,7 +82,7 @@ describe("ecs-exec command line", () => {
         );
     });
 
-    for (const command of [["shell"], ["run", "--", "true"]]) {
+    for (const command of [["shell"], ["run", "--", "true"], ["forward", "orders-db"]]) {
         it(`${command[0]} on a stack that requires a reason, without --reason: exit 2 before any AWS call, saying how to give one`, async () => {
             const plugin = new FakePlugin();
             let checked = false;

@@ -160,7 +160,7 @@ describe("ecs-exec run", () => {
         assert.equal(t.ecsMock.commandCalls(RunTaskCommand).length, 0);
         assert.match(
             t.text(),
-            /Reusing your exec task aaaa; it keeps running after this run\. Its Reason, from when it was started: "INC-4711 restore orders"; --reason is for a task this command starts \(--new starts one with it\)\./,
+            /Reusing your exec task aaaa; it keeps running after this run\. Its Reason, from when it was started: "INC-4711 restore orders"; --reason tags only a task a command starts \(--new starts one with it\)\./,
         );
     });
 
