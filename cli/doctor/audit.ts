@@ -141,7 +141,11 @@ interface Probe {
  * and a default shell straight to a task. A rule on other calls cannot be placed.
  */
 function probesByCall(site: EventSite, now: Date): Map<string, Probe[]> {
-    const started: Probe = { what: "a RunTask that started the exec task in the stack's network", label: "an exec task started", event: execTaskStarted(site, now) };
+    const started: Probe = {
+        what: "a RunTask that started the exec task in the stack's network",
+        label: "an exec task started",
+        event: execTaskStarted(site, now),
+    };
     const probes = new Map<string, Probe[]>([
         [
             "ExecuteCommand",
@@ -167,7 +171,11 @@ function probesByCall(site: EventSite, now: Date): Map<string, Probe[]> {
     const destination = site.portForwarding?.[0];
     if (destination) {
         probes.set("StartSession", [
-            { what: `a port forwarding StartSession to ${destination.name} on a task of ${site.clusterName}`, label: "a port forwarding session", event: portForwardingSession(site, now, destination) },
+            {
+                what: `a port forwarding StartSession to ${destination.name} on a task of ${site.clusterName}`,
+                label: "a port forwarding session",
+                event: portForwardingSession(site, now, destination),
+            },
             { what: `a default-shell StartSession on a task of ${site.clusterName}`, label: "a shell straight to a task", event: shellSession(site, now) },
         ]);
     }
@@ -215,7 +223,9 @@ export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
                     problems.push(`${name}'s target has a role, which the topic's policy refuses to publish for`);
                 }
                 const own = eventNames.flatMap((call) => probes.get(call) ?? []);
-                const [matchesUnrelated, ...matchesOwn] = await Promise.all([unrelated, ...own.map((p) => p.event)].map((event) => test(rule.EventPattern!, event)));
+                const [matchesUnrelated, ...matchesOwn] = await Promise.all(
+                    [unrelated, ...own.map((p) => p.event)].map((event) => test(rule.EventPattern!, event)),
+                );
                 if (matchesUnrelated) {
                     problems.push(`${name} matches a RunTask of another task definition in another cluster`);
                 }
