@@ -9,8 +9,14 @@ import { formatDuration } from "./format";
 import type { StackOutputs } from "./outputs";
 
 /** The managed agent ECS Exec sessions go through. */
-const EXEC_AGENT = "ExecuteCommandAgent";
+export const EXEC_AGENT = "ExecuteCommandAgent";
 const DESCRIBE_TASKS_LIMIT = 100;
+
+/**
+ * How a request is sent: the tool's commands use `awsCall` (a refusal is an error naming the action); doctor passes
+ * its check's own, which shares a run's reads between checks and turns a refusal into a skipped check.
+ */
+export type TaskReads = <T>(action: "ecs:ListTasks" | "ecs:DescribeTasks", send: () => Promise<T>) => Promise<T>;
 
 export const taskId = (taskArn: string) => taskArn.split("/").pop()!;
 
@@ -25,11 +31,15 @@ export function stopsAt(task: Task, maxSessionHours: number): Date | undefined {
 }
 
 /** The stack's exec tasks that are running or starting, with their tags. */
-export async function listExecTasks(ecs: ECSClient, outputs: StackOutputs): Promise<Task[]> {
+export async function listExecTasks(
+    ecs: ECSClient,
+    outputs: Pick<StackOutputs, "clusterName" | "taskDefinitionFamily">,
+    call: TaskReads = awsCall,
+): Promise<Task[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-        const page = await awsCall("ecs:ListTasks", () =>
+        const page = await call("ecs:ListTasks", () =>
             ecs.send(
                 new ListTasksCommand({
                     cluster: outputs.clusterName,
@@ -44,18 +54,17 @@ export async function listExecTasks(ecs: ECSClient, outputs: StackOutputs): Prom
     } while (nextToken);
     const tasks: Task[] = [];
     for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_LIMIT) {
-        tasks.push(...(await describeTasks(ecs, outputs.clusterName, arns.slice(i, i + DESCRIBE_TASKS_LIMIT))));
+        tasks.push(...(await describeTasks(ecs, outputs.clusterName, arns.slice(i, i + DESCRIBE_TASKS_LIMIT), call)));
     }
     return tasks;
 }
 
-export async function describeTasks(ecs: ECSClient, cluster: string, taskArns: string[]): Promise<Task[]> {
+/** Tasks of `cluster` by id or ARN, with their tags (those it does not know are left out). */
+export async function describeTasks(ecs: ECSClient, cluster: string, taskArns: string[], call: TaskReads = awsCall): Promise<Task[]> {
     if (taskArns.length === 0) {
         return [];
     }
-    const response = await awsCall("ecs:DescribeTasks", () =>
-        ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns, include: ["TAGS"] })),
-    );
+    const response = await call("ecs:DescribeTasks", () => ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns, include: ["TAGS"] })));
     return response.tasks ?? [];
 }
 

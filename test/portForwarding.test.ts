@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { cidrBlock, cidrContains } from "../components/cidr";
+import { cidrBlock, cidrContains, cidrContainsBlock } from "../components/cidr";
 import { ecsSessionTarget, FORWARDING_DOCUMENT, forwardingEgressRules, forwardingRequest } from "../components/portForwarding";
 
 describe("port forwarding, as values", () => {
@@ -31,5 +31,16 @@ describe("port forwarding, as values", () => {
         assert.equal(cidrContains("10.0.8.0/24", "10.0.8.255"), true);
         assert.equal(cidrContains("10.0.8.0/24", "10.0.9.0"), false);
         assert.equal(cidrContains("10.0.8.7/32", "10.0.8.7"), true);
+    });
+
+    it("tells which blocks hold which (doctor: routes, security group rules and ACL entries), host bits ignored", () => {
+        assert.ok(cidrContainsBlock("0.0.0.0/0", "10.0.0.0/16"));
+        assert.ok(cidrContainsBlock("10.0.0.0/16", "10.0.16.0/20"));
+        assert.ok(cidrContainsBlock("10.0.0.0/16", "10.0.0.0/16"));
+        assert.ok(cidrContainsBlock("10.0.0.1/16", "10.0.200.0/24"));
+        assert.ok(!cidrContainsBlock("10.0.16.0/20", "10.0.0.0/16"));
+        assert.ok(!cidrContainsBlock("10.1.0.0/16", "10.0.0.0/20"));
+        assert.ok(!cidrContainsBlock("::/0", "10.0.0.0/16"));
+        assert.ok(!cidrContainsBlock("0.0.0.0/0", "2001:db8::/32"));
     });
 });

@@ -7,7 +7,18 @@ import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } fro
 import { DescribeRuleCommand, ListTargetsByRuleCommand, TestEventPatternCommand } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/client-sns";
 import { check, combine, count, fail, Finding, pass, warn } from "./check";
-import { CloudTrailEvent, EventSite, executeCommandOpened, executeCommandRefused, otherRunTask } from "./events";
+import {
+    CloudTrailEvent,
+    EventSite,
+    execTaskOnForeignGroup,
+    execTaskRefused,
+    execTaskStarted,
+    executeCommandOpened,
+    executeCommandRefused,
+    otherRunTask,
+    portForwardingSession,
+    shellSession,
+} from "./events";
 
 const DAY_MS = 86_400_000;
 const notFound = (e: unknown) => (e as Error)?.name === "ResourceNotFoundException" || (e as Error)?.name === "TrailNotFoundException";
@@ -110,6 +121,67 @@ export const trail = check<"cloudTrail" | "trailName">({
     },
 });
 
+/**
+ * A built-in event the rules of one call are tested with: exactly one of them must match it. `besides`: only rules
+ * that do not match that other event count (an alert on some of the calls another alert reports already).
+ */
+interface Probe {
+    /** The event, in a problem. */
+    what: string;
+    /** What matched it, in the summary: a label the rule's name follows. */
+    label: string;
+    event: CloudTrailEvent;
+    besides?: { probe: Probe; what: string };
+}
+
+/**
+ * The calls doctor places a rule by (the `detail.eventName` its pattern names), each with its events: ExecuteCommand
+ * opened and refused; ecs-exec's RunTask started in the stack's network, refused, and started on a foreign security
+ * group (which the network alert adds to the start alert); and, where the stack forwards ports, a forwarding session
+ * and a default shell straight to a task. A rule on other calls cannot be placed.
+ */
+function probesByCall(site: EventSite, now: Date): Map<string, Probe[]> {
+    const started: Probe = {
+        what: "a RunTask that started the exec task in the stack's network",
+        label: "an exec task started",
+        event: execTaskStarted(site, now),
+    };
+    const probes = new Map<string, Probe[]>([
+        [
+            "ExecuteCommand",
+            [
+                { what: "a successful ExecuteCommand", label: "a session matches", event: executeCommandOpened(site, now) },
+                { what: "a refused ExecuteCommand", label: "a refusal", event: executeCommandRefused(site, now) },
+            ],
+        ],
+        [
+            "RunTask",
+            [
+                started,
+                { what: "a refused RunTask of the exec task", label: "refused", event: execTaskRefused(site, now) },
+                {
+                    what: "a RunTask that started the exec task on a foreign security group",
+                    label: "on a foreign security group also",
+                    event: execTaskOnForeignGroup(site, now),
+                    besides: { probe: started, what: "those of a start in the stack's network" },
+                },
+            ],
+        ],
+    ]);
+    const destination = site.portForwarding?.[0];
+    if (destination) {
+        probes.set("StartSession", [
+            {
+                what: `a port forwarding StartSession to ${destination.name} on a task of ${site.clusterName}`,
+                label: "a port forwarding session",
+                event: portForwardingSession(site, now, destination),
+            },
+            { what: `a default-shell StartSession on a task of ${site.clusterName}`, label: "a shell straight to a task", event: shellSession(site, now) },
+        ]);
+    }
+    return probes;
+}
+
 export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
     id: "alert-rule",
     group: "audit",
@@ -119,17 +191,10 @@ export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
     async run(ctx) {
         const { events } = ctx.clients;
         const topic = ctx.stack.alertTopicArn;
-        const site: EventSite = {
-            account: ctx.caller.account,
-            region: ctx.region,
-            partition: ctx.caller.partition,
-            clusterName: ctx.outputs.clusterName,
-            containerName: ctx.outputs.containerName,
-        };
         const now = new Date(ctx.now());
-        const opened = executeCommandOpened(site, now);
-        const refused = executeCommandRefused(site, now);
-        const unrelated = otherRunTask(site, now);
+        const where = { account: ctx.caller.account, region: ctx.region, partition: ctx.caller.partition };
+        const probes = probesByCall({ ...ctx.outputs, ...where }, now);
+        const unrelated = otherRunTask(where, now);
         const test = (pattern: string, event: CloudTrailEvent) =>
             ctx
                 .aws("events:TestEventPattern", () => events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: JSON.stringify(event) })))
@@ -144,7 +209,7 @@ export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
                     ),
                 ]);
                 if (!rule) {
-                    return { name, problems: [`${name} does not exist`] };
+                    return { name, problems: [`${name} does not exist`], eventNames: [], placed: false, matched: new Set<Probe>() };
                 }
                 const eventNames = patternEventNames(rule.EventPattern);
                 const problems: string[] = [];
@@ -157,39 +222,35 @@ export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
                 } else if (toTopic.some((t) => t.RoleArn)) {
                     problems.push(`${name}'s target has a role, which the topic's policy refuses to publish for`);
                 }
-                const isExecuteCommand = eventNames.includes("ExecuteCommand");
-                const [matchesOpened, matchesRefused, matchesUnrelated] = await Promise.all([
-                    isExecuteCommand ? test(rule.EventPattern!, opened) : false,
-                    isExecuteCommand ? test(rule.EventPattern!, refused) : false,
-                    test(rule.EventPattern!, unrelated),
-                ]);
+                const own = eventNames.flatMap((call) => probes.get(call) ?? []);
+                const [matchesUnrelated, ...matchesOwn] = await Promise.all(
+                    [unrelated, ...own.map((p) => p.event)].map((event) => test(rule.EventPattern!, event)),
+                );
                 if (matchesUnrelated) {
                     problems.push(`${name} matches a RunTask of another task definition in another cluster`);
                 }
-                return { name, problems, isExecuteCommand, eventNames, matchesOpened, matchesRefused };
+                return { name, problems, eventNames, placed: own.length > 0, matched: new Set(own.filter((_, i) => matchesOwn[i])) };
             }),
         );
         const problems = rules.flatMap((r) => r.problems);
-        const executeCommandRules = rules.filter((r) => r.isExecuteCommand);
-        const matching = (key: "matchesOpened" | "matchesRefused") => executeCommandRules.filter((r) => r[key]).map((r) => r.name);
-        for (const [key, what] of [
-            ["matchesOpened", "a successful ExecuteCommand"],
-            ["matchesRefused", "a refused ExecuteCommand"],
-        ] as const) {
-            const names = matching(key);
+        const matching = (probe: Probe) =>
+            rules.filter((r) => r.matched.has(probe) && !(probe.besides && r.matched.has(probe.besides.probe))).map((r) => r.name);
+        for (const probe of [...probes.values()].flat()) {
+            const names = matching(probe);
             if (names.length !== 1) {
-                problems.push(`${what} matches ${names.length === 0 ? "no rule" : `${names.length} rules (${names.join(", ")})`}, not exactly one`);
+                const found = names.length === 0 ? "no rule" : `${names.length} rules (${names.join(", ")})`;
+                problems.push(`${probe.what} matches ${found}${probe.besides ? ` besides ${probe.besides.what}` : ""}, not exactly one`);
             }
         }
         if (problems.length > 0) {
             return fail(problems.join("; "), `pulumi up --stack ${ctx.outputs.stack} restores the rules, their patterns and targets.`);
         }
-        const others = rules.filter((r) => !r.isExecuteCommand);
+        const others = rules.filter((r) => !r.placed);
+        const matched = [...probes.values()].map((family) => family.map((p) => `${p.label} ${matching(p)[0]}`).join(", "));
         return pass(
-            `${count(rules.length, "rule")} enabled, each targeting the topic; a session matches ${matching("matchesOpened")[0]}, ` +
-                `a refusal ${matching("matchesRefused")[0]}, another team's RunTask none` +
+            `${count(rules.length, "rule")} enabled, each targeting the topic; ${matched.join("; ")}; another team's RunTask none` +
                 (others.length > 0
-                    ? ` (${others.map((r) => `${r.name} on ${r.eventNames!.join(", ") || "other events"}`).join(", ")}: tested with that RunTask only)`
+                    ? ` (${others.map((r) => `${r.name} on ${r.eventNames.join(", ") || "other events"}`).join(", ")}: tested with that RunTask only)`
                     : ""),
         );
     },

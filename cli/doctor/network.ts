@@ -11,6 +11,7 @@
  * enableDnsHostnames), "Control subnet traffic with network access control lists" (stateless: the replies need an
  * inbound rule for ephemeral ports 1024-65535, rules evaluated in order of their number, first match decides).
  */
+import { cidrContainsBlock } from "../../components/cidr";
 import { endpointServiceName, GATEWAY_ENDPOINT_SERVICE, INTERFACE_ENDPOINT_SERVICES } from "../../components/endpoints";
 import { parseImageReference } from "../../components/image";
 import { Finding, pass } from "./check";
@@ -91,21 +92,6 @@ const ANYWHERE = "0.0.0.0/0";
 const HTTPS = 443;
 const EPHEMERAL = [1024, 65535] as const;
 
-function ipv4(address: string): number {
-    return address.split(".").reduce((n, part) => n * 256 + Number(part), 0);
-}
-
-/** Whether IPv4 block `outer` contains block `inner`. */
-export function cidrContains(outer: string, inner: string): boolean {
-    const [outerIp, outerBits] = outer.split("/");
-    const [innerIp, innerBits] = inner.split("/");
-    if (outerIp.includes(":") || innerIp.includes(":") || Number(outerBits) > Number(innerBits)) {
-        return false;
-    }
-    const size = 2 ** (32 - Number(outerBits));
-    return Math.floor(ipv4(outerIp) / size) === Math.floor(ipv4(innerIp) / size);
-}
-
 const isTcp = (protocol: string) => protocol === "-1" || protocol === "tcp" || protocol === "6";
 const coversPort = (p: { protocol: string; fromPort?: number; toPort?: number }, port: number) =>
     isTcp(p.protocol) && (p.protocol === "-1" || p.fromPort === undefined || (p.fromPort <= port && port <= (p.toPort ?? p.fromPort)));
@@ -121,7 +107,7 @@ function groupAllows(permissions: Permission[], to: Destination): boolean {
     return permissions.some(
         (p) =>
             coversPort(p, HTTPS) &&
-            (p.cidrs.some((c) => cidrContains(c, to.cidr)) ||
+            (p.cidrs.some((c) => cidrContainsBlock(c, to.cidr)) ||
                 (to.groups ?? []).some((g) => p.groups.includes(g)) ||
                 (to.prefixList !== undefined && p.prefixLists.includes(to.prefixList))),
     );
@@ -134,7 +120,7 @@ function naclAllows(entries: NaclEntry[], egress: boolean, cidr: string, ports: 
         const overlaps =
             rule.protocol === "-1" ||
             (rule.protocol === "6" && (rule.fromPort ?? 0) <= ports[1] && ports[0] <= (rule.toPort ?? 65535));
-        if (!overlaps || rule.cidr === undefined || !cidrContains(rule.cidr, cidr)) {
+        if (!overlaps || rule.cidr === undefined || !cidrContainsBlock(rule.cidr, cidr)) {
             continue;
         }
         const whole = rule.protocol === "-1" || ((rule.fromPort ?? 0) <= ports[0] && ports[1] <= (rule.toPort ?? 65535));

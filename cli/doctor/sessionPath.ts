@@ -17,7 +17,7 @@ import { DescribeClustersCommand, type Task } from "@aws-sdk/client-ecs";
 import { EXEC_PLATFORM_VERSION } from "../../components/commands";
 import { routeTableOfSubnet } from "../../components/endpoints";
 import { EXEC_TASK_TAG } from "../../components/names";
-import { ownerOf, taskId } from "../tasks";
+import { EXEC_AGENT, ownerOf, taskId } from "../tasks";
 import { compareVersions } from "./access";
 import { check, combine, count, fail, Finding, pass, skip, warn } from "./check";
 import { describeTasks, execTaskDefinition, runningExecTasks } from "./lookups";
@@ -383,9 +383,6 @@ export const execTaskNetwork = check({
         );
     },
 });
-
-/** The managed agent ECS Exec sessions go through. */
-const EXEC_AGENT = "ExecuteCommandAgent";
 
 export const execAgent = check({
     id: "exec-agent",

@@ -208,6 +208,12 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
         });
 
         const firstRule = (s: AccountState) => [...s.rules.values()][0];
+        const rule = (s: AccountState, id: string) => s.rules.get(`dev-ecs-exec-${id}`)!;
+        const rename = (s: AccountState, id: string, from: string, to: string) => {
+            const pattern = rule(s, id).pattern;
+            assert.ok(pattern.includes(from), `${id}'s pattern has ${from}`);
+            rule(s, id).pattern = pattern.replace(from, to);
+        };
         const callersTask = (s: AccountState) => s.tasks.find((t) => t.owner === CALLER.userId)!;
         const colleaguesTask = (s: AccountState) => s.tasks.find((t) => t.owner === COLLEAGUE)!;
         const faults: [string, string, (s: AccountState) => void][] = [
@@ -216,6 +222,9 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             ["a plain (unencrypted) session log group", "session-log-group", (s) => delete s.logGroup.kmsKeyId],
             ["an alert rule disabled", "alert-rule", (s) => (firstRule(s).state = "DISABLED")],
             ["a pattern that no longer matches ExecuteCommand", "alert-rule", (s) => (firstRule(s).pattern = firstRule(s).pattern.replace('"ExecuteCommand"', '"ExecuteCommands"'))],
+            ["a RunTask alert whose pattern no longer matches RunTask", "alert-rule", (s) => rename(s, "run-task", '"RunTask"', '"RunTasks"')],
+            ["a StartSession alert whose pattern no longer matches StartSession", "alert-rule", (s) => rename(s, "start-session-forward", '"StartSession"', '"StartSessions"')],
+            ["the network alert no longer matching a foreign security group", "alert-rule", (s) => rename(s, "run-task-network", '"securityGroups":[{"anything-but"', '"securityGroup":[{"anything-but"')],
             ["failed invocations in the last 24 h", "alert-delivery", (s) => s.failedInvocations.set([...s.rules.keys()][1], 2)],
             ["a subscription pending confirmation", "alert-subscriptions", (s) => s.subscriptions.push({ arn: "PendingConfirmation", endpoint: "oncall@example.com" })],
             ["the trail not logging", "trail", (s) => (s.trail.logging = false)],
@@ -255,34 +264,41 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             });
         }
 
-        it("checks every rule the outputs list, and tests rules on other calls against the unrelated RunTask", async () => {
+        it("checks every rule the outputs list, and tests rules on calls it has no events of against the unrelated RunTask", async () => {
             account.reset();
             const o = synth.outputs as Record<string, any>;
-            // A rule of the team's own, on RunTask of the exec task, next to the stack's.
-            const rule = "dev-ecs-exec-team-run-task";
+            // A rule of the team's own, on StopTask in the exec cluster, next to the stack's.
+            const rule = "dev-ecs-exec-team-stop-task";
             const alarm = `${rule}-undelivered`;
-            const file = path.join(sandbox.dir, "more-alerts.json");
-            fs.writeFileSync(file, JSON.stringify({ ...o, alertRuleNames: [...o.alertRuleNames, rule], alertAlarmNames: [...o.alertAlarmNames, alarm] }));
+            const outputs = (name: string, more: object = {}) => {
+                const file = path.join(sandbox.dir, `${name}.json`);
+                fs.writeFileSync(file, JSON.stringify({ ...o, alertRuleNames: [...o.alertRuleNames, rule], alertAlarmNames: [...o.alertAlarmNames, alarm], ...more }));
+                return ["--outputs", file, "--json"];
+            };
             // The stack grants doctor the reads of every rule and alarm it lists.
             const doctorPolicy = account.state.principals.get(CALLER.roleArn)!["dev-ecs-exec-doctor"];
             const statement = (sid: string) => doctorPolicy.Statement.find((st: { Sid: string }) => st.Sid === sid);
             statement("ReadTheAlertRules").Resource.push(`arn:aws:events:us-east-1:111122223333:rule/${rule}`);
             statement("ReadTheDeliveryAlarms").Resource.push(`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${alarm}`);
             account.state.alarms.push({ name: alarm, alarmActions: [o.alertTopicArn], dimensions: { RuleName: rule }, metricName: "FailedInvocations", namespace: "AWS/Events" });
-            const runTasks = (requestParameters: object) => ({
-                state: "ENABLED",
-                pattern: JSON.stringify({ source: ["aws.ecs"], detail: { eventSource: ["ecs.amazonaws.com"], eventName: ["RunTask"], ...requestParameters } }),
-                targets: [{ Id: "alert", Arn: o.alertTopicArn }],
-            });
-            account.state.rules.set(rule, runTasks({ requestParameters: { taskDefinition: ["dev-ecs-exec"] } }));
-            const ofTheExecTask = JSON.parse((await doctor(["--outputs", file, "--json"])).stdout) as DoctorReport;
+            const teamRule = (pattern: object) => ({ state: "ENABLED", pattern: JSON.stringify(pattern), targets: [{ Id: "alert", Arn: o.alertTopicArn }] });
+            account.state.rules.set(rule, teamRule({ source: ["aws.ecs"], detail: { eventName: ["StopTask"], requestParameters: { cluster: ["dev-ecs-exec"] } } }));
+            // Outputs that list no forwarding destination: doctor has no StartSession event for the stack's rules on it.
+            const ofTheExecCluster = JSON.parse((await doctor(outputs("no-forwarding", { portForwarding: [] }))).stdout) as DoctorReport;
             const check = (report: DoctorReport) => report.checks.find((c) => c.id === "alert-rule")!;
-            assert.equal(check(ofTheExecTask).status, "pass");
-            assert.match(check(ofTheExecTask).detail, new RegExp(`^${o.alertRuleNames.length + 1} rules enabled.* ${rule} on RunTask: tested with that RunTask only\\)$`));
-            account.state.rules.set(rule, runTasks({}));
-            const ofAnyTask = JSON.parse((await doctor(["--outputs", file, "--json"])).stdout) as DoctorReport;
-            assert.deepEqual(statuses(ofAnyTask), Object.fromEntries(IDS.map((i) => [i, i === "alert-rule" ? "fail" : "pass"])));
-            assert.equal(check(ofAnyTask).detail, `${rule} matches a RunTask of another task definition in another cluster`);
+            assert.equal(check(ofTheExecCluster).status, "pass");
+            const unplaced = [...o.alertRuleNames.filter((name: string) => name.includes("start-session")).map((name: string) => `${name} on StartSession`), `${rule} on StopTask`];
+            assert.equal(unplaced.length, 5);
+            assert.ok(
+                check(ofTheExecCluster).detail.endsWith(`; another team's RunTask none (${unplaced.join(", ")}: tested with that RunTask only)`),
+                check(ofTheExecCluster).detail,
+            );
+            assert.match(check(ofTheExecCluster).detail, new RegExp(`^${o.alertRuleNames.length + 1} rules enabled`));
+            assert.doesNotMatch(check(ofTheExecCluster).detail, /port forwarding/);
+            account.state.rules.set(rule, teamRule({ source: ["aws.ecs"] }));
+            const ofAnyCall = JSON.parse((await doctor(outputs("more-alerts"))).stdout) as DoctorReport;
+            assert.deepEqual(statuses(ofAnyCall), Object.fromEntries(IDS.map((i) => [i, i === "alert-rule" ? "fail" : "pass"])));
+            assert.equal(check(ofAnyCall).detail, `${rule} matches a RunTask of another task definition in another cluster`);
         });
 
         it("simulates an IAM user as themselves, with the key policy, which IAM takes only with a user as the caller", async () => {
@@ -368,8 +384,8 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                 assert.deepEqual(JSON.parse(stdout).checks.filter((c: { status: string }) => c.status !== "pass"), []);
                 const requests = account.calls.length;
                 assert.equal(code, 0);
-                // One after another would take requests × 50 ms (3.5 s); the longest chain is about a dozen answers.
-                assert.ok(requests > 60, `${requests} requests`);
+                // One after another would take requests × 50 ms (6.7 s); the longest chain is about a dozen answers.
+                assert.ok(requests > 100, `${requests} requests`);
                 assert.ok(elapsed * 3 < requests * 50, `${elapsed} ms for ${requests} requests`);
             } finally {
                 account.latencyMs = 0;

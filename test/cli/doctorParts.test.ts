@@ -4,15 +4,27 @@ import * as fs from "fs";
 import * as path from "path";
 import { callers, scenarios } from "../../components/accessScenarios";
 import { executeCommandAlerts } from "../../components/alerts";
+import { startSessionAlerts } from "../../components/forwardAlerts";
+import { runTaskAlerts, runTaskNetworkAlert } from "../../components/runTaskAlerts";
 import { doctorPolicy } from "../../components/doctorPolicy";
 import { execNames } from "../../components/names";
 import { sessionKeyPolicy } from "../../components/policies";
 import { compareVersions, delegatingStatement } from "../../cli/doctor/access";
 import { logsManagementWrites, patternEventNames } from "../../cli/doctor/audit";
-import { executeCommandOpened, executeCommandRefused, otherRunTask } from "../../cli/doctor/events";
-import { cidrContains, judgeNetwork, NetworkFacts, Permission, SubnetFacts } from "../../cli/doctor/network";
+import {
+    execTaskOnForeignGroup,
+    execTaskRefused,
+    execTaskStarted,
+    executeCommandOpened,
+    executeCommandRefused,
+    otherRunTask,
+    portForwardingSession,
+    shellSession,
+} from "../../cli/doctor/events";
+import { judgeNetwork, NetworkFacts, Permission, SubnetFacts } from "../../cli/doctor/network";
 import { asCaller } from "../../cli/doctor/simulate";
 import { PROJECT_DIR } from "../../synth/synth";
+import { ACCESS_DENIED, DEV_NETWORK, runTaskEvent } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";
 import { TEST_CONTEXT } from "../support/pulumi";
 
@@ -163,13 +175,6 @@ describe("doctor's network judgement", () => {
         assert.match(withAcl([rule(50, true, false, "0.0.0.0/0"), httpsOut, repliesIn]).detail, /does not allow TCP 443 out/);
         assert.match(withAcl([httpsOut, rule(100, false, true, "0.0.0.0/0", 32768, 65535)]).detail, /does not allow the replies in/);
     });
-
-    it("compares address blocks", () => {
-        assert.ok(cidrContains("0.0.0.0/0", "10.0.0.0/16"));
-        assert.ok(cidrContains("10.0.0.0/16", "10.0.16.0/20"));
-        assert.ok(!cidrContains("10.0.16.0/20", "10.0.0.0/16"));
-        assert.ok(!cidrContains("10.1.0.0/16", "10.0.0.0/20"));
-    });
 });
 
 describe("doctor's other judgements", () => {
@@ -212,23 +217,68 @@ describe("doctor's other judgements", () => {
         assert.deepEqual(patternEventNames("not json"), []);
     });
 
-    it("builds its test events in the shape of the shared CloudTrail fixture, and they mean what they say to the stack's rules", () => {
-        const fixture = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "cloudtrail", "execute-command-success.eventbridge.json"), "utf8"));
+    describe("its test events: in the shape of the CloudTrail fixtures, and meaning what they say to the stack's rules", () => {
+        const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "cloudtrail", `${name}.eventbridge.json`), "utf8"));
         const shape = (v: unknown): unknown =>
             v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v;
-        const site = { account: "111122223333", region: "us-east-1", partition: "aws", clusterName: "dev-ecs-exec", containerName: "dev-ecs-exec" };
+        const site = {
+            account: "111122223333",
+            region: "us-east-1",
+            partition: "aws",
+            clusterName: "dev-ecs-exec",
+            containerName: "dev-ecs-exec",
+            taskDefinitionFamily: "dev-ecs-exec",
+            subnetIds: DEV_NETWORK.subnets,
+            securityGroupId: DEV_NETWORK.securityGroups[0],
+            assignPublicIp: false,
+            portForwarding: [{ name: "orders-db", host: "orders-db.dev.example.com", port: 5432 }],
+        };
         const time = new Date("2026-03-14T09:26:53Z");
-        const opened = executeCommandOpened(site, time);
-        assert.deepEqual(shape(opened), shape(fixture));
-        assert.equal(opened.detail.requestParameters.task, fixture.detail.requestParameters.task);
-        assert.equal(opened.time, fixture.time);
+        const alertsOf = (s: typeof site) => [
+            ...executeCommandAlerts({ clusterName: s.clusterName, sessionLogGroupName: "/ecs-exec/dev/sessions" }),
+            ...runTaskAlerts({ family: s.taskDefinitionFamily }),
+            runTaskNetworkAlert({ family: s.taskDefinitionFamily, subnetIds: s.subnetIds, securityGroupId: s.securityGroupId, assignPublicIp: s.assignPublicIp }),
+            ...startSessionAlerts(s.clusterName),
+        ];
+        const matching = (event: unknown, s = site) => alertsOf(s).filter((r) => matches(r.eventPattern, event)).map((r) => r.id);
 
-        const rules = executeCommandAlerts({ clusterName: "dev-ecs-exec", sessionLogGroupName: "/ecs-exec/dev/sessions" });
-        const matching = (event: unknown) => rules.filter((r) => matches(r.eventPattern, event)).map((r) => r.id);
-        assert.deepEqual(matching(opened), ["execute-command"]);
-        assert.deepEqual(matching(executeCommandRefused(site, time)), ["execute-command-refused"]);
-        assert.deepEqual(matching(otherRunTask(site, time)), []);
-        assert.deepEqual(matching(fixture), ["execute-command"]);
+        it("ExecuteCommand: the shared fixture's shape and task; opened and refused each match their alert", () => {
+            const opened = executeCommandOpened(site, time);
+            assert.deepEqual(shape(opened), shape(fixture("execute-command-success")));
+            assert.equal(opened.detail.requestParameters.task, fixture("execute-command-success").detail.requestParameters.task);
+            assert.equal(opened.time, fixture("execute-command-success").time);
+            assert.deepEqual(matching(opened), ["execute-command"]);
+            assert.deepEqual(matching(executeCommandRefused(site, time)), ["execute-command-refused"]);
+            assert.deepEqual(matching(fixture("execute-command-success")), ["execute-command"]);
+        });
+
+        it("RunTask: ecs-exec's request, the alert tests' shape; started, refused and on a foreign group each match what they should", () => {
+            const started = execTaskStarted(site, time);
+            assert.deepEqual(shape(started), shape(runTaskEvent()));
+            assert.deepEqual(shape(execTaskRefused(site, time)), shape(runTaskEvent({ error: ACCESS_DENIED })));
+            assert.deepEqual(matching(started), ["run-task"]);
+            assert.deepEqual(matching(execTaskRefused(site, time)), ["run-task-refused"]);
+            assert.deepEqual(matching(execTaskOnForeignGroup(site, time)), ["run-task", "run-task-network"]);
+            // With a public IP, the stack's own starts (which ask for one) are still inside its network.
+            const publicIp = { ...site, assignPublicIp: true };
+            assert.equal(execTaskStarted(publicIp, time).detail.requestParameters.networkConfiguration.awsvpcConfiguration.assignPublicIp, "ENABLED");
+            assert.deepEqual(matching(execTaskStarted(publicIp, time), publicIp), ["run-task"]);
+            // Whatever the stack's group, the foreign one is another.
+            const onTheForeignGroup = { ...site, securityGroupId: execTaskOnForeignGroup(site, time).detail.requestParameters.networkConfiguration.awsvpcConfiguration.securityGroups[0] };
+            assert.deepEqual(matching(execTaskOnForeignGroup(onTheForeignGroup, time), onTheForeignGroup), ["run-task", "run-task-network"]);
+        });
+
+        it("StartSession: the forwarding fixture's shape; a forwarding and a default shell each match their alert", () => {
+            const forwarding = portForwardingSession(site, time, site.portForwarding[0]);
+            assert.deepEqual(shape(forwarding), shape(fixture("start-session-port-forwarding")));
+            assert.deepEqual(forwarding.detail.requestParameters, fixture("start-session-port-forwarding").detail.requestParameters);
+            assert.deepEqual(matching(forwarding), ["start-session-forward"]);
+            assert.deepEqual(matching(shellSession(site, time)), ["start-session-other"]);
+        });
+
+        it("another team's RunTask matches no alert", () => {
+            assert.deepEqual(matching(otherRunTask(site, time)), []);
+        });
     });
 
     it("turns the offline scenarios into the caller's own, dropping those that would stop meaning their row", () => {

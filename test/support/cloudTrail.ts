@@ -2,11 +2,13 @@
  * CloudTrail records as EventBridge delivers them ("AWS API Call via CloudTrail", the record under `detail`): the
  * shared ExecuteCommand fixture, and RunTask calls built from its envelope and caller with the RunTask API's own
  * request and response members (ECS API reference, RunTask), which CloudTrail records as `requestParameters` and
- * `responseElements` (CloudTrail User Guide, "CloudTrail record contents"). No real RunTask record is in the fixtures:
- * the member names follow the API reference and the ExecuteCommand fixture's JSON shape.
+ * `responseElements` (CloudTrail User Guide, "CloudTrail record contents"), by `runTaskRecord`, the record doctor
+ * tests the deployed rules with. No real RunTask record is in the fixtures: the member names follow the API reference
+ * and the ExecuteCommand fixture's JSON shape.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { runTaskRecord } from "../../cli/doctor/events";
 import { PROJECT_DIR } from "../../synth/synth";
 
 export const ACCOUNT = "111122223333";
@@ -51,51 +53,29 @@ export function runTaskEvent(call: RunTaskCall = {}): any {
         { key: "Owner", value: event.detail.userIdentity.principalId },
         { key: "Reason", value: REASON },
     ];
-    const taskArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/${call.taskId ?? RUN_TASK_ID}`;
     event.id = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
     event.time = time;
+    const request = {
+        cluster,
+        taskDefinition,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        enableExecuteCommand: true,
+        count: 1,
+        networkConfiguration: { awsvpcConfiguration: { ...DEV_NETWORK, ...call.network } },
+        tags,
+        clientToken: "8f1e2d3c-4b5a-4697-8a8b-9c0d1e2f3a4b",
+    };
+    const outcome = call.error
+        ? { error: call.error }
+        : { taskId: call.taskId ?? RUN_TASK_ID, taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/dev-ecs-exec:3` };
     Object.assign(event.detail, {
         eventTime: time,
-        eventName: "RunTask",
         userAgent: "aws-sdk-js/3.1164.0 ua/2.1 os/linux#6.5.0 lang/js md/nodejs#22.14.0 api/ecs#3.1164.0 m/E,N",
         eventID: "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e",
         requestID: "6e5d4c3b-2a1f-4e0d-9c8b-7a6f5e4d3c2b",
-        requestParameters: {
-            cluster,
-            taskDefinition,
-            launchType: "FARGATE",
-            platformVersion: "LATEST",
-            enableExecuteCommand: true,
-            count: 1,
-            networkConfiguration: { awsvpcConfiguration: { ...DEV_NETWORK, ...call.network } },
-            tags,
-            clientToken: "8f1e2d3c-4b5a-4697-8a8b-9c0d1e2f3a4b",
-        },
-        responseElements: call.error
-            ? null
-            : {
-                  tasks: [
-                      {
-                          taskArn,
-                          clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
-                          taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/dev-ecs-exec:3`,
-                          lastStatus: "PROVISIONING",
-                          desiredStatus: "RUNNING",
-                          enableExecuteCommand: true,
-                          launchType: "FARGATE",
-                          platformVersion: "1.4.0",
-                          cpu: "256",
-                          memory: "512",
-                          tags,
-                      },
-                  ],
-                  failures: [],
-              },
+        ...runTaskRecord({ account: ACCOUNT, region: REGION, partition: "aws" }, request, outcome),
     });
-    if (call.error) {
-        event.detail.errorCode = call.error.code;
-        event.detail.errorMessage = call.error.message;
-    }
     return event;
 }
 
