@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from "child_process";
 import type { Readable } from "stream";
 import { PluginMissingError } from "./errors";
 import type { SessionChild } from "./signals";
+import { ecsSessionTarget } from "../components/portForwarding";
 
 export const PLUGIN = "session-manager-plugin";
 
@@ -58,7 +59,7 @@ export function pluginArguments(s: PluginSession): string[] {
         s.region,
         "StartSession",
         s.profile,
-        pythonJsonDumps({ Target: `ecs:${s.clusterName}_${s.taskId}_${s.runtimeId}` }),
+        pythonJsonDumps({ Target: ecsSessionTarget(s.clusterName, s.taskId, s.runtimeId) }),
         s.endpointUrl,
     ];
 }
