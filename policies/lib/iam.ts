@@ -117,6 +117,14 @@ export function conditionRestricts(condition: Value, key: string): Verdict {
 }
 
 /**
+ * The keys of `keys` a condition does not narrow (conditionRestricts: no IfExists, ForAllValues, negated operator or
+ * wildcard-only value counts). A key whose test can't be known during preview is not among them.
+ */
+export function unnarrowedKeys(condition: Value, keys: string[]): string[] {
+    return keys.filter((key) => conditionRestricts(condition, key) === false);
+}
+
+/**
  * Whether the statement's resources may include ECS tasks. ExecuteCommand is authorized on the cluster and on the
  * task; a grant on clusters alone opens no task, and the grant on tasks decides whose task, so conditions such as the
  * task's Owner tag belong there. Anything that is not plainly cluster ARNs (`*`, NotResource, tasks) counts.
@@ -156,8 +164,7 @@ export function unscopedExecGrants(document: Value, requiredKeys: string[]): Uns
             return;
         }
         const reachesTasks = statementReachesTasks(statement);
-        const keys = [CONTAINER_NAME_KEY, ...(reachesTasks === true ? requiredKeys : [])];
-        const missingKeys = keys.filter((key) => conditionRestricts(statement.Condition, key) === false);
+        const missingKeys = unnarrowedKeys(statement.Condition, [CONTAINER_NAME_KEY, ...(reachesTasks === true ? requiredKeys : [])]);
         if (missingKeys.length > 0) {
             found.push({ statement: statementLabel(statement, index), missingKeys });
         }

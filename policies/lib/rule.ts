@@ -39,3 +39,8 @@ export function configOf<T extends object>(
     );
     return { ...defaults, ...args.getConfig<Partial<T>>() } as T;
 }
+
+/** A rule's `requiredConditionKeys` setting: the condition keys its grants must narrow, none by default. */
+export function requiredConditionKeysSchema(description: string): PolicyConfigSchema {
+    return { properties: { requiredConditionKeys: { type: "array", items: { type: "string" }, default: [], description } } };
+}

@@ -17,8 +17,9 @@ import {
     statementLabel,
     statementMayReach,
     statementsOf,
+    unnarrowedKeys,
 } from "../lib/iam";
-import { forTypes } from "../lib/rule";
+import { configOf, forTypes, requiredConditionKeysSchema } from "../lib/rule";
 import { Fields, isUnknown, listOf, UNKNOWN, Value, Verdict } from "../lib/values";
 
 const START_SESSION = "ssm:StartSession";
@@ -66,8 +67,52 @@ function deniedOnEveryTask(statements: Fields[]): boolean {
     );
 }
 
-/** What is wrong with the document's StartSession grants on tasks, statement by statement. */
-export function directSessionGrants(document: Value): string[] {
+/** Why the session documents a StartSession grant on tasks admits may open a shell, if they may. */
+function documentProblem(statement: Fields, documentGrants: (string[] | typeof UNKNOWN)[]): string | undefined {
+    const checked = checksSessionDocument(statement.Condition);
+    if (isUnknown(checked) || documentGrants.some(isUnknown)) {
+        return undefined;
+    }
+    if (checked !== true) {
+        return `without Condition Bool ${DOCUMENT_CHECK_KEY} true: any session document, a shell included`;
+    }
+    const patterns = documentGrants.flat() as string[];
+    if (patterns.length === 0) {
+        return "but names no session document: which documents it opens depends on other policies";
+    }
+    const shells = patterns.map(shellDocumentsAdmitted).filter((s): s is string => s !== undefined);
+    return shells.length > 0 ? `with ${[...new Set(shells)].join(", ")}, which may open a shell` : undefined;
+}
+
+/** A task ARN pattern that names its cluster: `task/<cluster>/…`, no wildcard in the cluster's name. */
+const NAMES_A_CLUSTER = /^arn:[^:]*:ecs:[^:]*:[^:]*:task\/[^/*?]+\//;
+
+/**
+ * Why a StartSession grant on tasks may open tasks it should not: task patterns of every cluster, or a required
+ * condition key it does not narrow (exec-grant-scoped-to-container's reading of conditions). StartSession has no
+ * ecs:cluster key (Service Authorization Reference, AWS Systems Manager: aws:ResourceTag/${TagKey},
+ * ssm:AccessRequestId, ssm:SessionDocumentAccessCheck, ssm:resourceTag/${TagKey}): the task ARN alone keeps a session
+ * to the cluster whose tasks, egress rules and alerts were set up for it.
+ */
+function scopeProblems(statement: Fields, requiredKeys: string[]): string[] {
+    const problems: string[] = [];
+    const tasks = resourcesReaching(statement, ANY_ECS_TASK);
+    const everyCluster = isUnknown(tasks) ? [] : tasks.filter((pattern) => !NAMES_A_CLUSTER.test(pattern));
+    if (everyCluster.length > 0) {
+        problems.push(`in every cluster (${everyCluster.join(", ")})`);
+    }
+    const missingKeys = unnarrowedKeys(statement.Condition, requiredKeys);
+    if (missingKeys.length > 0) {
+        problems.push(`without a condition on ${missingKeys.join(", ")}`);
+    }
+    return problems;
+}
+
+/**
+ * What is wrong with the document's StartSession grants on tasks, one message per statement: the documents they admit,
+ * the clusters they reach, and each of `requiredKeys` they do not narrow.
+ */
+export function directSessionGrants(document: Value, requiredKeys: string[]): string[] {
     const statements = statementsOf(document);
     if (isUnknown(statements) || deniedOnEveryTask(statements)) {
         return [];
@@ -80,42 +125,41 @@ export function directSessionGrants(document: Value): string[] {
         if (!allowing.includes(statement) || statementMayReach(statement, ANY_ECS_TASK) !== true) {
             return;
         }
-        const label = `statement ${statementLabel(statement, index)} allows ${START_SESSION} on ECS tasks`;
-        const checked = checksSessionDocument(statement.Condition);
-        if (isUnknown(checked) || documentGrants.some(isUnknown)) {
-            return;
-        }
-        if (checked !== true) {
-            found.push(`${label} without Condition Bool ${DOCUMENT_CHECK_KEY} true: any session document, a shell included`);
-            return;
-        }
-        const patterns = documentGrants.flat() as string[];
-        if (patterns.length === 0) {
-            found.push(`${label} but names no session document: which documents it opens depends on other policies`);
-            return;
-        }
-        const shells = patterns.map(shellDocumentsAdmitted).filter((s): s is string => s !== undefined);
-        if (shells.length > 0) {
-            found.push(`${label} with ${[...new Set(shells)].join(", ")}, which may open a shell`);
+        const problems = [documentProblem(statement, documentGrants), ...scopeProblems(statement, requiredKeys)].filter((p): p is string => p !== undefined);
+        if (problems.length > 0) {
+            found.push(`statement ${statementLabel(statement, index)} allows ${START_SESSION} on ECS tasks ${problems.join("; ")}`);
         }
     });
     return found;
 }
 
+const directSessionsSchema = requiredConditionKeysSchema(
+    "Condition keys every ssm:StartSession grant that reaches ECS tasks must narrow (for example aws:ResourceTag/Owner). " +
+        "StartSession carries aws:ResourceTag/<key>, ssm:resourceTag/<key> and ssm:AccessRequestId, never ecs:cluster or " +
+        "ecs:container-name.",
+);
+
 export const noDirectSessionsToTasks: ResourceValidationPolicy = {
     name: "no-direct-sessions-to-tasks",
     description:
         "No IAM policy allows ssm:StartSession (directly, through ssm:*, * or NotAction) on ECS tasks or * unless IAM " +
-        "checks the session document (Bool ssm:SessionDocumentAccessCheck true) and the documents granted are port " +
-        "forwarding ones: a session opened that way skips the container-name condition, exec logging and the alert.",
+        "checks the session document (Bool ssm:SessionDocumentAccessCheck true), the documents granted are port " +
+        "forwarding ones, the task ARNs name their cluster, and the condition narrows each of requiredConditionKeys " +
+        "(its own setting: a policy is handed only its own config, and StartSession carries other keys than " +
+        "ExecuteCommand): a session opened that way skips the container-name condition, exec logging and the alert.",
     enforcementLevel: "mandatory",
+    configSchema: directSessionsSchema,
     remediationSteps:
-        "Deny ssm:StartSession on arn:aws:ecs:*:*:task/* (as the ECS Exec guide advises), or narrow the Allow to " +
-        "Condition { Bool: { \"ssm:SessionDocumentAccessCheck\": \"true\" } } with the exact document ARNs of " +
-        "AWS-StartPortForwardingSessionToRemoteHost (or AWS-StartPortForwardingSession[ToSocket]) in Resource.",
-    validateResource: forTypes(PERMISSION_TYPES, (resource, report) => {
+        "Deny ssm:StartSession on arn:aws:ecs:*:*:task/* (as the ECS Exec guide advises), or narrow the Allow on tasks " +
+        "to the tasks of one cluster (arn:aws:ecs:<region>:<account>:task/<cluster>/*) with Condition { Bool: " +
+        "{ \"ssm:SessionDocumentAccessCheck\": \"true\" } } and each required key, e.g. { StringEquals: " +
+        "{ \"aws:ResourceTag/Owner\": \"${aws:userid}\" } }, and grant the document in a statement of its own, without " +
+        "the tag condition (an AWS document has no tags): the exact ARN of AWS-StartPortForwardingSessionToRemoteHost " +
+        "(or AWS-StartPortForwardingSession[ToSocket]).",
+    validateResource: forTypes(PERMISSION_TYPES, (resource, report, args) => {
+        const { requiredConditionKeys } = configOf<{ requiredConditionKeys: string[] }>(directSessionsSchema, args);
         for (const document of permissionDocuments(resource)) {
-            directSessionGrants(document).forEach(report);
+            directSessionGrants(document, requiredConditionKeys).forEach(report);
         }
     }),
 };

@@ -3,27 +3,19 @@
  * extra conditions); exec task roles hold only what the agent and the application need and are not the execution
  * role; an AWS managed policy the pack does not know is named, not taken as fine.
  */
-import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ATTACHMENT_TYPES, attachedPolicyArns, execTaskRoles, managedPolicyArnsOf, PERMISSION_TYPES, permissionDocuments, roleDocuments } from "../lib/exec";
 import { TYPES } from "../lib/types";
 import { statementAllows, statementLabel, statementsOf, unconditioned, unscopedExecGrants } from "../lib/iam";
 import { awsManagedPolicyName, knownAwsManagedPolicy, SSM_MANAGED_INSTANCE_CORE } from "../lib/managedPolicies";
-import { configOf, forStack, forTypes } from "../lib/rule";
+import { configOf, forStack, forTypes, requiredConditionKeysSchema } from "../lib/rule";
 import { Resource, Stack } from "../lib/stack";
 import { at, Fields, isUnknown, listOf } from "../lib/values";
 
-const execGrantSchema: PolicyConfigSchema = {
-    properties: {
-        requiredConditionKeys: {
-            type: "array",
-            items: { type: "string" },
-            default: [],
-            description:
-                "Condition keys every ecs:ExecuteCommand grant that reaches tasks must narrow, besides ecs:container-name " +
-                "(for example aws:ResourceTag/Owner, ecs:cluster).",
-        },
-    },
-};
+const execGrantSchema = requiredConditionKeysSchema(
+    "Condition keys every ecs:ExecuteCommand grant that reaches tasks must narrow, besides ecs:container-name " +
+        "(for example aws:ResourceTag/Owner, ecs:cluster).",
+);
 
 export const execGrantScopedToContainer: ResourceValidationPolicy = {
     name: "exec-grant-scoped-to-container",

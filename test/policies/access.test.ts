@@ -1,77 +1,97 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { directSessionGrants, enableExecuteCommandConditioned, noDirectSessionsToTasks, unguardedExecSwitches } from "../../policies/rules/access";
-import { developerPolicy } from "../../components/policies";
+import { callers, StackFacts } from "../../components/accessScenarios";
+import { developerPolicy, portForwardingStatements } from "../../components/policies";
+import { PROJECT_DIR } from "../../synth/synth";
+import { evaluate } from "../access/evaluate";
 import { TEST_CONTEXT } from "../support/pulumi";
 import { UNKNOWN } from "../../policies/lib/values";
+import { DEVELOPER_POLICY_ARGS } from "./fixtures";
+import { configFile } from "./sharedPack";
 import { policyJson, resourceViolations, UNKNOWN_VALUE } from "./support";
 
-const TASKS = "arn:aws:ecs:us-east-1:111122223333:task/dev-ecs-exec/*";
+const CLUSTER = DEVELOPER_POLICY_ARGS.clusterName;
+const TASKS = `arn:aws:ecs:us-east-1:111122223333:task/${CLUSTER}/*`;
 const document = (name: string) => `arn:aws:ssm:us-east-1::document/${name}`;
-const OWN_TASKS = { StringEquals: { "aws:ResourceTag/Owner": "${aws:userid}" } };
 const CHECK = { Bool: { "ssm:SessionDocumentAccessCheck": "true" } };
+const OWN_TASKS = { StringEquals: { "aws:ResourceTag/Owner": "${aws:userid}" } };
+/** What both policy configs require of StartSession grants on tasks. */
+const OWNER = ["aws:ResourceTag/Owner"];
 
-/** The statement issue 12's port forwarding adds: your own tasks, the remote-host forwarding document only, checked. */
-const FORWARD = {
-    Sid: "ForwardThroughOwnExecTask",
-    Effect: "Allow",
-    Action: "ssm:StartSession",
-    Resource: [TASKS, document("AWS-StartPortForwardingSessionToRemoteHost")],
-    Condition: { ...CHECK, ...OWN_TASKS },
-};
+const THIS_PROGRAMS_DEVELOPER_POLICY = JSON.stringify(developerPolicy(TEST_CONTEXT, DEVELOPER_POLICY_ARGS));
 
-const THIS_PROGRAMS_DEVELOPER_POLICY = JSON.stringify(
-    developerPolicy(TEST_CONTEXT, {
-        clusterName: "dev-ecs-exec",
-        taskFamily: "dev-ecs-exec",
-        containerName: "dev-ecs-exec",
-        taskRoleArn: "arn:aws:iam::111122223333:role/t",
-        executionRoleArn: "arn:aws:iam::111122223333:role/e",
-        kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
-        requireReason: true,
-        taskCpu: 256,
-        taskMemory: 512,
-    }),
-);
+/** The grants issue 12's port forwarding deploys: your own tasks of the cluster; the forwarding document, untagged. */
+const forwarding = portForwardingStatements(TEST_CONTEXT, CLUSTER);
+const deployed = (sid: string) => forwarding.find((s) => s.Sid === sid)! as unknown as Record<string, unknown>;
+const TASK_GRANT = deployed("ForwardThroughOwnExecTask");
+const DOCUMENT_GRANT = deployed("UsePortForwardingDocument");
+const withDocument = (name: string) => ({ ...DOCUMENT_GRANT, Resource: document(name) });
 
 describe("no other way into a task: ssm:StartSession on ECS tasks", () => {
-    it("passes this program's developer policy (it denies StartSession on every task) and the port-forwarding shape", () => {
-        assert.deepEqual(directSessionGrants(THIS_PROGRAMS_DEVELOPER_POLICY), []);
-        assert.deepEqual(directSessionGrants(policyJson(FORWARD)), []);
-        // The document granted by a statement of its own, as a policy may split it.
-        const split = policyJson(
-            { ...FORWARD, Resource: TASKS },
-            { Effect: "Allow", Action: "ssm:StartSession", Resource: [document("AWS-StartPortForwardingSession"), document("AWS-StartPortForwardingSessionToRemoteHost")] },
-        );
-        assert.deepEqual(directSessionGrants(split), []);
+    it("passes this program's developer policy, with and without port forwarding, and its forwarding grants", () => {
+        assert.deepEqual(directSessionGrants(THIS_PROGRAMS_DEVELOPER_POLICY, OWNER), []);
+        assert.deepEqual(directSessionGrants(JSON.stringify(developerPolicy(TEST_CONTEXT, { ...DEVELOPER_POLICY_ARGS, portForwarding: true })), OWNER), []);
+        assert.deepEqual(directSessionGrants(policyJson(TASK_GRANT, DOCUMENT_GRANT), OWNER), []);
+        // Documents in one statement, both named exactly.
+        const twoDocuments = policyJson(TASK_GRANT, { ...DOCUMENT_GRANT, Resource: [document("AWS-StartPortForwardingSession"), document("AWS-StartPortForwardingSessionToRemoteHost")] });
+        assert.deepEqual(directSessionGrants(twoDocuments, OWNER), []);
     });
 
+    const ownTasks = (condition: Record<string, unknown>) => ({ ...TASK_GRANT, Condition: { ...CHECK, ...condition } });
     const refused: [string, Record<string, unknown>[], RegExp][] = [
         ["StartSession on * with no condition", [{ Effect: "Allow", Action: "ssm:StartSession", Resource: "*" }], /#1 allows ssm:StartSession on ECS tasks without Condition Bool ssm:SessionDocumentAccessCheck true/],
         ["ssm:* on tasks", [{ Effect: "Allow", Action: "ssm:*", Resource: TASKS }], /without Condition Bool/],
         ["NotAction that leaves StartSession in", [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }], /without Condition Bool/],
-        ["the check as BoolIfExists (a request without the key is not checked)", [{ ...FORWARD, Condition: { BoolIfExists: CHECK.Bool } }], /without Condition Bool/],
-        ["the default shell document", [{ ...FORWARD, Resource: [TASKS, document("SSM-SessionManagerRunShell")] }], /with document SSM-SessionManagerRunShell, which may open a shell/],
-        ["AWS-StartInteractiveCommand", [{ ...FORWARD, Resource: [TASKS, document("AWS-StartInteractiveCommand")] }], /document AWS-StartInteractiveCommand/],
-        ["AWS-StartSSHSession", [{ ...FORWARD, Resource: [TASKS, document("AWS-StartSSHSession")] }], /document AWS-StartSSHSession/],
-        ["ECS Exec's own document", [{ ...FORWARD, Resource: [TASKS, document("AmazonECS-ExecuteInteractiveCommand")] }], /document AmazonECS-ExecuteInteractiveCommand/],
-        ["documents by wildcard", [{ ...FORWARD, Resource: [TASKS, document("AWS-StartPortForwarding*")] }], /every document arn:aws:ssm:us-east-1::document\/AWS-StartPortForwarding\* matches/],
-        ["the check on, with Resource *", [{ ...FORWARD, Resource: "*" }], /every document \* matches/],
-        ["the check on and no document named", [{ ...FORWARD, Resource: TASKS }], /names no session document/],
+        ["the check as BoolIfExists (a request without the key is not checked)", [{ ...TASK_GRANT, Condition: { ...OWN_TASKS, BoolIfExists: CHECK.Bool } }, DOCUMENT_GRANT], /without Condition Bool/],
+        ["the default shell document", [TASK_GRANT, withDocument("SSM-SessionManagerRunShell")], /with document SSM-SessionManagerRunShell, which may open a shell/],
+        ["AWS-StartInteractiveCommand", [TASK_GRANT, withDocument("AWS-StartInteractiveCommand")], /document AWS-StartInteractiveCommand/],
+        ["AWS-StartSSHSession", [TASK_GRANT, withDocument("AWS-StartSSHSession")], /document AWS-StartSSHSession/],
+        ["ECS Exec's own document", [TASK_GRANT, withDocument("AmazonECS-ExecuteInteractiveCommand")], /document AmazonECS-ExecuteInteractiveCommand/],
+        ["documents by wildcard", [TASK_GRANT, withDocument("AWS-StartPortForwarding*")], /every document arn:aws:ssm:us-east-1::document\/AWS-StartPortForwarding\* matches/],
+        ["the check on, with Resource *", [{ ...TASK_GRANT, Resource: "*" }], /every document \* matches/],
+        ["the check on and no document named", [TASK_GRANT], /names no session document/],
+        // The required keys, read as exec-grant-scoped-to-container reads them.
+        ["the Owner condition dropped", [ownTasks({}), DOCUMENT_GRANT], /^statement ForwardThroughOwnExecTask allows ssm:StartSession on ECS tasks without a condition on aws:ResourceTag\/Owner$/],
+        ["the Owner condition as StringEqualsIfExists", [ownTasks({ StringEqualsIfExists: { "aws:ResourceTag/Owner": "${aws:userid}" } }), DOCUMENT_GRANT], /without a condition on aws:ResourceTag\/Owner$/],
+        ["the Owner condition negated", [ownTasks({ StringNotEquals: { "aws:ResourceTag/Owner": "nobody" } }), DOCUMENT_GRANT], /without a condition on aws:ResourceTag\/Owner$/],
+        ["the Owner condition a bare *", [ownTasks({ StringLike: { "aws:ResourceTag/Owner": "*" } }), DOCUMENT_GRANT], /without a condition on aws:ResourceTag\/Owner$/],
+        ["the Owner condition under ForAllValues", [ownTasks({ "ForAllValues:StringEquals": { "aws:ResourceTag/Owner": "${aws:userid}" } }), DOCUMENT_GRANT], /without a condition on aws:ResourceTag\/Owner$/],
+        // StartSession has no ecs:cluster key: the task ARN is the cluster's only scope.
+        ["the tasks of every cluster", [{ ...TASK_GRANT, Resource: "arn:aws:ecs:*:*:task/*" }, DOCUMENT_GRANT], /^statement ForwardThroughOwnExecTask allows ssm:StartSession on ECS tasks in every cluster \(arn:aws:ecs:\*:\*:task\/\*\)$/],
+        ["clusters by wildcard", [{ ...TASK_GRANT, Resource: "arn:aws:ecs:us-east-1:111122223333:task/dev-*/*" }, DOCUMENT_GRANT], /in every cluster \(arn:aws:ecs:us-east-1:111122223333:task\/dev-\*\/\*\)$/],
     ];
     for (const [title, statements, message] of refused) {
         it(`reports ${title}`, () => {
-            const found = directSessionGrants(policyJson(...statements));
+            const found = directSessionGrants(policyJson(...statements), OWNER);
             assert.equal(found.length, 1, JSON.stringify(found));
             assert.match(found[0], message);
         });
     }
 
+    it("names every problem of a statement in one message", () => {
+        assert.deepEqual(directSessionGrants(policyJson({ Effect: "Allow", Action: "ssm:StartSession", Resource: "*" }), OWNER), [
+            "statement #1 allows ssm:StartSession on ECS tasks without Condition Bool ssm:SessionDocumentAccessCheck true: any session document, a shell included; in every cluster (*); without a condition on aws:ResourceTag/Owner",
+        ]);
+    });
+
+    it("asks for the keys its own requiredConditionKeys names (none by default), of grants on tasks only", () => {
+        const ownerDropped = { type: "aws:iam/policy:Policy", name: "p", props: { policy: policyJson({ ...TASK_GRANT, Condition: CHECK }, DOCUMENT_GRANT) } };
+        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, ownerDropped), []);
+        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, ownerDropped, { requiredConditionKeys: OWNER }), [
+            "statement ForwardThroughOwnExecTask allows ssm:StartSession on ECS tasks without a condition on aws:ResourceTag/Owner",
+        ]);
+        // An Owner narrowed by other means than the key asked for does not count.
+        assert.equal(directSessionGrants(policyJson(ownTasks({ StringEquals: { "ssm:resourceTag/Owner": "${aws:userid}" } }), DOCUMENT_GRANT), OWNER).length, 1);
+    });
+
     it("passes StartSession on instances, and a broad Allow taken back by an unconditioned Deny on every task", () => {
-        assert.deepEqual(directSessionGrants(policyJson({ Effect: "Allow", Action: "ssm:StartSession", Resource: "arn:aws:ec2:us-east-1:111122223333:instance/*" })), []);
+        assert.deepEqual(directSessionGrants(policyJson({ Effect: "Allow", Action: "ssm:StartSession", Resource: "arn:aws:ec2:us-east-1:111122223333:instance/*" }), OWNER), []);
         const denied = policyJson({ Effect: "Allow", Action: "ssm:*", Resource: "*" }, { Effect: "Deny", Action: "ssm:StartSession", Resource: "arn:aws:ecs:*:*:task/*" });
-        assert.deepEqual(directSessionGrants(denied), []);
+        assert.deepEqual(directSessionGrants(denied, OWNER), []);
         const deniedInOneRegion = policyJson({ Effect: "Allow", Action: "ssm:*", Resource: "*" }, { Effect: "Deny", Action: "ssm:StartSession", Resource: "arn:aws:ecs:us-east-1:*:task/*" });
-        assert.equal(directSessionGrants(deniedInOneRegion).length, 1);
+        assert.equal(directSessionGrants(deniedInOneRegion, OWNER).length, 1);
     });
 
     it("reports AWS managed policies that open sessions into tasks, attached in any form", () => {
@@ -84,11 +104,54 @@ describe("no other way into a task: ssm:StartSession on ECS tasks", () => {
         }
     });
 
-    it("reports nothing while a policy, its condition or its resources are unknown", () => {
-        assert.deepEqual(directSessionGrants(UNKNOWN), []);
-        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, { type: "aws:iam/policy:Policy", name: "p", props: { policy: UNKNOWN_VALUE } }), []);
-        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, { type: "aws:iam/policy:Policy", name: "p", props: { policy: { Statement: [{ ...FORWARD, Condition: UNKNOWN_VALUE }] } } }), []);
-        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, { type: "aws:iam/policy:Policy", name: "p", props: { policy: { Statement: [{ ...FORWARD, Resource: [TASKS, UNKNOWN_VALUE] }] } } }), []);
+    it("reports nothing while a policy, its condition, a required key's value or its resources are unknown", () => {
+        const policy = (...statements: Record<string, unknown>[]) => ({ type: "aws:iam/policy:Policy", name: "p", props: { policy: { Statement: statements } } });
+        const config = { requiredConditionKeys: OWNER };
+        assert.deepEqual(directSessionGrants(UNKNOWN, OWNER), []);
+        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, { type: "aws:iam/policy:Policy", name: "p", props: { policy: UNKNOWN_VALUE } }, config), []);
+        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, policy({ ...TASK_GRANT, Condition: UNKNOWN_VALUE }, DOCUMENT_GRANT), config), []);
+        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, policy(ownTasks({ StringEquals: { "aws:ResourceTag/Owner": UNKNOWN_VALUE } }), DOCUMENT_GRANT), config), []);
+        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, policy({ ...TASK_GRANT, Resource: UNKNOWN_VALUE }, DOCUMENT_GRANT), config), []);
+        assert.deepEqual(resourceViolations(noDirectSessionsToTasks, policy({ ...TASK_GRANT, Resource: [TASKS, UNKNOWN_VALUE] }, DOCUMENT_GRANT), config), []);
+    });
+
+    describe("the shape README says the pack admits", () => {
+        /** README's JSON under "Other ways into a task", its placeholders filled in for the test account's dev cluster. */
+        function readmeShape(): { Statement: Record<string, unknown>[] } {
+            const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+            const section = readme.slice(readme.indexOf("#### Other ways into a task"));
+            const json = /```json\n([^]*?)\n```/.exec(section)![1];
+            const filled = { region: TEST_CONTEXT.region, account: TEST_CONTEXT.accountId, cluster: CLUSTER };
+            return JSON.parse(json.replace(/<(region|account|cluster)>/g, (_, name: keyof typeof filled) => filled[name]));
+        }
+
+        it("is the two statements the program deploys, and passes under both configs' requiredConditionKeys", () => {
+            const shape = readmeShape();
+            assert.deepEqual(shape.Statement, [TASK_GRANT, DOCUMENT_GRANT]);
+            for (const env of ["dev", "prod"] as const) {
+                const { requiredConditionKeys } = JSON.parse(fs.readFileSync(configFile(env), "utf8"))["no-direct-sessions-to-tasks"];
+                assert.deepEqual(resourceViolations(noDirectSessionsToTasks, { type: "aws:iam/policy:Policy", name: "p", props: { policy: JSON.stringify(shape) } }, { requiredConditionKeys }), [], env);
+            }
+        });
+
+        it("opens your own task in IAM, where one statement for the task and the document would not: the document has no Owner tag", async () => {
+            const { alice } = callers(TEST_CONTEXT.accountId);
+            const scenario = (policy: unknown) => ({
+                row: "forward",
+                caller: alice,
+                action: "ssm:StartSession",
+                // An AWS document carries no tags: IAM finds no aws:ResourceTag/Owner on it.
+                targets: [{ arn: TASKS.replace("*", "0f8e9c1d2b3a4e5f60718293a4b5c6d7"), tags: { Owner: alice.userId } }, { arn: document("AWS-StartPortForwardingSessionToRemoteHost") }],
+                context: CHECK.Bool,
+                developerPolicy: policy,
+                expect: "Allowed" as const,
+            });
+            // evaluate reads only where the stack is: the developer policy is the scenario's own.
+            const where = TEST_CONTEXT as StackFacts;
+            assert.equal((await evaluate(where, scenario(readmeShape()))).decision, "Allowed");
+            const oneStatement = { ...TASK_GRANT, Resource: [TASK_GRANT.Resource, DOCUMENT_GRANT.Resource] };
+            assert.equal((await evaluate(where, scenario({ Version: "2012-10-17", Statement: [oneStatement] }))).decision, "ImplicitlyDenied");
+        });
     });
 });
 

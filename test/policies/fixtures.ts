@@ -4,7 +4,21 @@
  * sessions to an encrypted log group, and an ExecuteCommand alert to an encrypted SNS topic with a subscriber and an
  * alarm on the alert's failed deliveries. Tests change one thing at a time.
  */
+import type { DeveloperPolicyArgs } from "../../components/policies";
 import { policyJson, TestResource } from "./support";
+
+/** This program's developer policy settings for a dev cluster (components/policies.ts), for the IAM rules' tests. */
+export const DEVELOPER_POLICY_ARGS: DeveloperPolicyArgs = {
+    clusterName: "dev-ecs-exec",
+    taskFamily: "dev-ecs-exec",
+    containerName: "dev-ecs-exec",
+    taskRoleArn: "arn:aws:iam::111122223333:role/t",
+    executionRoleArn: "arn:aws:iam::111122223333:role/e",
+    kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
+    requireReason: true,
+    taskCpu: 256,
+    taskMemory: 512,
+};
 
 export const SESSION_CHANNELS = policyJson({
     Effect: "Allow",

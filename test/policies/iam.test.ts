@@ -10,6 +10,7 @@ import { Fields, UNKNOWN } from "../../policies/lib/values";
 import { awsManagedPolicyDocument, knownAwsManagedPolicy, SNAPSHOT as snapshot, WATCHED_ACTIONS } from "../../policies/lib/managedPolicies";
 import { developerPolicy } from "../../components/policies";
 import { TEST_CONTEXT } from "../support/pulumi";
+import { DEVELOPER_POLICY_ARGS } from "./fixtures";
 import { policyJson } from "./support";
 
 const EXEC = "ecs:ExecuteCommand";
@@ -89,17 +90,7 @@ describe("IAM analysis: what grants ecs:ExecuteCommand", () => {
     });
 
     it("passes this program's developer policy, Owner tag required on tasks", () => {
-        const document = developerPolicy(TEST_CONTEXT, {
-            clusterName: "dev-ecs-exec",
-            taskFamily: "dev-ecs-exec",
-            containerName: "dev-ecs-exec",
-            taskRoleArn: "arn:aws:iam::111122223333:role/t",
-            executionRoleArn: "arn:aws:iam::111122223333:role/e",
-            kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k",
-            requireReason: true,
-            taskCpu: 256,
-            taskMemory: 512,
-        });
+        const document = developerPolicy(TEST_CONTEXT, DEVELOPER_POLICY_ARGS);
         assert.ok(documentAllows(JSON.stringify(document), [EXEC]));
         assert.deepEqual(unscopedExecGrants(JSON.stringify(document), ["aws:ResourceTag/Owner"]), []);
     });

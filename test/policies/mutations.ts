@@ -65,6 +65,12 @@ const developerExecGrant = (s: SynthResult, edit: (statement: any) => void) =>
         edit(document.Statement.find((st: any) => st.Sid === "ExecIntoOwnExecContainer")),
     );
 
+/** Edits the developer policy's port-forwarding grant on tasks (only a stack that forwards has it: dev). */
+const developerForwardingGrant = (s: SynthResult, edit: (statement: any) => void) =>
+    editJson(one(s, TYPE.policy, "exec-access-policy"), "policy", (document) =>
+        edit(document.Statement.find((st: any) => st.Sid === "ForwardThroughOwnExecTask")),
+    );
+
 /** Edits the developer policy as a whole. */
 const developerPolicy = (s: SynthResult, edit: (document: any) => void) => editJson(one(s, TYPE.policy, "exec-access-policy"), "policy", edit);
 
@@ -405,6 +411,19 @@ export const MUTATIONS: Mutation[] = [
                     Condition: { Bool: { "ssm:SessionDocumentAccessCheck": "true" } },
                 });
             }),
+    },
+    // prod configures no port forwarding: these are dev edits.
+    {
+        title: "Owner tag condition dropped from the port-forwarding grant",
+        caughtBy: "no-direct-sessions-to-tasks",
+        stacks: ["dev"],
+        apply: (s) => developerForwardingGrant(s, (st) => delete st.Condition.StringEquals["aws:ResourceTag/Owner"]),
+    },
+    {
+        title: "port-forwarding grant widened to every cluster's tasks",
+        caughtBy: "no-direct-sessions-to-tasks",
+        stacks: ["dev"],
+        apply: (s) => developerForwardingGrant(s, (st) => (st.Resource = "arn:aws:ecs:*:*:task/*")),
     },
     {
         title: "AmazonSSMFullAccess attached to an existing role through RolePolicyAttachmentsExclusive",

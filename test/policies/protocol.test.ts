@@ -63,6 +63,7 @@ describe("policy pack over the Analyzer gRPC protocol, as the Pulumi CLI runs it
             description: "Fewest days a log group may keep its events.",
         });
         assert.equal(schema("exec-grant-scoped-to-container")!.requiredConditionKeys.type, "array");
+        assert.equal(schema("no-direct-sessions-to-tasks")!.requiredConditionKeys.type, "array");
         assert.equal(schema("exec-alert-and-session-log")!.organizationAlert.default, false);
     });
 

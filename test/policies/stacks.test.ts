@@ -64,8 +64,17 @@ describe("policy configs and this program's stacks", function () {
             assert.equal(levelUnder(dev, rules.find((r) => r.name === name)!), "mandatory", name);
         }
         assert.deepEqual(dev["exec-grant-scoped-to-container"], readConfig("prod")["exec-grant-scoped-to-container"]);
+        assert.deepEqual(dev["no-direct-sessions-to-tasks"], readConfig("prod")["no-direct-sessions-to-tasks"]);
         // Grants that could turn exec on elsewhere are advice in dev, where developers try things out.
         assert.equal(levelUnder(dev, rules.find((r) => r.name === "enable-execute-command-conditioned")!), "advisory");
+    });
+
+    it("asks the same conditions of every way into a task: port forwarding's StartSession grants as exec grants", () => {
+        // Two settings, since each policy is handed only its own config; these configs' keys all exist on both actions.
+        for (const env of ["dev", "prod"] as const) {
+            const config = readConfig(env);
+            assert.deepEqual(config["no-direct-sessions-to-tasks"].requiredConditionKeys, config["exec-grant-scoped-to-container"].requiredConditionKeys, env);
+        }
     });
 
     it("demands longer log retention in prod than in dev", () => {
