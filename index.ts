@@ -11,7 +11,7 @@ import { ExecTask } from "./components/execTask";
 import { ExecAccess } from "./components/execAccess";
 import { ExecAudit } from "./components/execAudit";
 import { AlertDefinition, executeCommandAlerts } from "./components/alerts";
-import { runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
+import { RUN_TASK_NETWORK_ALERT_ID, runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
 import { startSessionAlerts } from "./components/forwardAlerts";
 import { DoctorAccess } from "./components/doctorAccess";
 
@@ -121,7 +121,7 @@ const audit = new ExecAudit("exec-audit", {
         .map((definition) => auditAlert(definition.id, definition))
         .concat(
             auditAlert(
-                "run-task-network",
+                RUN_TASK_NETWORK_ALERT_ID,
                 pulumi.all([network.subnetIds, network.securityGroupId]).apply(([subnetIds, securityGroupId]) =>
                     runTaskNetworkAlert({ family: names.taskFamily, subnetIds, securityGroupId, assignPublicIp: config.assignPublicIp }),
                 ),

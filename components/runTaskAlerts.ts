@@ -132,6 +132,12 @@ export interface RunTaskNetworkAlertArgs {
 }
 
 /**
+ * The network alert's id: its definition depends on the stack's network, known only once deployed, so the stack names
+ * its rule and alarm by this id before the definition exists.
+ */
+export const RUN_TASK_NETWORK_ALERT_ID = "run-task-network";
+
+/**
  * A RunTask that started the exec task definition with a network other than the stack's: a security group other
  * than the exec group (or none: ECS then uses the VPC's default group), a subnet outside the configured ones, or a
  * public IP where the stack gives none. IAM cannot refuse it: RunTask has no condition key for subnets, security
@@ -166,7 +172,7 @@ export function runTaskNetworkAlert(args: RunTaskNetworkAlertArgs): AlertDefinit
         },
     };
     return alertOfShape(base, {
-        id: "run-task-network",
+        id: RUN_TASK_NETWORK_ALERT_ID,
         description: `An ECS RunTask call that started the exec task definition ${args.family} with a network other than the stack's, from CloudTrail`,
         when: { errorCode: false },
         inputPaths: {
