@@ -88,6 +88,7 @@ const access = new ExecAccess("exec-access", {
     kmsKeyArn: logging.keyArn,
     developerPrincipalArns: config.developerPrincipalArns,
     developerSessionNameTag: config.developerSessionNameTag,
+    developerTaggedRoleArns: config.developerTaggedRoleArns,
     requireMfa: config.requireMfa,
     requireReason: config.requireReason,
     taskCpu: config.execCpu,

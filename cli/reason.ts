@@ -1,10 +1,10 @@
 /**
- * `--reason TEXT`: why an exec task is started. It becomes the task's Reason tag, which the RunTask alert and
+ * `--reason TEXT`: why an exec task is started, in at least 8 characters. It becomes the task's Reason tag, which the RunTask alert and
  * `ecs-exec audit` show; stacks with `requireReason` refuse a task without one (the developer policy, and first this
  * check, before any AWS call). Every command that starts a task takes it: shell, run, and later ones.
  */
 import type { Command } from "commander";
-import { ECS_TAG_VALUE_MAX_LENGTH, isEcsTagValue } from "../components/commands";
+import { ECS_TAG_VALUE_MAX_LENGTH, isEcsTagValue, REASON_MIN_LENGTH, reasonProblem } from "../components/commands";
 import { UsageError } from "./errors";
 import type { StackOutputs } from "./outputs";
 
@@ -19,6 +19,13 @@ export function checkReason(reason: string | undefined): string | undefined {
     }
     if (reason.trim() === "") {
         throw new UsageError("--reason needs a text: why you start the exec task (a ticket, a runbook step)");
+    }
+    const problem = reasonProblem(reason);
+    if (problem !== undefined) {
+        throw new UsageError(
+            `--reason ${JSON.stringify(reason)} says too little: ${problem}. Say why you start the exec task in at least ` +
+                `${REASON_MIN_LENGTH} characters, without leading or trailing spaces, e.g. --reason "INC-4711 restore orders"`,
+        );
     }
     if (!isEcsTagValue(reason)) {
         const refused = [...new Set([...reason].filter((c) => !isEcsTagValue(c)))].map((c) => JSON.stringify(c));

@@ -19,6 +19,32 @@ export function isEcsTagValue(value: string): boolean {
     return ECS_TAG_VALUE.test(value) && [...value].length <= ECS_TAG_VALUE_MAX_LENGTH && !/^aws:/i.test(value);
 }
 
+/** Shortest reason, in characters: room for a ticket and a word ("INC-4711 fix"), not for "x" or "fix". */
+export const REASON_MIN_LENGTH = 8;
+
+/**
+ * Every whitespace character an ECS tag value can hold: the Unicode separators (`\p{Z}`), the only spaces the tag
+ * value pattern admits (tabs and line breaks are refused by ECS). A reason may not begin or end with one.
+ */
+export const TAG_VALUE_WHITESPACE: readonly string[] = [
+    "\u0020", "\u00a0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007",
+    "\u2008", "\u2009", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
+];
+
+/**
+ * Why `reason` says nothing, or undefined when it is a reason: at least REASON_MIN_LENGTH characters, not beginning
+ * or ending with whitespace. The developer policy refuses the same (policies.ts, reasonCondition).
+ */
+export function reasonProblem(reason: string): string | undefined {
+    if ([...reason].length < REASON_MIN_LENGTH) {
+        return `it has ${[...reason].length} characters; a reason has at least ${REASON_MIN_LENGTH}`;
+    }
+    if (/^\s|\s$/u.test(reason)) {
+        return "it begins or ends with whitespace";
+    }
+    return undefined;
+}
+
 /**
  * Fargate platform version exec tasks run on. ECS Exec needs 1.4.0 or later on Linux; LATEST is that or newer.
  */

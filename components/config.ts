@@ -3,6 +3,7 @@ import { Region } from "@pulumi/aws/types/enums";
 import { isCidr } from "./cidr";
 import { parseImageReference } from "./image";
 import { execNames, trailBucketName } from "./names";
+import { IDENTITY_CENTER_ROLE_PATH } from "./policies";
 import { ENTRY_ALLOWED, parsePortForwarding, PortForwardingDestination } from "./portForwarding";
 
 /** The project's config namespace: every key below is `ecs-exec:<key>`. */
@@ -31,6 +32,7 @@ export const CONFIG_KEYS = {
     alertEmails: "array",
     developerPrincipalArns: "array",
     developerSessionNameTag: "string",
+    developerTaggedRoleArns: "array",
     requireMfa: "boolean",
     requireReason: "boolean",
     developerPolicyRoles: "array",
@@ -93,6 +95,8 @@ export interface ExecConfig {
     developerPrincipalArns: string[];
     /** The principal tag a role session's name must equal to assume the developer role (unset: no role sessions). */
     developerSessionNameTag?: string;
+    /** Roles other than IAM Identity Center's whose sessions may assume the developer role under their tagged name. */
+    developerTaggedRoleArns: string[];
     /** Whether assuming the developer role needs MFA. */
     requireMfa: boolean;
     /** Whether every exec task must be started with a non-empty Reason tag. */
@@ -173,6 +177,7 @@ const patterns = {
     roleName: /^[\w+=,.@-]{1,64}$/,
     /** A principal that is, or admits, role sessions: a role, or an account root (which admits the account's roles). */
     roleOrRoot: /:(?:root|role\/.+)$/,
+    roleArn: /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     /** An IAM tag key usable in `${aws:PrincipalTag/<key>}`: no spaces, and not the reserved `aws:` prefix. */
     tagKey: /^(?![aA][wW][sS]:)[\p{L}\p{N}_.:/=+@-]{1,128}$/u,
     groupName: /^[\w+=,.@-]{1,128}$/,
@@ -404,6 +409,15 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         );
     }
 
+    const taggedRoleArns = list("developerTaggedRoleArns", "IAM role ARNs (arn:aws:iam::<account>:role/<path/name>)", (s) =>
+        patterns.roleArn.test(s),
+    );
+    if (developerPrincipalArns !== undefined && taggedRoleArns !== undefined) {
+        for (const p of taggedRoleProblems(developerPrincipalArns, taggedRoleArns, sessionNameTag)) {
+            problem(qualified(p.key), p.value, p.allowed);
+        }
+    }
+
     const requireMfa = boolean("requireMfa");
     if (requireMfa === true && developerPrincipalArns !== undefined && developerPrincipalArns.length === 0) {
         problem(qualified("requireMfa"), "true", "false unless developerPrincipalArns is set (it guards assuming the developer role)");
@@ -457,6 +471,7 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         alertEmails: alertEmails!,
         developerPrincipalArns: developerPrincipalArns!,
         developerSessionNameTag: sessionNameTag,
+        developerTaggedRoleArns: taggedRoleArns!,
         requireMfa: requireMfa!,
         requireReason: requireReason!,
         developerPolicyRoles: developerPolicyRoles!,
@@ -465,6 +480,56 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         trailRetentionDays: trailRetentionDays!,
         portForwarding: portForwarding.destinations,
     };
+}
+
+/**
+ * Role sessions assume the developer role only from IAM Identity Center's roles, or from roles the stack lists in
+ * developerTaggedRoleArns (policies.ts, developerRoleTrustPolicy): a listed role that is neither would admit nobody,
+ * and an opted-in role must be one the trust admits (listed, or its account root) and needs the tag to name it.
+ */
+function taggedRoleProblems(
+    principalArns: string[],
+    taggedRoleArns: string[],
+    sessionNameTag: string | undefined,
+): (ConfigProblem & { key: ConfigKey })[] {
+    const problems: (ConfigProblem & { key: ConfigKey })[] = [];
+    const isIdentityCenterRole = (arn: string) => arn.includes(`:role${IDENTITY_CENTER_ROLE_PATH}`);
+    const neither = principalArns.filter((arn) => /:role\//.test(arn) && !isIdentityCenterRole(arn) && !taggedRoleArns.includes(arn));
+    if (neither.length > 0) {
+        problems.push({
+            key: "developerPrincipalArns",
+            value: JSON.stringify(principalArns),
+            allowed:
+                `role ARNs of IAM Identity Center (path ${IDENTITY_CENTER_ROLE_PATH}) or also in developerTaggedRoleArns: the ` +
+                `sessions of ${neither.join(", ")} could never assume the developer role. Their callers can choose their ` +
+                "principal tags; opt in with developerTaggedRoleArns only for roles whose owner guarantees they cannot (README: Granting access)",
+        });
+    }
+    const accountRoot = (arn: string) => arn.replace(/:role\/.*$/, ":root");
+    const unadmitted = taggedRoleArns.filter((arn) => !principalArns.includes(arn) && !principalArns.includes(accountRoot(arn)));
+    const identityCenter = taggedRoleArns.filter(isIdentityCenterRole);
+    if (taggedRoleArns.length > 0 && sessionNameTag === undefined) {
+        problems.push({
+            key: "developerTaggedRoleArns",
+            value: JSON.stringify(taggedRoleArns),
+            allowed: "empty unless developerSessionNameTag is set: it names the tag whose value these roles' sessions must take as their name",
+        });
+    }
+    if (unadmitted.length > 0 || identityCenter.length > 0) {
+        problems.push({
+            key: "developerTaggedRoleArns",
+            value: JSON.stringify(taggedRoleArns),
+            allowed: [
+                unadmitted.length > 0
+                    ? `roles developerPrincipalArns admits (the role itself, or its account root): not ${unadmitted.join(", ")}`
+                    : "",
+                identityCenter.length > 0 ? `no IAM Identity Center role, which needs no opt-in: not ${identityCenter.join(", ")}` : "",
+            ]
+                .filter(Boolean)
+                .join("; "),
+        });
+    }
+    return problems;
 }
 
 /**

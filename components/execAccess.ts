@@ -23,6 +23,8 @@ export interface ExecAccessArgs {
     developerPrincipalArns: string[];
     /** The principal tag a role session's name must equal; without it, no role session may assume the role. */
     developerSessionNameTag?: string;
+    /** Roles other than IAM Identity Center's whose sessions may assume the role under their tagged name. */
+    developerTaggedRoleArns: string[];
     /** Whether assuming the role needs MFA. */
     requireMfa: boolean;
     /** Whether RunTask of the exec task needs a non-empty Reason tag. */
@@ -90,12 +92,15 @@ export class ExecAccess extends pulumi.ComponentResource {
                 {
                     name: args.roleName,
                     description: "ECS Exec developers: assume to start and open exec sessions",
-                    assumeRolePolicy: JSON.stringify(
-                        developerRoleTrustPolicy({
-                            principalArns: args.developerPrincipalArns,
-                            requireMfa: args.requireMfa,
-                            sessionNameTag: args.developerSessionNameTag,
-                        }),
+                    assumeRolePolicy: pulumi.output(args.context).apply((ctx) =>
+                        JSON.stringify(
+                            developerRoleTrustPolicy(ctx, {
+                                principalArns: args.developerPrincipalArns,
+                                requireMfa: args.requireMfa,
+                                sessionNameTag: args.developerSessionNameTag,
+                                taggedRoleArns: args.developerTaggedRoleArns,
+                            }),
+                        ),
                     ),
                     maxSessionDuration: 3600,
                     tags: args.tags,

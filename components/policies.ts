@@ -3,7 +3,7 @@
  * tests evaluate them directly.
  */
 import type { ImageReference } from "./image";
-import { OWNER_TAG_KEY, REASON_TAG_KEY } from "./commands";
+import { OWNER_TAG_KEY, REASON_MIN_LENGTH, REASON_TAG_KEY, TAG_VALUE_WHITESPACE } from "./commands";
 import { EXEC_TASK_TAG } from "./names";
 import { FORWARDING_DOCUMENT } from "./portForwarding";
 
@@ -234,6 +234,20 @@ export interface DeveloperPolicyArgs {
     portForwarding?: boolean;
 }
 
+/**
+ * A reason under `key`, as far as IAM's operators can tell (IAM User Guide, "Condition operators": `?` matches one
+ * character, `*` any run): at least REASON_MIN_LENGTH characters (that many `?`), and no whitespace ECS admits in a tag
+ * value at either end. A key missing from the request matches no operator but ...IfExists and Null, so a request
+ * without the tag fails StringLike. IAM has no length operator beyond this and cannot see whitespace inside; the
+ * CLI checks the same rule before any call (reasonProblem).
+ */
+export function reasonCondition(key: string): Condition {
+    return {
+        StringLike: { [key]: `${"?".repeat(REASON_MIN_LENGTH)}*` },
+        StringNotLike: { [key]: TAG_VALUE_WHITESPACE.flatMap((space) => [`${space}*`, `*${space}`]) },
+    };
+}
+
 /** The caller, as IAM resolves it per request: AIDA... for an IAM user, AROA...:<session name> for a role session. */
 const CALLER = "${aws:userid}";
 
@@ -251,9 +265,7 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
     const tasks = arns.tasksOf(ctx, args.clusterName);
     const ownerIsCaller = { [`aws:RequestTag/${OWNER_TAG_KEY}`]: CALLER };
     const onlyOwnerAndReasonTags = { "ForAllValues:StringEquals": { "aws:TagKeys": [OWNER_TAG_KEY, REASON_TAG_KEY] } };
-    // "?*": at least one character. A key missing from the request matches no operator but ...IfExists and Null
-    // (IAM User Guide, "Condition operators"), so this holds only for a Reason tag present and not empty.
-    const reasonGiven: Condition = args.requireReason ? { StringLike: { [`aws:RequestTag/${REASON_TAG_KEY}`]: "?*" } } : {};
+    const reasonGiven: Condition = args.requireReason ? reasonCondition(`aws:RequestTag/${REASON_TAG_KEY}`) : {};
     return policy(
         {
             Sid: "StartOwnExecTask",
@@ -447,50 +459,76 @@ export interface DeveloperRoleTrustArgs {
     principalArns: string[];
     requireMfa: boolean;
     /**
-     * The principal tag a role session's name must equal (e.g. `email`, an IAM Identity Center attribute passed as a
-     * session tag). Without it, no role session may assume the role.
+     * The principal tag a role session's name must equal (e.g. `email`, an IAM Identity Center attribute for access
+     * control). Without it, no role session may assume the role.
      */
     sessionNameTag?: string;
+    /**
+     * Roles other than IAM Identity Center's whose sessions may assume the role under their tagged name: an opt-in,
+     * for roles whose owner guarantees that no caller chooses that tag (`ecs-exec:developerTaggedRoleArns`).
+     */
+    taggedRoleArns: string[];
 }
 
-/** IAM users, in `aws:PrincipalArn` form. */
-const IAM_USERS = "arn:*:iam::*:user/*";
+/**
+ * The character that keeps the two kinds of session name apart: an IAM user's name never has it (the trust refuses
+ * one that does), a tag-pinned name always has it (an e-mail address). So no IAM user can take the name of a
+ * colleague's Identity Center session, and no tag the name of an IAM user.
+ */
+export const TAGGED_NAME_MARK = "@";
+
+/** The roles IAM Identity Center provisions, in any account and any home region (path `aws-reserved/sso.amazonaws.com/`). */
+export const IDENTITY_CENTER_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/";
 
 /**
  * Who may assume the developer role. The role session name becomes the `Owner` of the tasks a session starts (it is
  * the second half of `aws:userid`), and whoever calls AssumeRole chooses it: so every session name is pinned to the
- * caller's own identity. IAM users: their user name. Any other principal (a role session, such as IAM Identity
- * Center's): the value of its principal tag `sessionNameTag`, which it cannot choose. AWS Security Blog, "Easily
- * control the naming of individual IAM role sessions" (`sts:RoleSessionName` with `${aws:username}` and
- * `${aws:PrincipalTag/...}`).
+ * caller's own identity, and no two people can arrive at one name. AWS Security Blog, "Easily control the naming of
+ * individual IAM role sessions" (`sts:RoleSessionName` with `${aws:username}` and `${aws:PrincipalTag/...}`).
+ * - IAM users of this account only (user names are unique within an account, not across accounts), under their
+ *   user name, which has no `@`.
+ * - IAM Identity Center's role sessions, of any listed account, under the value of their `sessionNameTag` tag, which
+ *   has an `@`: Identity Center sets its session tags from the identity source, and nobody can tag its roles.
+ * - Sessions of other roles only where the stack opts in (`taggedRoleArns`): whoever assumes a role with
+ *   `sts:TagSession`, or can tag the role, chooses its principal tags.
  */
-export function developerRoleTrustPolicy(args: DeveloperRoleTrustArgs): PolicyDocument {
+export function developerRoleTrustPolicy(ctx: AwsContext, args: DeveloperRoleTrustArgs): PolicyDocument {
     const mfa: Condition = args.requireMfa ? { Bool: { "aws:MultiFactorAuthPresent": "true" } } : {};
+    const taggedName = (sid: string, principalArn: Condition): PolicyStatement => ({
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { AWS: args.principalArns },
+        Action: "sts:AssumeRole",
+        Condition: {
+            ...principalArn,
+            StringEquals: { "sts:RoleSessionName": `\${aws:PrincipalTag/${args.sessionNameTag}}` },
+            StringLike: { "sts:RoleSessionName": `*${TAGGED_NAME_MARK}*` },
+            ...mfa,
+        },
+    });
     const statements: PolicyStatement[] = [
         {
-            Sid: "IamUsersUnderTheirOwnName",
+            Sid: "IamUsersOfThisAccountUnderTheirOwnName",
             Effect: "Allow",
             Principal: { AWS: args.principalArns },
             Action: "sts:AssumeRole",
             Condition: {
-                ArnLike: { "aws:PrincipalArn": IAM_USERS },
-                StringEquals: { "sts:RoleSessionName": "${aws:username}" },
+                StringEquals: { "aws:PrincipalAccount": ctx.accountId, "sts:RoleSessionName": "${aws:username}" },
+                ArnLike: { "aws:PrincipalArn": `arn:${ctx.partition}:iam::${ctx.accountId}:user/*` },
+                StringNotLike: { "sts:RoleSessionName": `*${TAGGED_NAME_MARK}*` },
                 ...mfa,
             },
         },
     ];
     if (args.sessionNameTag !== undefined) {
-        statements.push({
-            Sid: "RoleSessionsUnderTheirTaggedName",
-            Effect: "Allow",
-            Principal: { AWS: args.principalArns },
-            Action: "sts:AssumeRole",
-            Condition: {
-                ArnNotLike: { "aws:PrincipalArn": IAM_USERS },
-                StringEquals: { "sts:RoleSessionName": `\${aws:PrincipalTag/${args.sessionNameTag}}` },
-                ...mfa,
-            },
-        });
+        statements.push(
+            taggedName("IdentityCenterSessionsUnderTheirTaggedName", {
+                ArnLike: { "aws:PrincipalArn": `arn:${ctx.partition}:iam::*:role${IDENTITY_CENTER_ROLE_PATH}*` },
+            }),
+        );
+        if (args.taggedRoleArns.length > 0) {
+            statements.push(taggedName("ListedRoleSessionsUnderTheirTaggedName", { ArnEquals: { "aws:PrincipalArn": args.taggedRoleArns } }));
+        }
     }
     return policy(...statements);
 }

@@ -21,7 +21,21 @@ import { PROJECT_DIR, readStackConfig, SynthResult } from "../synth/synth";
 const SSO_DEVELOPER_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_0123456789abcdef";
 const IAM_USER = "arn:aws:iam::111122223333:user/bob";
 const SESSION_NAME_TAG = "email";
-const PURE_LISTING = { user: IAM_USER, role: SSO_DEVELOPER_ROLE, sessionNameTag: SESSION_NAME_TAG };
+/** Another account the developer role lists (its root): its Identity Center sessions are welcome, its IAM users not. */
+const OTHER_ACCOUNT_ROOT = "arn:aws:iam::777788889999:root";
+const OTHER_ACCOUNT_SSO_ROLE = "arn:aws:iam::777788889999:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Developer_fedcba9876543210";
+/** A role whose callers set its session tags (sts:TagSession), listed but not opted in. */
+const OTHER_ROLE = "arn:aws:iam::111122223333:role/ci-runner";
+/** A role of a federation whose owner guarantees its tags, opted in with developerTaggedRoleArns. */
+const TAGGED_ROLE = "arn:aws:iam::111122223333:role/federation/okta-developers";
+const PURE_LISTING = {
+    user: IAM_USER,
+    userOfOtherAccount: "arn:aws:iam::777788889999:user/alice",
+    identityCenterRoles: [SSO_DEVELOPER_ROLE, OTHER_ACCOUNT_SSO_ROLE],
+    otherRole: OTHER_ROLE,
+    taggedRole: TAGGED_ROLE,
+    sessionNameTag: SESSION_NAME_TAG,
+};
 
 /**
  * The pure functions' output for a dev stack whose developer role lists an IAM user and an SSO role, and which
@@ -49,10 +63,11 @@ function pureFacts(requireMfa = false, portForwarding = true): StackFacts {
         ...facts,
         developerPolicy: developerPolicy(TEST_CONTEXT, facts),
         keyPolicy: sessionKeyPolicy(TEST_CONTEXT, { logGroupNames: [names.sessionLogGroup, names.containerLogGroup] }),
-        developerRoleTrust: developerRoleTrustPolicy({
-            principalArns: [IAM_USER, SSO_DEVELOPER_ROLE],
+        developerRoleTrust: developerRoleTrustPolicy(TEST_CONTEXT, {
+            principalArns: [IAM_USER, SSO_DEVELOPER_ROLE, OTHER_ACCOUNT_ROOT, OTHER_ROLE, TAGGED_ROLE],
             requireMfa,
             sessionNameTag: SESSION_NAME_TAG,
+            taggedRoleArns: [TAGGED_ROLE],
         }),
     };
 }
@@ -147,8 +162,9 @@ describe("developer access, evaluated by an IAM simulator", () => {
     });
 
     it("keeps the developer policy within IAM's 6,144 characters for a managed policy, with forwarding", () => {
-        // IAM User Guide, "IAM and AWS STS quotas": managed policy size, whitespace not counted.
-        const size = JSON.stringify(pureFacts().developerPolicy).replace(/\s/g, "").length;
+        // IAM User Guide, "IAM and AWS STS quotas": managed policy size, whitespace not counted. The compact JSON has
+        // none outside strings; the spaces inside (the reason's whitespace patterns) count.
+        const size = JSON.stringify(pureFacts().developerPolicy).length;
         assert.ok(size <= 6144, `${size} characters`);
     });
 
@@ -187,9 +203,11 @@ describe("developer access, evaluated by an IAM simulator", () => {
                 }
                 // An account root admits the account's users and roles: try one of each.
                 const root = principals.includes(`arn:aws:iam::${facts.accountId}:root`);
-                for (const s of trustScenarios(facts, {
+                const ssoRole = principals.find((arn) => arn.includes(":role/aws-reserved/sso.amazonaws.com/")) ?? (root ? SSO_DEVELOPER_ROLE : undefined);
+                for (const s of trustScenarios({
                     user: principals.find((arn) => arn.includes(":user/")) ?? (root ? IAM_USER : undefined),
-                    role: principals.find((arn) => arn.includes(":role/")) ?? (root ? SSO_DEVELOPER_ROLE : undefined),
+                    identityCenterRoles: ssoRole ? [ssoRole] : [],
+                    otherRole: root ? OTHER_ROLE : undefined,
                     sessionNameTag: config["ecs-exec:developerSessionNameTag"] as string,
                 })) {
                     await check(s, () => evaluateTrust(facts, s));
@@ -200,26 +218,31 @@ describe("developer access, evaluated by an IAM simulator", () => {
 
     describe("assuming the developer role", () => {
         const f = pureFacts();
-        for (const s of trustScenarios(f, PURE_LISTING)) {
+        for (const s of trustScenarios(PURE_LISTING)) {
             it(`${s.row} → ${s.expect}`, () => check(s, () => evaluateTrust(f, s)));
         }
 
         it("listing the account root still admits Identity Center's role once recreated: a new suffix, the home region in its path", async () => {
-            const f = { ...pureFacts(), developerRoleTrust: developerRoleTrustPolicy({ principalArns: ["arn:aws:iam::111122223333:root"], requireMfa: false, sessionNameTag: SESSION_NAME_TAG }) };
-            for (const role of [
+            const trust = developerRoleTrustPolicy(TEST_CONTEXT, {
+                principalArns: ["arn:aws:iam::111122223333:root"],
+                requireMfa: false,
+                sessionNameTag: SESSION_NAME_TAG,
+                taggedRoleArns: [],
+            });
+            const f = { ...pureFacts(), developerRoleTrust: trust };
+            const identityCenterRoles = [
                 SSO_DEVELOPER_ROLE,
                 "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_fedcba9876543210",
                 "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Developer_0123456789abcdef",
-            ]) {
-                for (const s of trustScenarios(f, { role, sessionNameTag: SESSION_NAME_TAG })) {
-                    await check(s, () => evaluateTrust(f, s));
-                }
+            ];
+            for (const s of trustScenarios({ identityCenterRoles, sessionNameTag: SESSION_NAME_TAG })) {
+                await check(s, () => evaluateTrust(f, s));
             }
         });
 
         it("with requireMfa, refuses a session without MFA and accepts one with it", async () => {
             const mfa = pureFacts(true);
-            const [sso] = trustScenarios(mfa, { role: SSO_DEVELOPER_ROLE, sessionNameTag: SESSION_NAME_TAG });
+            const [sso] = trustScenarios({ identityCenterRoles: [SSO_DEVELOPER_ROLE], sessionNameTag: SESSION_NAME_TAG });
             assert.equal((await evaluateTrust(mfa, sso)).decision, "ImplicitlyDenied");
             const withMfa = { ...sso, context: { ...sso.context, "aws:MultiFactorAuthPresent": "true" } };
             assert.equal((await evaluateTrust(mfa, withMfa)).decision, "Allowed");
@@ -244,7 +267,7 @@ describe("developer access, evaluated by an IAM simulator", () => {
             table("| A developer"),
             Object.values(ROWS).map((row) => `${row} → ${outcome(all.filter((s) => s.row === row).map((s) => s.expect))}`),
         );
-        const trust = trustScenarios(pureFacts(), PURE_LISTING);
+        const trust = trustScenarios(PURE_LISTING);
         assert.deepEqual(
             table("| Who assumes"),
             Object.values(TRUST_ROWS).map((row) => `${row} → ${outcome(trust.filter((s) => s.row === row).map((s) => s.expect))}`),

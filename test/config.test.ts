@@ -421,6 +421,47 @@ describe("config validation", () => {
             rejects({ developerPrincipalArns: '["arn:aws:iam::111122223333:user/bob"]' }, "developerSessionNameTag", /unset unless/);
             rejects({ developerPrincipalArns: "[]" }, "developerSessionNameTag", /unset unless/);
         });
+        describe("roles other than Identity Center's (developerTaggedRoleArns)", () => {
+            const FEDERATED = "arn:aws:iam::111122223333:role/federation/okta-developers";
+            it("reads the opted-in roles, admitted by the listed role or its account root", () => {
+                for (const principals of [[FEDERATED], ["arn:aws:iam::111122223333:root"]]) {
+                    const config = accepts({
+                        developerPrincipalArns: JSON.stringify(principals),
+                        developerSessionNameTag: "email",
+                        developerTaggedRoleArns: JSON.stringify([FEDERATED]),
+                    });
+                    assert.deepEqual(config.developerTaggedRoleArns, [FEDERATED]);
+                }
+                assert.deepEqual(parseExecConfig(devConfig(), "dev").developerTaggedRoleArns, []);
+            });
+            it("rejects a listed role whose sessions could never assume the developer role, saying how to opt in", () => {
+                const problem = rejects(
+                    { developerPrincipalArns: JSON.stringify([SSO_ROLE, FEDERATED]), developerSessionNameTag: "email" },
+                    "developerPrincipalArns",
+                    /^role ARNs of IAM Identity Center \(path \/aws-reserved\/sso.amazonaws.com\/\) or also in developerTaggedRoleArns/,
+                );
+                assert.ok(problem.allowed.includes(`the sessions of ${FEDERATED} could never assume`), problem.allowed);
+            });
+            it("rejects an opted-in role that developerPrincipalArns does not admit, or one of Identity Center's", () => {
+                rejects(
+                    {
+                        developerPrincipalArns: '["arn:aws:iam::444455556666:root"]',
+                        developerSessionNameTag: "email",
+                        developerTaggedRoleArns: JSON.stringify([FEDERATED, SSO_ROLE]),
+                    },
+                    "developerTaggedRoleArns",
+                    new RegExp(
+                        `^roles developerPrincipalArns admits \\(the role itself, or its account root\\): not ${FEDERATED}, ${SSO_ROLE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}; no IAM Identity Center role`,
+                    ),
+                );
+            });
+            it("rejects opted-in roles without the tag that names their sessions, and anything but role ARNs", () => {
+                const problems = problemsOf(devConfig({ developerPrincipalArns: JSON.stringify([FEDERATED]), developerSessionNameTag: undefined, developerTaggedRoleArns: JSON.stringify([FEDERATED]) }), "dev");
+                assert.deepEqual(problems.map((p) => p.key), ["ecs-exec:developerSessionNameTag", "ecs-exec:developerTaggedRoleArns"]);
+                assert.match(problems[1].allowed, /^empty unless developerSessionNameTag is set/);
+                rejects({ developerTaggedRoleArns: '["arn:aws:iam::111122223333:user/bob"]' }, "developerTaggedRoleArns", /IAM role ARNs/);
+            });
+        });
         for (const bad of ["e mail", "aws:username", "AWS:x", "x".repeat(129), "${x}", ""]) {
             it(`rejects the tag key ${JSON.stringify(bad.length > 20 ? `${bad.slice(0, 8)}… (${bad.length})` : bad)}`, () =>
                 rejects({ developerSessionNameTag: bad }, "developerSessionNameTag", /an IAM tag key/));

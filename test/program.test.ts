@@ -7,6 +7,8 @@ import { execNames } from "../components/names";
 import { POLICY_PROPAGATION_WAIT } from "../components/propagation";
 import { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, SynthResult } from "../synth/synth";
 import { DOCUMENTED_SYNTH, runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
+import { ExecNetwork } from "../components/execNetwork";
+import { TEST_REGION, TEST_TAGS, underMocks } from "./support/pulumi";
 
 const STACKS = ["dev", "prod"];
 const project = readProjectFile();
@@ -108,6 +110,48 @@ describe("program contract", () => {
         const days = (stack: string) => Number(readStackConfig(stack)[`${CONFIG_NAMESPACE}:logRetentionDays`]);
         assert.equal(days("dev"), 30);
         assert.ok(days("prod") >= 365);
+    });
+});
+
+describe("resources whose description forces their replacement", () => {
+    // A changed description replaces an IAM managed policy (terraform-provider-aws, internal/service/iam/policy.go:
+    // description ForceNew) or a security group (EC2 cannot change one). Pulumi creates the replacement first, under
+    // the same fixed name, which AWS refuses (EntityAlreadyExists, InvalidGroup.Duplicate). So each such description
+    // stays as it is, pinned here; to change one, give the resource a new name in the same change.
+    const PINNED: Record<string, string> = {
+        "aws:iam/policy:Policy exec-access-policy": "ECS Exec developers: start, exec into, see and stop their own exec tasks",
+        "aws:iam/policy:Policy doctor-access-policy": "ecs-exec doctor: read-only checks of the ECS Exec deployment",
+        "aws:ec2/securityGroup:SecurityGroup exec-network-task": "ECS Exec tasks: no inbound at all; outbound HTTPS only (SSM, ECR, logs, KMS)",
+        "aws:ec2/securityGroup:SecurityGroup exec-network-endpoints": "VPC interface endpoints: HTTPS from ECS Exec tasks only",
+    };
+
+    it("keeps the description of every fixed-name managed policy and security group as pinned, in both stacks", async () => {
+        const seen = new Set<string>();
+        // Neither stack creates VPC endpoints: the network component as a stack with vpcEndpoints create builds it.
+        const { registered: withEndpoints } = await underMocks(
+            () =>
+                new ExecNetwork("exec-network", {
+                    network: { mode: "create" },
+                    vpcEndpoints: "create",
+                    assignPublicIp: false,
+                    region: TEST_REGION,
+                    taskSecurityGroupName: "test-ecs-exec-task",
+                    endpointsName: "test-ecs-exec-endpoints",
+                    portForwarding: [],
+                    tags: TEST_TAGS,
+                }),
+        );
+        for (const resources of [...(await Promise.all(STACKS.map(synthStack))).map((r) => r.resources), withEndpoints.all]) {
+            for (const r of resources) {
+                if (["aws:iam/policy:Policy", "aws:ec2/securityGroup:SecurityGroup"].includes(r.type) && r.inputs.name !== undefined) {
+                    const key = `${r.type} ${r.name}`;
+                    assert.ok(key in PINNED, `${key}: a fixed name and a description that forces replacement; pin it here`);
+                    assert.equal(r.inputs.description, PINNED[key], `${key}: changing it replaces the resource under the same name, which AWS refuses`);
+                    seen.add(key);
+                }
+            }
+        }
+        assert.deepEqual([...seen].sort(), Object.keys(PINNED).sort());
     });
 });
 

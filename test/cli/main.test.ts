@@ -60,6 +60,9 @@ describe("ecs-exec command line", () => {
         ["run", "--reason", "INC-1, INC-2", "--", "true"],
         ["shell", "--reason", "aws:reserved"],
         ["shell", "--reason", "x".repeat(257)],
+        ["shell", "--reason", "INC-42"],
+        ["shell", "--reason", " INC-4711 restore"],
+        ["run", "--reason", "INC-4711 restore\u3000", "--", "true"],
         ["forward"],
         ["forward", "orders-db", "--local-port", "0"],
         ["forward", "orders-db", "--local-port", "65536"],
@@ -93,6 +96,26 @@ describe("ecs-exec command line", () => {
                 stderr,
                 'ecs-exec: stack prod requires a reason for every exec task (requireReason): add --reason "TEXT", for example ' +
                     '--reason "INC-4711 restore orders". It goes into the task\'s Reason tag, the alert and ecs-exec audit.\n',
+            );
+            assert.equal(checked, false, "not even the plugin check");
+        });
+    }
+
+    for (const [reason, why] of [
+        ["INC-42", "it has 6 characters; a reason has at least 8"],
+        [" INC-4711 restore", "it begins or ends with whitespace"],
+        ["INC-4711 restore\u00a0", "it begins or ends with whitespace"],
+    ]) {
+        it(`a --reason that says too little (${JSON.stringify(reason)}): says why, exit 2 before any AWS call`, async () => {
+            const plugin = new FakePlugin();
+            let checked = false;
+            plugin.check = async () => void (checked = true);
+            const { code, stderr } = await run(["shell", "--outputs", prodOutputsFile, "--reason", reason], plugin);
+            assert.equal(code, 2);
+            assert.equal(
+                stderr,
+                `ecs-exec: --reason ${JSON.stringify(reason)} says too little: ${why}. Say why you start the exec task in at ` +
+                    'least 8 characters, without leading or trailing spaces, e.g. --reason "INC-4711 restore orders"\n',
             );
             assert.equal(checked, false, "not even the plugin check");
         });

@@ -3,7 +3,7 @@
  * use: RunTask on the task definition, and the tag-on-create ECS authorizes on the new task.
  */
 import { strict as assert } from "assert";
-import { ExecRunTaskRequest, isEcsTagValue, runTaskRequest } from "../../components/commands";
+import { ExecRunTaskRequest, isEcsTagValue, reasonProblem, runTaskRequest, TAG_VALUE_WHITESPACE } from "../../components/commands";
 import { EXEC_TASK_TAG, execNames } from "../../components/names";
 import { developerPolicy } from "../../components/policies";
 import { simulate } from "../support/iam";
@@ -115,4 +115,31 @@ describe("ECS tag values (the Owner tag holds the caller's aws:userid)", () => {
     });
 
     it("counts characters, not bytes or UTF-16 units", () => assert.equal(isEcsTagValue("é".repeat(256)), true));
+});
+
+describe("reasons that say something", () => {
+    it("lists every whitespace character an ECS tag value can hold, so the developer policy refuses each at either end", () => {
+        const tagWhitespace: string[] = [];
+        for (let code = 0; code <= 0x10ffff; code++) {
+            const c = String.fromCodePoint(code);
+            if (/\s/u.test(c) && isEcsTagValue(c)) {
+                tagWhitespace.push(c);
+            }
+        }
+        assert.deepEqual([...TAG_VALUE_WHITESPACE].sort(), tagWhitespace.sort());
+    });
+
+    it("takes 8 characters or more, counted as characters, with whitespace only inside", () => {
+        for (const reason of ["INC-4711", "INC-4 äö", "INC-4711 restore the orders", "x".repeat(256)]) {
+            assert.equal(reasonProblem(reason), undefined, reason);
+        }
+    });
+
+    it("refuses fewer than 8 characters, and whitespace at either end", () => {
+        assert.equal(reasonProblem("INC-42"), "it has 6 characters; a reason has at least 8");
+        assert.equal(reasonProblem("        "), "it begins or ends with whitespace");
+        for (const reason of [" INC-4711", "INC-4711 ", "INC-4711\u3000", "\u2028INC-4711"]) {
+            assert.equal(reasonProblem(reason), "it begins or ends with whitespace", JSON.stringify(reason));
+        }
+    });
 });

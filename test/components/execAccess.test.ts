@@ -21,6 +21,7 @@ function args(changes: Partial<ExecAccessArgs> = {}): ExecAccessArgs {
         kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10",
         developerPrincipalArns: [SSO_ROLE],
         developerSessionNameTag: "email",
+        developerTaggedRoleArns: [],
         requireMfa: false,
         requireReason: false,
         taskCpu: 256,
@@ -62,12 +63,17 @@ describe("ExecAccess", () => {
     });
 
     it("pins a role session's name to its developerSessionNameTag principal tag, and admits no role session without it", async () => {
-        const trust = async (developerSessionNameTag?: string) =>
-            JSON.parse((await build({ developerSessionNameTag })).registered.one(ROLE).inputs.assumeRolePolicy as string);
-        const tagged = (await trust("email")).Statement.find((s: any) => s.Sid === "RoleSessionsUnderTheirTaggedName");
+        const trust = async (changes: Partial<ExecAccessArgs>) =>
+            JSON.parse((await build(changes)).registered.one(ROLE).inputs.assumeRolePolicy as string);
+        const sids = (document: any) => document.Statement.map((s: any) => s.Sid);
+        const tagged = (await trust({})).Statement.find((s: any) => s.Sid === "IdentityCenterSessionsUnderTheirTaggedName");
         assert.deepEqual(tagged.Condition.StringEquals, { "sts:RoleSessionName": "${aws:PrincipalTag/email}" });
-        assert.deepEqual(tagged.Condition.ArnNotLike, { "aws:PrincipalArn": "arn:*:iam::*:user/*" });
-        assert.deepEqual((await trust(undefined)).Statement.map((s: any) => s.Sid), ["IamUsersUnderTheirOwnName"]);
+        assert.deepEqual(tagged.Condition.ArnLike, { "aws:PrincipalArn": "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*" });
+        assert.deepEqual(sids(await trust({})), ["IamUsersOfThisAccountUnderTheirOwnName", "IdentityCenterSessionsUnderTheirTaggedName"]);
+        assert.deepEqual(sids(await trust({ developerSessionNameTag: undefined })), ["IamUsersOfThisAccountUnderTheirOwnName"]);
+        const listed = "arn:aws:iam::111122223333:role/federated/Developers";
+        const optedIn = await trust({ developerPrincipalArns: [SSO_ROLE, listed], developerTaggedRoleArns: [listed] });
+        assert.deepEqual(optedIn.Statement[2].Condition.ArnEquals, { "aws:PrincipalArn": [listed] });
     });
 
     it("requires MFA to assume the role when requireMfa is set", async () => {
