@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadExecConfig } from "./components/config";
-import { alertAlarmName, alertRuleName, execNames, stackTags } from "./components/names";
+import { execNames, stackTags } from "./components/names";
 import { AwsContext } from "./components/policies";
 import { runTaskCommand as buildRunTaskCommand } from "./components/commands";
 import { ExecNetwork } from "./components/execNetwork";
@@ -9,8 +9,8 @@ import { SessionLogging } from "./components/sessionLogging";
 import { ExecCluster } from "./components/execCluster";
 import { ExecTask } from "./components/execTask";
 import { ExecAccess } from "./components/execAccess";
-import { ExecAudit } from "./components/execAudit";
-import { AlertDefinition, executeCommandAlerts } from "./components/alerts";
+import { AuditAlert, ExecAudit } from "./components/execAudit";
+import { executeCommandAlerts } from "./components/alerts";
 import { RUN_TASK_NETWORK_ALERT_ID, runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
 import { startSessionAlerts } from "./components/forwardAlerts";
 import { DoctorAccess } from "./components/doctorAccess";
@@ -21,6 +21,12 @@ const names = execNames(config.environment);
 const tags = stackTags(config.environment);
 
 const caller = aws.getCallerIdentityOutput();
+// Who administers the audit chain: those configured, or whoever runs pulumi up (a role session as its role, with the
+// path aws:PrincipalArn names it by: iam:GetRole, through the session context).
+const auditAdminPrincipalArns: pulumi.Output<string[]> =
+    config.auditAdminPrincipalArns.length > 0
+        ? pulumi.output(config.auditAdminPrincipalArns)
+        : aws.iam.getSessionContextOutput({ arn: caller.arn }).issuerArn.apply((arn) => [arn]);
 const partition = aws.getPartitionOutput();
 const context: pulumi.Output<AwsContext> = pulumi
     .all([caller.accountId, partition.partition, partition.dnsSuffix])
@@ -48,6 +54,7 @@ const logging = new SessionLogging("session-logging", {
     sessionLogGroupName: names.sessionLogGroup,
     containerLogGroupName: names.containerLogGroup,
     retentionInDays: config.logRetentionDays,
+    protectAuditData: config.protectAuditData,
     tags,
 });
 
@@ -99,35 +106,35 @@ const access = new ExecAccess("exec-access", {
     tags,
 });
 
-/** An alert with its rule and alarm names. */
-const auditAlert = (id: string, definition: pulumi.Input<AlertDefinition>) => ({
-    id,
-    definition,
-    ruleName: alertRuleName(config.environment, id),
-    alarmName: alertAlarmName(config.environment, id),
-});
-
 const audit = new ExecAudit("exec-audit", {
     context,
+    environment: config.environment,
     cloudTrail: config.cloudTrail,
     trailRetentionDays: config.trailRetentionDays,
     trailName: names.trail,
     topicName: names.alertTopic,
     keyAlias: names.auditKeyAlias,
+    deadLetterQueueName: names.alertDeadLetterQueue,
     alerts: [
         ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
         ...runTaskAlerts({ family: names.taskFamily }),
         ...startSessionAlerts(names.cluster),
     ]
-        .map((definition) => auditAlert(definition.id, definition))
-        .concat(
-            auditAlert(
-                RUN_TASK_NETWORK_ALERT_ID,
-                pulumi.all([network.subnetIds, network.securityGroupId]).apply(([subnetIds, securityGroupId]) =>
-                    runTaskNetworkAlert({ family: names.taskFamily, subnetIds, securityGroupId, assignPublicIp: config.assignPublicIp }),
-                ),
+        .map((definition): AuditAlert => ({ id: definition.id, definition }))
+        .concat({
+            id: RUN_TASK_NETWORK_ALERT_ID,
+            definition: pulumi.all([network.subnetIds, network.securityGroupId]).apply(([subnetIds, securityGroupId]) =>
+                runTaskNetworkAlert({ family: names.taskFamily, subnetIds, securityGroupId, assignPublicIp: config.assignPublicIp }),
             ),
-        ),
+        }),
+    watched: {
+        sessionLogGroupName: names.sessionLogGroup,
+        sessionKeyArn: logging.keyArn,
+        clusterName: names.cluster,
+        developerPolicyArn: access.policyArn,
+    },
+    adminPrincipalArns: auditAdminPrincipalArns,
+    protectAuditData: config.protectAuditData,
     alertEmails: config.alertEmails,
     tags,
 });
@@ -139,6 +146,7 @@ const doctor = new DoctorAccess("doctor-access", {
     kmsKeyArn: logging.keyArn,
     vpcId: network.vpcId,
     topicName: names.alertTopic,
+    deadLetterQueueName: names.alertDeadLetterQueue,
     ruleNames: audit.ruleNames,
     alarmNames: audit.alarmNames,
     trailName: audit.trailName,
@@ -173,6 +181,10 @@ export const developerPolicy = access.policyDocument;
 export const alertTopicArn = audit.topicArn;
 export const alertRuleNames = audit.ruleNames;
 export const alertAlarmNames = audit.alarmNames;
+// The rules that report changes to the audit chain itself (ecs-exec doctor's audit-watch), and where undelivered alerts wait.
+export const auditWatchRuleNames = audit.watchRuleNames;
+export const alertDeadLetterQueueUrl = audit.deadLetterQueueUrl;
+export const auditAdminPrincipals = auditAdminPrincipalArns;
 export const cloudTrail = config.cloudTrail;
 export const trailName = audit.trailName.apply(
     (name) => name ?? "none created (cloudTrail: existing): an organization or account trail must log this region's management events",

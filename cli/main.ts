@@ -141,7 +141,7 @@ export async function main(rt: Runtime): Promise<number> {
 
     /** Every client doctor's checks use, loaded together: doctor runs them all at once. */
     async function doctorClients(region: string) {
-        const [sts, ecs, iam, kms, logs, ec2, events, cloudwatch, sns, cloudtrail] = await Promise.all([
+        const [sts, ecs, iam, kms, logs, ec2, events, cloudwatch, sns, sqs, cloudtrail] = await Promise.all([
             import("@aws-sdk/client-sts"),
             import("@aws-sdk/client-ecs"),
             import("@aws-sdk/client-iam"),
@@ -151,6 +151,7 @@ export async function main(rt: Runtime): Promise<number> {
             import("@aws-sdk/client-eventbridge"),
             import("@aws-sdk/client-cloudwatch"),
             import("@aws-sdk/client-sns"),
+            import("@aws-sdk/client-sqs"),
             import("@aws-sdk/client-cloudtrail"),
         ]);
         return {
@@ -163,6 +164,8 @@ export async function main(rt: Runtime): Promise<number> {
             events: client(new events.EventBridgeClient({ region })),
             cloudwatch: client(new cloudwatch.CloudWatchClient({ region })),
             sns: client(new sns.SNSClient({ region })),
+            // The queue URL names the stack's region's endpoint anyway; the client's own endpoint is the one configured.
+            sqs: client(new sqs.SQSClient({ region, useQueueUrlAsEndpoint: false })),
             cloudtrail: client(new cloudtrail.CloudTrailClient({ region })),
         };
     }

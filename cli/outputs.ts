@@ -66,6 +66,9 @@ export interface DoctorOutputs {
     alertTopicArn: string;
     alertRuleNames: string[];
     alertAlarmNames: string[];
+    /** The rules that report changes to the audit chain itself. */
+    auditWatchRuleNames: string[];
+    alertDeadLetterQueueUrl: string;
     cloudTrail: "create" | "existing";
     trailName: string;
     doctorPolicyArn: string;
@@ -86,6 +89,8 @@ const DOCTOR_EXPECTED: { [K in keyof DoctorOutputs]: [kind: string, valid: (v: u
     alertTopicArn: ["an ARN", isArn],
     alertRuleNames: ["a list of names", isNameList],
     alertAlarmNames: ["a list of names", isNameList],
+    auditWatchRuleNames: ["a list of names", isNameList],
+    alertDeadLetterQueueUrl: ["a queue URL", (v) => typeof v === "string" && v.startsWith("https://")],
     cloudTrail: ["create or existing", (v) => v === "create" || v === "existing"],
     trailName: ["a name", isText],
     doctorPolicyArn: ["an ARN", isArn],

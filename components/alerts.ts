@@ -39,7 +39,7 @@ export interface AlertDefinition {
  * Fields EventBridge puts in every event on a bus (EventBridge User Guide, "Event structure reference": "The
  * following fields appear in all events delivered to an event bus"). A template may read them without a filter.
  */
-const ENVELOPE_PATHS = new Set(["$.version", "$.id", "$.detail-type", "$.source", "$.account", "$.time", "$.region"]);
+const ENVELOPE_PATHS = new Set(["$.version", "$.id", "$.detail-type", "$.source", "$.account", "$.time", "$.region", "$.detail"]);
 
 /**
  * One shape of the events a family of alerts covers: the presence or absence of some fields of `detail` decides
@@ -197,7 +197,8 @@ function requiredLeaves(base: EventPattern, shape: AlertShape): string[] {
         if (shape.when[leaf] === false || (Array.isArray(filtered) && filtered.every(isAbsence))) {
             throw new Error(`alert ${shape.id} reads ${path}, which its events lack`);
         }
-        if (shape.when[leaf] === undefined && !guaranteed(nodeAt(base.detail, read)) && !guaranteed(filtered) && !leaves.includes(leaf)) {
+        const settled = guaranteedAt(base, ["detail", ...read.split(".")]) || guaranteedAt(base, ["detail", ...leaf.split(".")]);
+        if (shape.when[leaf] === undefined && !settled && !leaves.includes(leaf)) {
             leaves.push(leaf);
         }
     }
@@ -213,6 +214,22 @@ function nodeAt(pattern: unknown, path: string): unknown {
         node = isObjectPattern(node) ? node[part] : undefined;
     }
     return node;
+}
+
+/**
+ * Whether every event `pattern` matches has a value at `path` (its fields, from the event's top): the pattern filters
+ * it so, or every alternative of a `$or` on the way does.
+ */
+function guaranteedAt(pattern: unknown, path: string[]): boolean {
+    if (path.length === 0) {
+        return guaranteed(pattern);
+    }
+    if (!isObjectPattern(pattern)) {
+        return false;
+    }
+    const [field, ...rest] = path;
+    const alternatives = pattern.$or as EventPattern[] | undefined;
+    return guaranteedAt(pattern[field], rest) || (alternatives !== undefined && alternatives.every((alternative) => guaranteedAt(alternative, path)));
 }
 
 /** Whether every event a pattern node matches has a value there: a filter that needs one, or an object holding such. */

@@ -39,6 +39,8 @@ export const CONFIG_KEYS = {
     developerPolicyGroups: "array",
     cloudTrail: "string",
     trailRetentionDays: "integer",
+    auditAdminPrincipalArns: "array",
+    protectAuditData: "boolean",
     // Pulumi.yaml declares its items as objects (`items: { type: object }`).
     portForwarding: "array",
 } as const;
@@ -107,6 +109,10 @@ export interface ExecConfig {
     cloudTrail: CloudTrailMode;
     /** Days the created trail's log files are kept. */
     trailRetentionDays: number;
+    /** The only principals that may change the alert topic and its dead-letter queue; empty: whoever runs pulumi up. */
+    auditAdminPrincipalArns: string[];
+    /** Protect the transcripts, the trail's bucket and their keys from deletion (they are kept on delete anyway). */
+    protectAuditData: boolean;
     /** Where developers may forward ports through their own exec tasks (none: no forwarding). */
     portForwarding: PortForwardingDestination[];
 }
@@ -181,6 +187,8 @@ const patterns = {
     /** An IAM tag key usable in `${aws:PrincipalTag/<key>}`: no spaces, and not the reserved `aws:` prefix. */
     tagKey: /^(?![aA][wW][sS]:)[\p{L}\p{N}_.:/=+@-]{1,128}$/u,
     groupName: /^[\w+=,.@-]{1,128}$/,
+    /** A principal as `aws:PrincipalArn` names it (a role with its path), `*` and `?` allowed as in ArnLike. */
+    adminPrincipalArn: /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|user\/[\w+=,.@/*?-]+|role\/[\w+=,.@/*?-]+)$/,
 };
 
 /**
@@ -443,6 +451,13 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         (n) => n >= TRAIL_RETENTION_DAYS.min && n <= TRAIL_RETENTION_DAYS.max,
     );
 
+    const auditAdminPrincipalArns = list(
+        "auditAdminPrincipalArns",
+        "IAM principal ARNs as aws:PrincipalArn names them (arn:aws:iam::<account>:role/<path/name> | user/<name> | root; * and ? allowed)",
+        (s) => patterns.adminPrincipalArn.test(s),
+    );
+    const protectAuditData = boolean("protectAuditData");
+
     const portForwarding = parsePortForwarding(text("portForwarding"));
     if (portForwarding.listProblem) {
         problem(qualified("portForwarding"), text("portForwarding"), portForwarding.listProblem);
@@ -478,6 +493,8 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
         developerPolicyGroups: developerPolicyGroups!,
         cloudTrail: cloudTrail as CloudTrailMode,
         trailRetentionDays: trailRetentionDays!,
+        auditAdminPrincipalArns: auditAdminPrincipalArns!,
+        protectAuditData: protectAuditData!,
         portForwarding: portForwarding.destinations,
     };
 }

@@ -12,6 +12,7 @@ export interface DoctorAccessArgs {
     kmsKeyArn: pulumi.Input<string>;
     vpcId: pulumi.Input<string>;
     topicName: string;
+    deadLetterQueueName: string;
     /** Every alert rule and every alarm on their delivery. */
     ruleNames: pulumi.Input<string[]>;
     alarmNames: pulumi.Input<string[]>;
@@ -34,7 +35,16 @@ export class DoctorAccess extends pulumi.ComponentResource {
         this.policyDocument = pulumi
             .all([args.context, args.clusterName, args.kmsKeyArn, args.vpcId, args.ruleNames, args.alarmNames, args.trailName])
             .apply(([ctx, clusterName, kmsKeyArn, vpcId, ruleNames, alarmNames, trailName]) =>
-                doctorPolicy(ctx, { clusterName, kmsKeyArn, vpcId, topicName: args.topicName, ruleNames, alarmNames, trailName }),
+                doctorPolicy(ctx, {
+                    clusterName,
+                    kmsKeyArn,
+                    vpcId,
+                    topicName: args.topicName,
+                    deadLetterQueueName: args.deadLetterQueueName,
+                    ruleNames,
+                    alarmNames,
+                    trailName,
+                }),
             );
         const policy = new aws.iam.Policy(
             `${name}-policy`,

@@ -31,6 +31,7 @@ export const DOCTOR_ACTIONS = [
     "cloudwatch:GetMetricData",
     "cloudwatch:DescribeAlarms",
     "sns:ListSubscriptionsByTopic",
+    "sqs:GetQueueAttributes",
     "cloudtrail:DescribeTrails",
     "cloudtrail:GetTrailStatus",
     "cloudtrail:GetEventSelectors",
@@ -53,6 +54,8 @@ export interface DoctorPolicyArgs {
     /** The VPC of the exec subnets. */
     vpcId: string;
     topicName: string;
+    /** The queue of the events alert rules could not deliver. */
+    deadLetterQueueName: string;
     /** The alert rules and the alarms on their delivery, all of them. */
     ruleNames: string[];
     alarmNames: string[];
@@ -91,7 +94,7 @@ function scopes(ctx: AwsContext, args: DoctorPolicyArgs): Record<AuthorizedActio
     const key: Scope = { sid: "ReadTheSessionKey", resources: [args.kmsKeyArn] };
     const rules: Scope = {
         sid: "ReadTheAlertRules",
-        resources: args.ruleNames.map((rule) => `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/${rule}`),
+        resources: args.ruleNames.map((rule) => arns.rule(ctx, rule)),
     };
     // With an existing trail, an organization trail lives in another account, a multi-region trail in its home region.
     const trail: Scope = {
@@ -128,6 +131,7 @@ function scopes(ctx: AwsContext, args: DoctorPolicyArgs): Record<AuthorizedActio
             resources: args.alarmNames.map((alarm) => arns.alarm(ctx, alarm)),
         },
         "sns:ListSubscriptionsByTopic": { sid: "ListTheAlertSubscriptions", resources: [arns.topic(ctx, args.topicName)] },
+        "sqs:GetQueueAttributes": { sid: "CountUndeliveredAlerts", resources: [arns.queue(ctx, args.deadLetterQueueName)] },
         "cloudtrail:DescribeTrails": noResourceTypes,
         "cloudtrail:GetTrailStatus": trail,
         "cloudtrail:GetEventSelectors": trail,

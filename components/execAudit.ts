@@ -1,25 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as time from "@pulumiverse/time";
+import { ALERT_RETRY_POLICY, DEAD_LETTER_RETENTION_SECONDS, UNDELIVERED_METRICS } from "./alertDelivery";
 import type { AlertDefinition } from "./alerts";
+import { AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS, auditChainAlerts, auditWatchAlerts } from "./auditWatch";
 import type { CloudTrailMode } from "./config";
-import { trailBucketName } from "./names";
-import { alertTopicPolicy, auditKeyPolicy, AwsContext, trailBucketPolicy } from "./policies";
+import { alertAlarmName, alertRuleName, deadLetterAlarmName as deadLetterAlarmName_, trailBucketName, watchedNamePrefix } from "./names";
+import { alertTopicPolicy, arns, auditKeyPolicy, AwsContext, deadLetterQueuePolicy, trailBucketPolicy } from "./policies";
 import { POLICY_PROPAGATION_WAIT } from "./propagation";
 
-/** An alert with the names its rule and alarm get (components/names.ts). */
+/** An alert to declare: its id names its rule and alarm (components/names.ts). */
 export interface AuditAlert {
     /** The definition's id: it names the alert's resources, so it is known before the definition may be. */
     id: string;
     /** Known later when it names what the stack creates (the exec network's ids). */
     definition: pulumi.Input<AlertDefinition>;
-    ruleName: string;
-    alarmName: string;
+}
+
+/** The links of the audit chain made elsewhere in the stack, which the chain's own alerts watch with this one's. */
+export interface WatchedLinks {
+    sessionLogGroupName: string;
+    sessionKeyArn: pulumi.Input<string>;
+    clusterName: string;
+    developerPolicyArn: pulumi.Input<string>;
 }
 
 export interface ExecAuditArgs {
     /** Account, region and partition the policies name. */
     context: pulumi.Input<AwsContext>;
+    /** The stack's environment: the alerts' rules and alarms are named after it (components/names.ts). */
+    environment: string;
     /** `create` a trail, or rely on an `existing` one. */
     cloudTrail: CloudTrailMode;
     /** Days the created trail's log files are kept. */
@@ -27,8 +37,16 @@ export interface ExecAuditArgs {
     trailName: string;
     topicName: string;
     keyAlias: string;
-    /** Each becomes an EventBridge rule with the topic as target, and an alarm on the rule's failed deliveries. */
+    /** The queue that keeps the events an alert rule could not deliver. */
+    deadLetterQueueName: string;
+    /** Each becomes an EventBridge rule with the topic as target, and an alarm on the rule's undelivered events. */
     alerts: AuditAlert[];
+    /** The rest of the chain: watched, with this component's rules, trail, topic, alarms and key, by `audit-chain`. */
+    watched: WatchedLinks;
+    /** The only principals that may change the topic, its subscriptions and the dead-letter queue. */
+    adminPrincipalArns: pulumi.Input<string[]>;
+    /** Also protect the audit key and the trail's bucket, which are kept on delete in any case (see the constructor). */
+    protectAuditData: boolean;
     /** Addresses subscribed to the alert topic. */
     alertEmails: string[];
     tags: Record<string, string>;
@@ -36,15 +54,25 @@ export interface ExecAuditArgs {
 
 /**
  * The audit trail of exec: CloudTrail records every ExecuteCommand call (a trail created here, or an existing one);
- * EventBridge rules turn each call into a message on a KMS-encrypted SNS topic, which e-mails it; and a CloudWatch
- * alarm on each rule says, through the same topic, when the rule could not deliver.
+ * EventBridge rules turn each call into a message on a KMS-encrypted SNS topic, which e-mails it; a CloudWatch alarm
+ * on each rule says, through the same topic, when the rule could not deliver, and what it could not deliver waits in a
+ * dead-letter queue, whose own alarm says so. Rules of the chain's own watch report every change to it.
+ *
+ * What records keep, and what decrypts them, outlives the stack: `pulumi destroy`, or `cloudTrail` switched from
+ * `create` to `existing`, leaves the audit key, its alias and the trail's bucket (with its policy, encryption, public
+ * access block and lifecycle, so it stays private and keeps expiring) in the account (`retainOnDelete`). With
+ * `protectAuditData` Pulumi also refuses to delete the key and the bucket at all (`protect`), until someone unprotects
+ * them on purpose.
  */
 export class ExecAudit extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
-    /** The alert rules, in the order of `alerts`. */
+    /** The alert rules, in the order of `alerts`, then the chain's watch. */
     public readonly ruleNames: pulumi.Output<string[]>;
-    /** The alarms on the rules' failed deliveries, in the same order. */
+    /** The alarms on the rules' undelivered events, in the same order, then the one on the dead-letter queue. */
     public readonly alarmNames: pulumi.Output<string[]>;
+    /** The rules of the chain's watch (`audit-chain` and `audit-watch`). */
+    public readonly watchRuleNames: pulumi.Output<string[]>;
+    public readonly deadLetterQueueUrl: pulumi.Output<string>;
     /** The trail created here; undefined with an existing trail. */
     public readonly trailName: pulumi.Output<string | undefined>;
 
@@ -53,7 +81,12 @@ export class ExecAudit extends pulumi.ComponentResource {
 
         const context = pulumi.output(args.context);
         const createTrail = args.cloudTrail === "create";
-        const alarmNames = args.alerts.map((alert) => alert.alarmName);
+        const chainRuleNames = AUDIT_CHAIN_ALERT_IDS.map((id) => alertRuleName(args.environment, id));
+        const alertIds = [...args.alerts.map((alert) => alert.id), ...AUDIT_CHAIN_ALERT_IDS, ...AUDIT_WATCH_ALERT_IDS];
+        const ruleNames = alertIds.map((id) => alertRuleName(args.environment, id));
+        const deadLetterAlarmName = deadLetterAlarmName_(args.environment);
+        const alarmNames = [...alertIds.map((id) => alertAlarmName(args.environment, id)), deadLetterAlarmName];
+        const kept = { retainOnDelete: true, protect: args.protectAuditData };
 
         const key = new aws.kms.Key(
             `${name}-key`,
@@ -66,9 +99,9 @@ export class ExecAudit extends pulumi.ComponentResource {
                 ),
                 tags: args.tags,
             },
-            { parent: this },
+            { parent: this, ...kept },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this, retainOnDelete: true });
 
         this.trailName = createTrail ? this.createTrail(name, args, context, key) : pulumi.output(undefined);
 
@@ -86,7 +119,11 @@ export class ExecAudit extends pulumi.ComponentResource {
             `${name}-topic-policy`,
             {
                 arn: topic.arn,
-                policy: context.apply((ctx) => JSON.stringify(alertTopicPolicy(ctx, { topicName: args.topicName, alarmNames }))),
+                policy: pulumi
+                    .all([context, args.adminPrincipalArns])
+                    .apply(([ctx, adminPrincipalArns]) =>
+                        JSON.stringify(alertTopicPolicy(ctx, { topicName: args.topicName, alarmNames, adminPrincipalArns })),
+                    ),
             },
             { parent: this },
         );
@@ -95,74 +132,177 @@ export class ExecAudit extends pulumi.ComponentResource {
             new aws.sns.TopicSubscription(
                 `${name}-email-${email}`,
                 { topic: topic.arn, protocol: "email", endpoint: email },
-                { parent: this },
+                { parent: this, dependsOn: [topicPolicy] },
             );
         }
+        const deadLetters = this.deadLetterQueue(name, args, context, key, ruleNames);
 
-        const rules = args.alerts.map(({ id, ruleName, alarmName, ...alert }) => {
-            const definition = pulumi.output(alert.definition).apply((d) => {
-                if (d.id !== id) {
-                    throw new Error(`alert ${id} was given the definition of ${d.id}`);
-                }
-                return d;
-            });
-            const rule = new aws.cloudwatch.EventRule(
-                `${name}-${id}-rule`,
-                {
-                    name: ruleName,
-                    description: definition.description,
-                    eventPattern: definition.apply((d) => JSON.stringify(d.eventPattern)),
-                    tags: args.tags,
-                },
-                { parent: this },
+        const chain = pulumi
+            .all([context, key.keyId, key.arn, args.watched.sessionKeyArn, args.watched.developerPolicyArn])
+            .apply(([ctx, auditKeyId, auditKeyArn, sessionKeyArn, developerPolicyArn]) =>
+                auditChainAlerts({
+                    namePrefix: watchedNamePrefix(args.environment),
+                    trail: createTrail ? { name: args.trailName, arn: arns.trail(ctx, args.trailName) } : undefined,
+                    topicArn: arns.topic(ctx, args.topicName),
+                    sessionLogGroup: { name: args.watched.sessionLogGroupName, arn: arns.logGroup(ctx, args.watched.sessionLogGroupName) },
+                    keys: [
+                        { id: auditKeyId, arn: auditKeyArn },
+                        { id: sessionKeyArn.split("/").pop()!, arn: sessionKeyArn },
+                    ],
+                    cluster: { name: args.watched.clusterName, arn: arns.cluster(ctx, args.watched.clusterName) },
+                    developerPolicyArn,
+                }),
             );
-            new aws.cloudwatch.EventTarget(
-                `${name}-${id}-target`,
-                {
-                    rule: rule.name,
-                    arn: topic.arn,
-                    inputTransformer: { inputPaths: definition.inputPaths.apply((paths) => ({ ...paths })), inputTemplate: definition.inputTemplate },
-                },
-                // Without the topic policy in place, the first alerts would be refused.
-                { parent: this, dependsOn: [topicPolicy] },
-            );
-            // EventBridge counts the events a rule could not deliver to its target in FailedInvocations
-            // (namespace AWS/Events, dimension RuleName for the default bus). Any in five minutes raises the alarm.
-            const alarm = new aws.cloudwatch.MetricAlarm(
-                `${name}-${id}-alarm`,
-                {
-                    name: alarmName,
-                    alarmDescription:
-                        `The EventBridge rule ${ruleName} failed to deliver an event to the alert topic ${args.topicName}: an alert ` +
-                        "was lost. Check first the topic's access policy and its KMS key's policy (EventBridge needs sns:Publish, " +
-                        "kms:GenerateDataKey* and kms:Decrypt with no condition), then the rule's target. The events are in " +
-                        "CloudTrail: npx ecs-exec audit lists the ExecuteCommand calls.",
-                    namespace: "AWS/Events",
-                    metricName: "FailedInvocations",
-                    dimensions: { RuleName: rule.name },
-                    statistic: "Sum",
-                    period: 300,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
-                    alarmActions: [topic.arn],
-                    tags: args.tags,
-                },
-                { parent: this, dependsOn: [topicPolicy] },
-            );
-            return { rule, alarm };
-        });
+        const watch = auditWatchAlerts(chainRuleNames);
+        const alerts: AuditAlert[] = [
+            ...args.alerts,
+            ...AUDIT_CHAIN_ALERT_IDS.map((id, i) => ({ id, definition: chain.apply((definitions) => definitions[i]) })),
+            ...watch.map((definition) => ({ id: definition.id, definition })),
+        ];
+        const rules = alerts.map((alert) => this.alert(name, args, alert, topic, topicPolicy, deadLetters.queue));
+        const deadLetterAlarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-dead-letters-alarm`,
+            {
+                name: deadLetterAlarmName,
+                alarmDescription:
+                    `The queue ${args.deadLetterQueueName} holds events an alert rule could not deliver to ${args.topicName}: those ` +
+                    "alerts were not sent. Read them (aws sqs receive-message), fix the cause (README: When an alert is not " +
+                    "delivered), then have an audit administrator purge the queue.",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: deadLetters.queue.name },
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [topic.arn],
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [topicPolicy] },
+        );
 
         this.topicArn = topic.arn;
         this.ruleNames = pulumi.all(rules.map(({ rule }) => rule.name));
-        this.alarmNames = pulumi.all(rules.map(({ alarm }) => alarm.name));
+        this.alarmNames = pulumi.all([...rules.map(({ alarm }) => alarm.name), deadLetterAlarm.name]);
+        this.watchRuleNames = pulumi.all(rules.slice(args.alerts.length).map(({ rule }) => rule.name));
+        this.deadLetterQueueUrl = deadLetters.queue.url;
         this.registerOutputs({
             topicArn: this.topicArn,
             ruleNames: this.ruleNames,
             alarmNames: this.alarmNames,
+            watchRuleNames: this.watchRuleNames,
+            deadLetterQueueUrl: this.deadLetterQueueUrl,
             trailName: this.trailName,
         });
+    }
+
+    /**
+     * One alert: its rule, its target (the topic, retried for minutes, then the dead-letter queue) and an alarm on
+     * every event the rule did not deliver.
+     */
+    private alert(
+        name: string,
+        args: ExecAuditArgs,
+        { id, definition: given }: AuditAlert,
+        topic: aws.sns.Topic,
+        topicPolicy: aws.sns.TopicPolicy,
+        deadLetters: aws.sqs.Queue,
+    ): { rule: aws.cloudwatch.EventRule; alarm: aws.cloudwatch.MetricAlarm } {
+        const ruleName = alertRuleName(args.environment, id);
+        const definition = pulumi.output(given).apply((d) => {
+            if (d.id !== id) {
+                throw new Error(`alert ${id} was given the definition of ${d.id}`);
+            }
+            return d;
+        });
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-${id}-rule`,
+            {
+                name: ruleName,
+                description: definition.description,
+                eventPattern: definition.apply((d) => JSON.stringify(d.eventPattern)),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-${id}-target`,
+            {
+                rule: rule.name,
+                arn: topic.arn,
+                inputTransformer: { inputPaths: definition.inputPaths.apply((paths) => ({ ...paths })), inputTemplate: definition.inputTemplate },
+                retryPolicy: ALERT_RETRY_POLICY,
+                deadLetterConfig: { arn: deadLetters.arn },
+            },
+            // Without the topic policy in place, the first alerts would be refused.
+            { parent: this, dependsOn: [topicPolicy] },
+        );
+        const alarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-${id}-alarm`,
+            {
+                name: alertAlarmName(args.environment, id),
+                alarmDescription:
+                    `The EventBridge rule ${ruleName} did not deliver an event to the alert topic ${args.topicName}: an alert ` +
+                    `was lost, or waits in the queue ${args.deadLetterQueueName}. Check first the topic's access policy and its ` +
+                    "KMS key's policy (EventBridge needs sns:Publish, kms:GenerateDataKey* and kms:Decrypt with no condition), " +
+                    "then the rule's target. The events are in CloudTrail: npx ecs-exec audit lists the exec calls.",
+                metricQueries: [
+                    ...UNDELIVERED_METRICS.map((metricName, i) => ({
+                        id: `m${i}`,
+                        metric: { namespace: "AWS/Events", metricName, dimensions: { RuleName: rule.name }, period: 300, stat: "Sum" },
+                    })),
+                    {
+                        id: "undelivered",
+                        label: "Events not delivered to the topic",
+                        expression: UNDELIVERED_METRICS.map((_, i) => `FILL(m${i}, 0)`).join(" + "),
+                        returnData: true,
+                    },
+                ],
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [topic.arn],
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [topicPolicy] },
+        );
+        return { rule, alarm };
+    }
+
+    /** The dead-letter queue of the alert targets, encrypted with the audit key, open to this stack's rules only. */
+    private deadLetterQueue(
+        name: string,
+        args: ExecAuditArgs,
+        context: pulumi.Output<AwsContext>,
+        key: aws.kms.Key,
+        ruleNames: string[],
+    ): { queue: aws.sqs.Queue } {
+        const queue = new aws.sqs.Queue(
+            `${name}-dead-letters`,
+            {
+                name: args.deadLetterQueueName,
+                kmsMasterKeyId: key.arn,
+                messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-dead-letters-policy`,
+            {
+                queueUrl: queue.url,
+                policy: pulumi
+                    .all([context, args.adminPrincipalArns])
+                    .apply(([ctx, adminPrincipalArns]) =>
+                        JSON.stringify(deadLetterQueuePolicy(ctx, { queueName: args.deadLetterQueueName, ruleNames, adminPrincipalArns })),
+                    ),
+            },
+            { parent: this },
+        );
+        return { queue };
     }
 
     /** A trail of this region's management write events, in a private, encrypted bucket of its own. */
@@ -173,7 +313,13 @@ export class ExecAudit extends pulumi.ComponentResource {
         key: aws.kms.Key,
     ): pulumi.Output<string> {
         const bucketName = context.apply((ctx) => trailBucketName(args.trailName, ctx.accountId, ctx.region));
-        const bucket = new aws.s3.Bucket(`${name}-trail-bucket`, { bucket: bucketName, tags: args.tags }, { parent: this });
+        // Kept with the stack gone, and kept private, encrypted and expiring: its log files are the record of exec.
+        const kept = { parent: this, retainOnDelete: true };
+        const bucket = new aws.s3.Bucket(
+            `${name}-trail-bucket`,
+            { bucket: bucketName, tags: args.tags },
+            { ...kept, protect: args.protectAuditData },
+        );
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-trail-bucket-public-access`,
             {
@@ -183,12 +329,12 @@ export class ExecAudit extends pulumi.ComponentResource {
                 ignorePublicAcls: true,
                 restrictPublicBuckets: true,
             },
-            { parent: this },
+            kept,
         );
         new aws.s3.BucketOwnershipControls(
             `${name}-trail-bucket-ownership`,
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            { parent: this },
+            kept,
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-trail-bucket-encryption`,
@@ -197,7 +343,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                 // CloudTrail encrypts its log files with the audit key itself; this covers everything else.
                 rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
             },
-            { parent: this },
+            kept,
         );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-trail-bucket-lifecycle`,
@@ -213,7 +359,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                     },
                 ],
             },
-            { parent: this },
+            kept,
         );
         const bucketPolicy = new aws.s3.BucketPolicy(
             `${name}-trail-bucket-policy`,
@@ -224,7 +370,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                     .apply(([ctx, bucket]) => JSON.stringify(trailBucketPolicy(ctx, { bucketName: bucket, trailName: args.trailName }))),
             },
             // The public access block must be in place first, and CloudTrail checks the policy when the trail is created.
-            { parent: this, dependsOn: [publicAccessBlock] },
+            { ...kept, dependsOn: [publicAccessBlock] },
         );
         // CreateTrail checks the bucket policy and the key policy (InsufficientS3BucketPolicyException,
         // InsufficientEncryptionPolicyException) before either may have propagated; the wait runs again when they change.

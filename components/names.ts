@@ -3,6 +3,7 @@
  * name (the container in the task definition and in IAM conditions, the log group in the cluster and in the task
  * role policy) takes it from here, never from a second spelling.
  */
+import { AUDIT_CHAIN_ALERT_IDS } from "./auditWatch";
 export interface ExecNames {
     /** ECS cluster name. */
     cluster: string;
@@ -36,6 +37,8 @@ export interface ExecNames {
     alertTopic: string;
     /** KMS alias of the key that encrypts the alert topic and the trail. */
     auditKeyAlias: string;
+    /** SQS queue that keeps the events an alert rule could not deliver to the topic. */
+    alertDeadLetterQueue: string;
 }
 
 /** What every name of a stack starts with. */
@@ -62,20 +65,36 @@ export function execNames(environment: string): ExecNames {
         trail: prefix,
         alertTopic: `${prefix}-alerts`,
         auditKeyAlias: `alias/${prefix}-audit`,
+        alertDeadLetterQueue: `${prefix}-alerts-dead-letters`,
     };
 }
 
 /**
- * The EventBridge rule of one alert (components/alerts.ts). EventBridge rule names: at most 64 characters of
- * letters, digits, `.`, `-` and `_` (PutRule API reference).
+ * What the name of every EventBridge rule, alarm and IAM role of the stack starts with, the rules of `audit-chain`
+ * excepted: the chain's watch matches the others by it (components/auditWatch.ts).
  */
-export function alertRuleName(environment: string, alertId: string): string {
-    return `${stackPrefix(environment)}-${alertId}`;
+export function watchedNamePrefix(environment: string): string {
+    return `${stackPrefix(environment)}-`;
 }
 
-/** The CloudWatch alarm on an alert rule's failed deliveries (alarm names: at most 255 characters). */
+/**
+ * The EventBridge rule of one alert (components/alerts.ts). EventBridge rule names: at most 64 characters of
+ * letters, digits, `.`, `-` and `_` (PutRule API reference). The rules of `audit-chain`, which watches every other
+ * rule by the watched prefix, take a `.` after the stack's prefix instead, so it does not watch itself.
+ */
+export function alertRuleName(environment: string, alertId: string): string {
+    const separator = (AUDIT_CHAIN_ALERT_IDS as readonly string[]).includes(alertId) ? "." : "-";
+    return `${stackPrefix(environment)}${separator}${alertId}`;
+}
+
+/** The CloudWatch alarm on an alert rule's undelivered events (alarm names: at most 255 characters). */
 export function alertAlarmName(environment: string, alertId: string): string {
-    return `${alertRuleName(environment, alertId)}-undelivered`;
+    return `${watchedNamePrefix(environment)}${alertId}-undelivered`;
+}
+
+/** The alarm on the alerts' dead-letter queue holding a message. */
+export function deadLetterAlarmName(environment: string): string {
+    return `${watchedNamePrefix(environment)}alerts-dead-letters`;
 }
 
 /** The trail's bucket: S3 names are global, so the account and region make it unique (at most 63 characters). */

@@ -55,6 +55,9 @@ export const arns = {
     /** Every task of a cluster (task ARNs carry their cluster's name). */
     tasksOf: (ctx: AwsContext, cluster: string) => `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task/${cluster}/*`,
     alarm: (ctx: AwsContext, alarm: string) => `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${alarm}`,
+    /** An EventBridge rule of the default bus. */
+    rule: (ctx: AwsContext, rule: string) => `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/${rule}`,
+    queue: (ctx: AwsContext, queue: string) => `arn:${ctx.partition}:sqs:${ctx.region}:${ctx.accountId}:${queue}`,
     topic: (ctx: AwsContext, topic: string) => `arn:${ctx.partition}:sns:${ctx.region}:${ctx.accountId}:${topic}`,
     trail: (ctx: AwsContext, trail: string) => `arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trail}`,
     bucket: (ctx: AwsContext, bucket: string) => `arn:${ctx.partition}:s3:::${bucket}`,
@@ -604,7 +607,24 @@ export interface AlertTopicPolicyArgs {
     topicName: string;
     /** The alarms on the alerts' delivery. */
     alarmNames: string[];
+    /** The only principals (`aws:PrincipalArn`, wildcards allowed) that may change the topic or its subscriptions. */
+    adminPrincipalArns: string[];
 }
+
+/**
+ * Topic actions that change where alerts go or whether they arrive: the topic's attributes (its policy, its key),
+ * its permissions, new subscriptions, data protection (which can mask a message), and the topic itself (SNS
+ * Developer Guide, "Amazon SNS API permissions: Actions and resources reference": the actions a topic policy takes).
+ * Unsubscribe and SetSubscriptionAttributes are not among them: the chain's watch reports those.
+ */
+const TOPIC_CHANGES = [
+    "sns:SetTopicAttributes",
+    "sns:DeleteTopic",
+    "sns:AddPermission",
+    "sns:RemovePermission",
+    "sns:Subscribe",
+    "sns:PutDataProtectionPolicy",
+];
 
 /**
  * Who may publish to the alert topic: EventBridge (the alert rules), and CloudWatch for this stack's alarms on their
@@ -646,6 +666,61 @@ export function alertTopicPolicy(ctx: AwsContext, args: AlertTopicPolicyArgs): P
             Action: "sns:Publish",
             Resource: topicArn,
             Condition: { Bool: { "aws:PrincipalIsAWSService": "false" } },
+        },
+        {
+            // A deny no identity policy can lift: administrators of the account who are not the stack's own cannot
+            // reroute, silence or read the alerts. aws:PrincipalArn is a role session's role, path included.
+            Sid: "OnlyAuditAdministratorsChangeTheTopic",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: TOPIC_CHANGES,
+            Resource: topicArn,
+            Condition: { ArnNotLike: { "aws:PrincipalArn": args.adminPrincipalArns } },
+        },
+    );
+}
+
+export interface DeadLetterQueuePolicyArgs {
+    queueName: string;
+    /** Every alert rule whose target sends its undelivered events here. */
+    ruleNames: string[];
+    /** The only principals that may empty, reconfigure or delete the queue. */
+    adminPrincipalArns: string[];
+}
+
+/**
+ * The alerts' dead-letter queue: EventBridge sends to it for this stack's rules only (`aws:SourceArn`, the rule: the
+ * EventBridge User Guide's dead-letter queue policy), nobody else sends, and nobody but the audit administrators can
+ * drop what it holds or change it. A request without `aws:SourceArn` (any IAM principal's) matches `ArnNotEquals`:
+ * a negated operator matches a missing key (IAM User Guide, "Condition operators").
+ */
+export function deadLetterQueuePolicy(ctx: AwsContext, args: DeadLetterQueuePolicyArgs): PolicyDocument {
+    const queueArn = arns.queue(ctx, args.queueName);
+    const rules = args.ruleNames.map((rule) => arns.rule(ctx, rule));
+    return policy(
+        {
+            Sid: "ThisStacksRulesSendUndeliveredEvents",
+            Effect: "Allow",
+            Principal: { Service: EVENTS_SERVICE },
+            Action: "sqs:SendMessage",
+            Resource: queueArn,
+            Condition: { ArnEquals: { "aws:SourceArn": rules } },
+        },
+        {
+            Sid: "NobodyElseSends",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "sqs:SendMessage",
+            Resource: queueArn,
+            Condition: { ArnNotEquals: { "aws:SourceArn": rules } },
+        },
+        {
+            Sid: "OnlyAuditAdministratorsDropOrChangeWhatItHolds",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: ["sqs:DeleteMessage", "sqs:PurgeQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"],
+            Resource: queueArn,
+            Condition: { ArnNotLike: { "aws:PrincipalArn": args.adminPrincipalArns } },
         },
     );
 }

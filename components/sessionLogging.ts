@@ -15,12 +15,18 @@ export interface SessionLoggingArgs {
     containerLogGroupName: string;
     /** Retention of both log groups, in days. */
     retentionInDays: number;
+    /** Also protect the key and the session log group, which are kept on delete in any case (see the class). */
+    protectAuditData: boolean;
     tags: Record<string, string>;
 }
 
 /**
  * A customer-managed KMS key (rotated yearly) and the two log groups it encrypts: the session transcripts and the
  * exec container's output. The key is also the cluster's exec key, so session traffic and its record share it.
+ *
+ * The record outlives the stack: `pulumi destroy` leaves both log groups (their retention keeps applying), the key
+ * that decrypts them and its alias in the account (`retainOnDelete`). With `protectAuditData`, Pulumi also refuses to
+ * delete the transcripts and their key at all (`protect`); the container's own output is kept, not protected.
  */
 export class SessionLogging extends pulumi.ComponentResource {
     public readonly keyArn: pulumi.Output<string>;
@@ -46,9 +52,9 @@ export class SessionLogging extends pulumi.ComponentResource {
                 ),
                 tags: args.tags,
             },
-            { parent: this },
+            { parent: this, retainOnDelete: true, protect: args.protectAuditData },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this, retainOnDelete: true });
         // CreateLogGroup fails ("The specified KMS key does not exist or is not allowed to be used") until the key
         // policy has reached CloudWatch Logs; the wait runs again whenever the key or its policy changes.
         const keyPolicyPropagation = new time.Sleep(
@@ -57,7 +63,7 @@ export class SessionLogging extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const logGroup = (part: string, logGroupName: string) =>
+        const logGroup = (part: string, logGroupName: string, protect: boolean) =>
             new aws.cloudwatch.LogGroup(
                 `${name}-${part}`,
                 {
@@ -66,10 +72,10 @@ export class SessionLogging extends pulumi.ComponentResource {
                     kmsKeyId: key.arn,
                     tags: args.tags,
                 },
-                { parent: this, dependsOn: [keyPolicyPropagation] },
+                { parent: this, dependsOn: [keyPolicyPropagation], retainOnDelete: true, protect },
             );
-        const sessions = logGroup("sessions", args.sessionLogGroupName);
-        const container = logGroup("container", args.containerLogGroupName);
+        const sessions = logGroup("sessions", args.sessionLogGroupName, args.protectAuditData);
+        const container = logGroup("container", args.containerLogGroupName, false);
 
         this.keyArn = key.arn;
         this.sessionLogGroupName = sessions.name;

@@ -9,6 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 /** The one account every synthesized stack lives in. */
 export const TEST_ACCOUNT_ID = "111122223333";
 
+/** The role whose session the synthesized deploy runs as, and its path. */
+export const SYNTH_DEPLOY_ROLE = { name: "ecs-exec-deploy", path: "/ci/" } as const;
+
 export interface MockAccount {
     region: string;
     accountId: string;
@@ -178,6 +181,13 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                 const arn = this.arn("sns", inputs.name);
                 return { id: arn, state: { ...inputs, arn } };
             }
+            case "aws:sqs/queue:Queue": {
+                // SQS: the id is the queue URL, https://sqs.<region>.amazonaws.com/<account>/<name>.
+                const url = `https://sqs.${this.account.region}.${this.partition.dnsSuffix}/${this.account.accountId}/${inputs.name}`;
+                return { id: url, state: { ...inputs, url, arn: this.arn("sqs", inputs.name) } };
+            }
+            case "aws:sqs/queuePolicy:QueuePolicy":
+                return { id: inputs.queueUrl, state: { ...inputs } };
             case "aws:sns/topicPolicy:TopicPolicy":
                 return { id: inputs.arn, state: { ...inputs } };
             case "aws:sns/topicSubscription:TopicSubscription": {
@@ -240,12 +250,24 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         const { region, accountId } = this.account;
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
+                // A deploy as CI runs it: a session of a role whose path its session ARN does not show.
                 return {
                     id: accountId,
                     accountId,
-                    arn: `arn:${this.partition.partition}:iam::${accountId}:user/ecs-exec-synth`,
-                    userId: iamUniqueId("AIDA", "ecs-exec-synth"),
+                    arn: `arn:${this.partition.partition}:sts::${accountId}:assumed-role/${SYNTH_DEPLOY_ROLE.name}/ecs-exec-synth`,
+                    userId: `${iamUniqueId("AROA", SYNTH_DEPLOY_ROLE.name)}:ecs-exec-synth`,
                 };
+            case "aws:iam/getSessionContext:getSessionContext": {
+                // The provider reads the role's path with iam:GetRole: the issuer is the role's ARN, path included;
+                // any other ARN is its own issuer (Terraform AWS provider, aws_iam_session_context).
+                const arn: string = args.inputs.arn;
+                const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+                if (!session || session[3] !== SYNTH_DEPLOY_ROLE.name) {
+                    return { id: arn, arn, issuerArn: arn };
+                }
+                const issuerArn = `arn:${session[1]}:iam::${session[2]}:role${SYNTH_DEPLOY_ROLE.path}${session[3]}`;
+                return { id: arn, arn, issuerArn, issuerName: session[3], sessionName: session[4], issuerId: iamUniqueId("AROA", session[3]) };
+            }
             case "aws:index/getPartition:getPartition":
                 return { id: this.partition.partition, ...this.partition };
             case "aws:index/getRegion:getRegion":

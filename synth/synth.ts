@@ -24,6 +24,10 @@ export interface SynthResource {
     dependencies: string[];
     /** For each input that takes another resource's output: the URNs it comes from. */
     propertyDependencies: Record<string, string[]>;
+    /** Whether Pulumi refuses to delete the resource (`protect`), as its state records it. */
+    protect: boolean;
+    /** Whether deleting it from the stack leaves it in the account (`retainOnDelete`), as its state records it. */
+    retainOnDelete: boolean;
 }
 
 export interface SynthResult {
@@ -180,6 +184,8 @@ export class RecordingMonitor extends MockMonitor {
                     inputs: pulumi.runtime.deserializeProperties(req.getObject()),
                     dependencies: [...req.getDependenciesList()].sort(),
                     propertyDependencies: propertyDependencies(req),
+                    protect: req.getProtect() ?? false,
+                    retainOnDelete: req.getRetainondelete() ?? false,
                 });
                 this.ids.set(response.getUrn(), response.getId());
                 // The SDK sends alias URNs to a monitor without structured aliases, as this mock one.

@@ -368,6 +368,23 @@ describe("config validation", () => {
             ));
     });
 
+    describe("the audit's administrators and its data", () => {
+        it("reads the audit administrators, roles with paths and wildcards, and protectAuditData (prod: on)", () => {
+            const admins = ["arn:aws:iam::111122223333:role/ci/github-deploy-dev", "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Admin_*", "arn:aws:iam::111122223333:user/ops"];
+            const config = accepts({ auditAdminPrincipalArns: JSON.stringify(admins), protectAuditData: "true" });
+            assert.deepEqual(config.auditAdminPrincipalArns, admins);
+            assert.equal(config.protectAuditData, true);
+            assert.deepEqual(parseExecConfig(devConfig(), "dev").auditAdminPrincipalArns, [], "empty: whoever runs pulumi up");
+            assert.equal(readStackConfig("prod")["ecs-exec:protectAuditData"], true);
+        });
+        it("rejects what aws:PrincipalArn never is: a session ARN, a group, a service", () => {
+            for (const bad of ["arn:aws:sts::111122223333:assumed-role/admin/alice", "arn:aws:iam::111122223333:group/admins", "events.amazonaws.com"]) {
+                rejects({ auditAdminPrincipalArns: JSON.stringify([bad]) }, "auditAdminPrincipalArns", /IAM principal ARNs as aws:PrincipalArn names them/);
+            }
+            rejects({ protectAuditData: "yes" }, "protectAuditData", /true or false/);
+        });
+    });
+
     describe("developer access", () => {
         it("reads requireMfa and the existing roles and groups to attach the policy to", () => {
             const config = accepts({

@@ -3,7 +3,9 @@ import { ConfigError, ENVIRONMENT_MAX_LENGTH, parseExecConfig, RawConfig } from 
 import { parseImageReference } from "../components/image";
 import { executeCommandAlerts } from "../components/alerts";
 import { startSessionAlerts } from "../components/forwardAlerts";
-import { alertAlarmName, alertRuleName, ExecNames, execNames, trailBucketName } from "../components/names";
+import { alertAlarmName, alertRuleName, deadLetterAlarmName, ExecNames, execNames, trailBucketName, watchedNamePrefix } from "../components/names";
+import { runTaskAlerts, RUN_TASK_NETWORK_ALERT_ID } from "../components/runTaskAlerts";
+import { AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS } from "../components/auditWatch";
 import { brokenRules, NameKind, sdkRegions } from "./support/nameRules";
 import { readProjectFile, readStackConfig, resolveStackConfig } from "../synth/synth";
 
@@ -25,6 +27,7 @@ const KIND_OF: { [K in keyof ExecNames]: NameKind } = {
     trail: "trail",
     alertTopic: "snsTopic",
     auditKeyAlias: "kmsAlias",
+    alertDeadLetterQueue: "sqsQueue",
 };
 
 /** The form config allows before any resource's rule: lowercase, a letter first, no hyphen last, 1 to 20. */
@@ -94,9 +97,15 @@ function accepted(raw: RawConfig): boolean {
     }
 }
 
-/** Every alert a stack declares, as index.ts lists them (their ids do not depend on the environment). */
-function stackAlerts(names: ExecNames) {
-    return [...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }), ...startSessionAlerts(names.cluster)];
+/** Every alert a stack declares, as index.ts and ExecAudit list them (their ids do not depend on the environment). */
+function stackAlerts(names: ExecNames): { id: string }[] {
+    return [
+        ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
+        ...runTaskAlerts({ family: names.taskFamily }),
+        { id: RUN_TASK_NETWORK_ALERT_ID },
+        ...startSessionAlerts(names.cluster),
+        ...[...AUDIT_CHAIN_ALERT_IDS, ...AUDIT_WATCH_ALERT_IDS].map((id) => ({ id })),
+    ];
 }
 const ALERT_IDS = stackAlerts(execNames("dev")).map(({ id }) => id);
 
@@ -108,6 +117,7 @@ function namesOf(environment: string, region: string, cloudTrail: "create" | "ex
     for (const id of ALERT_IDS) {
         all.push(["eventRule", alertRuleName(environment, id)], ["alarm", alertAlarmName(environment, id)]);
     }
+    all.push(["alarm", deadLetterAlarmName(environment)]);
     if (cloudTrail === "create") {
         // Account ids are 12 digits; only the bucket name's length depends on which.
         all.push(["s3Bucket", trailBucketName(names.trail, "111122223333", region)]);
@@ -134,6 +144,7 @@ describe("names", () => {
             trail: "dev-ecs-exec",
             alertTopic: "dev-ecs-exec-alerts",
             auditKeyAlias: "alias/dev-ecs-exec-audit",
+            alertDeadLetterQueue: "dev-ecs-exec-alerts-dead-letters",
         });
     });
 
@@ -201,6 +212,23 @@ describe("names", () => {
         }
         const rules = alerts.map(({ id }) => alertRuleName("dev", id));
         assert.equal(new Set(rules).size, rules.length, "one rule name per alert");
+    });
+
+    it("names every rule but audit-chain's, every alarm and every role of the stack with the prefix the chain's watch matches", () => {
+        const environment = "dev";
+        const names = execNames(environment);
+        const prefix = watchedNamePrefix(environment);
+        for (const { id } of stackAlerts(names)) {
+            const watched = !AUDIT_CHAIN_ALERT_IDS.includes(id);
+            assert.equal(alertRuleName(environment, id).startsWith(prefix), watched, `rule of ${id}`);
+            assert.ok(alertAlarmName(environment, id).startsWith(prefix), `alarm of ${id}`);
+        }
+        assert.ok(deadLetterAlarmName(environment).startsWith(prefix));
+        for (const role of [names.taskRole, names.executionRole, names.developerRole]) {
+            assert.ok(role.startsWith(prefix), role);
+        }
+        // Another environment's rules are not dev's: "dev2-ecs-exec-…" does not start with "dev-ecs-exec-".
+        assert.ok(!alertRuleName("dev2", "execute-command").startsWith(prefix));
     });
 });
 

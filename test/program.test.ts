@@ -41,6 +41,9 @@ const REQUIRED_OUTPUTS = [
     "alertTopicArn",
     "alertRuleNames",
     "alertAlarmNames",
+    "auditWatchRuleNames",
+    "alertDeadLetterQueueUrl",
+    "auditAdminPrincipals",
     "cloudTrail",
     "trailName",
     "doctorPolicyArn",
@@ -221,8 +224,10 @@ describe("npm run synth", function () {
                 for (const r of resources) {
                     assert.deepEqual(
                         Object.keys(r).sort(),
-                        [...(r.parent ? ["parent"] : []), "custom", "dependencies", "inputs", "name", "propertyDependencies", "type", "urn"].sort(),
+                        [...(r.parent ? ["parent"] : []), "custom", "dependencies", "inputs", "name", "propertyDependencies", "protect", "retainOnDelete", "type", "urn"].sort(),
                     );
+                    assert.equal(typeof r.protect, "boolean");
+                    assert.equal(typeof r.retainOnDelete, "boolean");
                     assert.ok(r.type === "pulumi:pulumi:Stack" || urns.includes(r.parent!), `${r.urn} has a known parent`);
                     const referenced = [...r.dependencies, ...Object.values(r.propertyDependencies).flat()];
                     assert.ok(referenced.every((urn) => urns.includes(urn)), `${r.urn} depends on known resources only`);
@@ -251,6 +256,20 @@ describe("npm run synth", function () {
                 for (const subnet of outputs.subnetIds as string[]) {
                     assert.match(subnet, /^subnet-[0-9a-f]{8,17}$/);
                 }
+            });
+
+            it(`records what outlives the stack: audit data kept on delete, ${stack === "prod" ? "and protected (protectAuditData)" : "not protected"}`, () => {
+                const r = result();
+                const flagged = (flag: "protect" | "retainOnDelete") => r.resources.filter((x) => x[flag]).map((x) => x.name).sort();
+                const trail = stack === "dev" ? ["exec-audit-trail-bucket", "exec-audit-trail-bucket-encryption", "exec-audit-trail-bucket-lifecycle", "exec-audit-trail-bucket-ownership", "exec-audit-trail-bucket-policy", "exec-audit-trail-bucket-public-access"] : [];
+                assert.deepEqual(
+                    flagged("retainOnDelete"),
+                    ["exec-audit-key", "exec-audit-key-alias", ...trail, "session-logging-container", "session-logging-key", "session-logging-key-alias", "session-logging-sessions"].sort(),
+                );
+                assert.deepEqual(
+                    flagged("protect"),
+                    stack === "prod" ? ["exec-audit-key", "session-logging-key", "session-logging-sessions"] : [],
+                );
             });
 
             it("names the exec container with the one function IAM conditions will use", () => {

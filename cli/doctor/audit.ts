@@ -6,9 +6,12 @@ import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand,
 import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { DescribeRuleCommand, ListTargetsByRuleCommand, TestEventPatternCommand } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/client-sns";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { UNDELIVERED_METRICS } from "../../components/alertDelivery";
 import { check, combine, count, fail, Finding, pass, warn } from "./check";
 import {
     CloudTrailEvent,
+    disableRule,
     EventSite,
     execTaskOnForeignGroup,
     execTaskRefused,
@@ -18,6 +21,7 @@ import {
     otherRunTask,
     portForwardingSession,
     shellSession,
+    stopLogging,
 } from "./events";
 
 const DAY_MS = 86_400_000;
@@ -200,8 +204,10 @@ export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
                 .aws("events:TestEventPattern", () => events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: JSON.stringify(event) })))
                 .then((r) => r.Result === true);
 
+        // The chain's own watch has its check, audit-watch.
+        const watch = new Set(ctx.optional.auditWatchRuleNames ?? []);
         const rules = await Promise.all(
-            ctx.stack.alertRuleNames.map(async (name) => {
+            ctx.stack.alertRuleNames.filter((name) => !watch.has(name)).map(async (name) => {
                 const [rule, targets] = await Promise.all([
                     ctx.aws("events:DescribeRule", () => events.send(new DescribeRuleCommand({ Name: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))),
                     ctx.aws("events:ListTargetsByRule", () =>
@@ -256,14 +262,14 @@ export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
     },
 });
 
-export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alertTopicArn">({
+export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alertTopicArn" | "alertDeadLetterQueueUrl">({
     id: "alert-delivery",
     group: "audit",
-    title: "No alert failed to deliver in the last 24 h, and the alarms on it are armed",
-    actions: ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"],
-    outputs: ["alertRuleNames", "alertAlarmNames", "alertTopicArn"],
+    title: "No alert failed to deliver in the last 24 h, none waits undelivered, and the alarms on it are armed",
+    actions: ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms", "sqs:GetQueueAttributes"],
+    outputs: ["alertRuleNames", "alertAlarmNames", "alertTopicArn", "alertDeadLetterQueueUrl"],
     async run(ctx) {
-        const { cloudwatch } = ctx.clients;
+        const { cloudwatch, sqs } = ctx.clients;
         const rules = ctx.stack.alertRuleNames;
         const end = new Date(ctx.now());
         const start = new Date(end.getTime() - DAY_MS);
@@ -275,8 +281,11 @@ export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alert
                 Stat: "Sum",
             },
         });
-        const queries = rules.flatMap((rule, i) => [query(`failed${i}`, "FailedInvocations", rule), query(`invoked${i}`, "Invocations", rule)]);
-        const [sums, alarms] = await Promise.all([
+        const queries = rules.flatMap((rule, i) => [
+            ...UNDELIVERED_METRICS.map((metric, m) => query(`undelivered${i}m${m}`, metric, rule)),
+            query(`invoked${i}`, "Invocations", rule),
+        ]);
+        const [sums, alarms, queue] = await Promise.all([
             ctx.aws("cloudwatch:GetMetricData", async () => {
                 const total = new Map<string, number>();
                 let NextToken: string | undefined;
@@ -290,14 +299,36 @@ export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alert
                 return total;
             }),
             ctx.aws("cloudwatch:DescribeAlarms", () => cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ctx.stack.alertAlarmNames }))),
+            ctx.aws("sqs:GetQueueAttributes", () =>
+                sqs.send(
+                    new GetQueueAttributesCommand({
+                        QueueUrl: ctx.stack.alertDeadLetterQueueUrl,
+                        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+                    }),
+                ),
+            ),
         ]);
         const findings: Finding[] = [];
-        const failed = rules.map((rule, i) => [rule, sums.get(`failed${i}`) ?? 0] as const).filter(([, n]) => n > 0);
+        const undelivered = (i: number) => UNDELIVERED_METRICS.reduce((n, _, m) => n + (sums.get(`undelivered${i}m${m}`) ?? 0), 0);
+        const failed = rules.map((rule, i) => [rule, undelivered(i)] as const).filter(([, n]) => n > 0);
         if (failed.length > 0) {
             findings.push(
                 fail(
-                    `failed deliveries in the last 24 h: ${failed.map(([rule, n]) => `${rule} ${n}`).join(", ")}; those alerts were lost`,
+                    `undelivered events in the last 24 h: ${failed.map(([rule, n]) => `${rule} ${n}`).join(", ")}; those alerts were not sent`,
                     "See README, When an alert is not delivered (topic policy, audit key, target); npx ecs-exec audit --since 24h lists the calls.",
+                ),
+            );
+        }
+        const waiting = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"].reduce(
+            (n, attribute) => n + Number(queue.Attributes?.[attribute as keyof typeof queue.Attributes] ?? 0),
+            0,
+        );
+        if (waiting > 0) {
+            findings.push(
+                fail(
+                    `${count(waiting, "undelivered alert")} in the dead-letter queue ${ctx.stack.alertDeadLetterQueueUrl}: never sent to the topic`,
+                    `Read them (aws sqs receive-message --queue-url ${ctx.stack.alertDeadLetterQueueUrl} --max-number-of-messages 10), ` +
+                        "fix the cause (README, When an alert is not delivered), then have an audit administrator purge the queue.",
                 ),
             );
         }
@@ -314,8 +345,90 @@ export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alert
         const delivered = rules.reduce((n, _, i) => n + (sums.get(`invoked${i}`) ?? 0), 0);
         return combine(
             findings,
-            `0 failed deliveries in the last 24 h (${count(delivered, "alert")} delivered); ${count(ctx.stack.alertAlarmNames.length, "alarm")} armed on the topic`,
+            `0 undelivered events in the last 24 h (${count(delivered, "alert")} delivered), none waiting in the dead-letter queue; ` +
+                `${count(ctx.stack.alertAlarmNames.length, "alarm")} armed on the topic`,
         );
+    },
+});
+
+/** EventBridge retries an alert this long at most before it goes to the dead-letter queue (ExecAudit's policy: 10 min). */
+const LONGEST_RETRY_SECONDS = 3600;
+
+export const auditWatch = check<"auditWatchRuleNames" | "alertRuleNames" | "alertTopicArn" | "cloudTrail" | "trailName">({
+    id: "audit-watch",
+    group: "audit",
+    title: "The audit chain watches itself: its rules are enabled, target the topic, and match changes to it",
+    actions: ["events:DescribeRule", "events:ListTargetsByRule", "events:TestEventPattern"],
+    outputs: ["auditWatchRuleNames", "alertRuleNames", "alertTopicArn", "cloudTrail", "trailName"],
+    async run(ctx) {
+        const { events } = ctx.clients;
+        const topic = ctx.stack.alertTopicArn;
+        const watch = ctx.stack.auditWatchRuleNames;
+        const now = new Date(ctx.now());
+        const where = { account: ctx.caller.account, region: ctx.region, partition: ctx.caller.partition };
+        const alertRule = ctx.stack.alertRuleNames.find((name) => !watch.includes(name));
+        // Each must reach exactly one rule: an alert rule disabled, a rule of the watch disabled (the other family
+        // reports it), and the trail stopped (with an existing trail, the one the stack names in its place).
+        const trailName = ctx.stack.cloudTrail === "create" ? ctx.stack.trailName : "organization-trail";
+        const probes = [
+            ...(alertRule ? [{ what: `DisableRule of ${alertRule}`, event: disableRule(where, now, alertRule) }] : []),
+            { what: `DisableRule of ${watch[0]}`, event: disableRule(where, now, watch[0]) },
+            { what: `StopLogging of ${trailName}`, event: stopLogging(where, now, trailName) },
+        ];
+        const rules = await Promise.all(
+            watch.map(async (name) => {
+                const [rule, targets] = await Promise.all([
+                    ctx.aws("events:DescribeRule", () => events.send(new DescribeRuleCommand({ Name: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))),
+                    ctx.aws("events:ListTargetsByRule", () =>
+                        events.send(new ListTargetsByRuleCommand({ Rule: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e))),
+                    ),
+                ]);
+                if (!rule) {
+                    return { name, problems: [`${name} does not exist`], matched: [] as boolean[] };
+                }
+                const problems: string[] = [];
+                if (rule.State !== "ENABLED") {
+                    problems.push(`${name} is ${rule.State}`);
+                }
+                const toTopic = (targets?.Targets ?? []).filter((t) => t.Arn === topic);
+                if (toTopic.length === 0) {
+                    problems.push(`${name} does not target ${topic}`);
+                } else if (toTopic.some((t) => t.DeadLetterConfig?.Arn === undefined || (t.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) > LONGEST_RETRY_SECONDS)) {
+                    problems.push(`${name}'s target retries for up to a day with no dead-letter queue, so a failing delivery goes unseen for that long`);
+                }
+                const matched = await Promise.all(
+                    probes.map(({ event }) =>
+                        ctx
+                            .aws("events:TestEventPattern", () =>
+                                events.send(new TestEventPatternCommand({ EventPattern: rule.EventPattern!, Event: JSON.stringify(event) })),
+                            )
+                            .then((r) => r.Result === true),
+                    ),
+                );
+                return { name, problems, matched };
+            }),
+        );
+        const problems = rules.flatMap((r) => r.problems);
+        probes.forEach((probe, i) => {
+            const names = rules.filter((r) => r.matched[i]).map((r) => r.name);
+            if (names.length !== 1) {
+                problems.push(`${probe.what} matches ${names.length === 0 ? "no rule" : `${names.length} rules (${names.join(", ")})`}, not exactly one`);
+            }
+        });
+        if (problems.length > 0) {
+            return fail(problems.join("; "), `pulumi up --stack ${ctx.outputs.stack} restores the rules, their patterns and targets.`);
+        }
+        const summary =
+            `${count(rules.length, "rule")} enabled, each targeting the topic with a dead-letter queue; ` +
+            probes.map((probe, i) => `${probe.what}: ${rules.find((r) => r.matched[i])!.name}`).join("; ");
+        // IAM's events reach EventBridge in us-east-1 only (CloudTrail User Guide, "global service events").
+        if (ctx.region !== "us-east-1") {
+            return warn(
+                `${summary}; but changes to the developer policy and the stack's roles reach EventBridge in us-east-1 only, so none is reported here`,
+                "Watch IAM changes from us-east-1 (an EventBridge rule there on iam.amazonaws.com), or rely on CloudTrail for them.",
+            );
+        }
+        return pass(summary);
     },
 });
 

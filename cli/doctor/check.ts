@@ -12,6 +12,7 @@ import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { DoctorAction } from "../../components/doctorPolicy";
 import type { DoctorOutputs, StackOutputs } from "../outputs";
@@ -39,6 +40,7 @@ export interface Clients {
     events: EventBridgeClient;
     cloudwatch: CloudWatchClient;
     sns: SNSClient;
+    sqs: SQSClient;
     cloudtrail: CloudTrailClient;
 }
 

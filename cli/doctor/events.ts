@@ -33,7 +33,7 @@ const REASON = "ecs-exec doctor test event";
 /** A security group that is not the stack's (two, in case the stack's is one of them). */
 const FOREIGN_GROUPS = ["sg-0f1e2d3c4b5a69788", "sg-0a1b2c3d4e5f60799"];
 
-function envelope(site: Where, service: "ecs" | "ssm", time: Date, id: string, detail: Record<string, unknown>): CloudTrailEvent {
+function envelope(site: Where, service: string, time: Date, id: string, detail: Record<string, unknown>): CloudTrailEvent {
     const at = time.toISOString().replace(/\.\d{3}Z$/, "Z");
     return {
         version: "0",
@@ -233,4 +233,41 @@ export function portForwardingSession(site: EventSite, time: Date, destination: 
 /** A StartSession with no document: Session Manager's default shell, which bypasses ECS Exec's session logging. */
 export function shellSession(site: EventSite, time: Date): CloudTrailEvent {
     return startSession(site, time, "5a6b7c8d-9e0f-4a1b-8c3d-4e5f6a7b8c9d", { target: ecsSessionTarget(site.clusterName, TASK_ID, RUNTIME_ID) });
+}
+
+/** A call on a link of the audit chain, as ExecuteCommand's record shows a call: `service` names its endpoint. */
+export interface ChainCall {
+    /** The service's endpoint prefix: `events`, `cloudtrail`, `sns`, `monitoring`, `logs`, `kms`, `ecs`, `iam`. */
+    service: string;
+    eventName: string;
+    /** The request's members (first letter lower-cased, as CloudTrail records them), or null as some refusals show. */
+    requestParameters: Record<string, unknown> | null;
+    responseElements?: Record<string, unknown> | null;
+    /** A refused call: its error, and no response. */
+    error?: { code: string; message: string };
+}
+
+/**
+ * A CloudTrail record of a call on the audit chain, made by the same caller as the other events. Its `source` is
+ * `aws.<service>`: the chain's patterns match `detail.eventSource`, whatever the envelope's source says.
+ */
+export function auditChainCall(where: Where, time: Date, call: ChainCall): CloudTrailEvent {
+    const event = envelope(where, call.service, time, "3e1f5a7c-9b2d-4c6e-8f0a-1b3c5d7e9f21", {
+        eventName: call.eventName,
+        requestParameters: call.requestParameters,
+        responseElements: call.error ? null : (call.responseElements ?? null),
+        ...(call.error ? { errorCode: call.error.code, errorMessage: call.error.message } : {}),
+    });
+    event.detail.userAgent = "aws-cli/2.27.50 md/awscrt#0.26.1 ua/2.1 os/linux#6.8 md/arch#x86_64 lang/python#3.13.4";
+    return event;
+}
+
+/** Disabling an EventBridge rule of the default bus (EventBridge API reference, DisableRule: `Name`). */
+export function disableRule(where: Where, time: Date, ruleName: string): CloudTrailEvent {
+    return auditChainCall(where, time, { service: "events", eventName: "DisableRule", requestParameters: { name: ruleName } });
+}
+
+/** Stopping a trail (CloudTrail API reference, StopLogging: `Name`, the trail's name or ARN). */
+export function stopLogging(where: Where, time: Date, trailName: string): CloudTrailEvent {
+    return auditChainCall(where, time, { service: "cloudtrail", eventName: "StopLogging", requestParameters: { name: trailName } });
 }

@@ -7,7 +7,7 @@ import { awsCall } from "../aws";
 import { CliError, CredentialsError, EXIT, PermissionError } from "../errors";
 import { readDoctorOutputs } from "../outputs";
 import { CALLER_KEY, callerPermissions, credentials, kmsKey, plugin, stackAccount, taskRolePermissions } from "./access";
-import { alertDelivery, alertRule, alertSubscriptions, trail } from "./audit";
+import { alertDelivery, alertRule, alertSubscriptions, auditWatch, trail } from "./audit";
 import { Caller, Check, CheckContext, CheckStatus, DoctorScope, fail, Finding, Group, GROUPS, skip } from "./check";
 import { clusterLogging, execAgent, execTaskNetwork, network, sessionLogGroup, taskDefinition } from "./sessionPath";
 
@@ -28,6 +28,7 @@ export const CHECKS: readonly Check[] = [
     alertRule,
     alertDelivery,
     alertSubscriptions,
+    auditWatch,
 ];
 
 export interface CheckReport {

@@ -106,9 +106,11 @@ export function alarmsOnFailedDelivery(stack: Stack, alarm: Resource, rule: Reso
     if (!isUnknown(actions) && (!Array.isArray(actions) || actions.length === 0)) {
         return false;
     }
+    // Metric math (metricQueries) counts too; queries unknown during preview may be on the rule.
+    const queries = isUnknown(p.metricQueries) ? [{ metric: { namespace: UNKNOWN, metricName: UNKNOWN, dimensions: UNKNOWN } }] : Array.isArray(p.metricQueries) ? p.metricQueries : [];
     const metrics: { namespace: Value; metricName: Value; dimensions: Value; property: string }[] = [
         { namespace: p.namespace, metricName: p.metricName, dimensions: p.dimensions, property: "dimensions" },
-        ...(Array.isArray(p.metricQueries) ? p.metricQueries : []).map((q) => {
+        ...queries.map((q) => {
             const metric = (q as Record<string, Value>)?.metric as Record<string, Value> | undefined;
             return { namespace: metric?.namespace, metricName: metric?.metricName, dimensions: metric?.dimensions, property: "metricQueries" };
         }),

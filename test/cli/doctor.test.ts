@@ -34,6 +34,7 @@ const IDS = [
     "alert-rule",
     "alert-delivery",
     "alert-subscriptions",
+    "audit-watch",
 ];
 const NOW = Date.parse("2026-03-14T10:15:00Z");
 
@@ -76,7 +77,7 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                 lines.filter((l) => l.startsWith("  ✓ ")).map((l) => l.split(/\s+/)[2]),
                 IDS,
             );
-            assert.equal(lines[lines.length - 1], "15 passed, 0 failed, 0 warnings, 0 skipped.");
+            assert.equal(lines[lines.length - 1], "16 passed, 0 failed, 0 warnings, 0 skipped.");
         });
 
         it("is README's sample run, word for word", () => {
@@ -207,7 +208,7 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             assert.equal(code, 0);
         });
 
-        const firstRule = (s: AccountState) => [...s.rules.values()][0];
+        const firstRule = (s: AccountState) => s.rules.get("dev-ecs-exec-execute-command")!;
         const rule = (s: AccountState, id: string) => s.rules.get(`dev-ecs-exec-${id}`)!;
         const rename = (s: AccountState, id: string, from: string, to: string) => {
             const pattern = rule(s, id).pattern;
@@ -226,6 +227,14 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             ["a StartSession alert whose pattern no longer matches StartSession", "alert-rule", (s) => rename(s, "start-session-forward", '"StartSession"', '"StartSessions"')],
             ["the network alert no longer matching a foreign security group", "alert-rule", (s) => rename(s, "run-task-network", '"securityGroups":[{"anything-but"', '"securityGroup":[{"anything-but"')],
             ["failed invocations in the last 24 h", "alert-delivery", (s) => s.failedInvocations.set([...s.rules.keys()][1], 2)],
+            ["undelivered alerts waiting in the dead-letter queue", "alert-delivery", (s) => (s.deadLetters = 3)],
+            ["a rule of the chain's watch disabled", "audit-watch", (s) => (s.rules.get("dev-ecs-exec.audit-chain-records")!.state = "DISABLED")],
+            ["the rule that watches the watch, disabled", "audit-watch", (s) => (s.rules.get("dev-ecs-exec-audit-watch")!.state = "DISABLED")],
+            ["a watch rule's target without its dead-letter queue", "audit-watch", (s) => delete s.rules.get("dev-ecs-exec.audit-chain-delivery")!.targets[0].DeadLetterConfig],
+            ["a watch rule no longer matching StopLogging", "audit-watch", (s) => {
+                const records = s.rules.get("dev-ecs-exec.audit-chain-records")!;
+                records.pattern = records.pattern.replace('"StopLogging",', "");
+            }],
             ["a subscription pending confirmation", "alert-subscriptions", (s) => s.subscriptions.push({ arn: "PendingConfirmation", endpoint: "oncall@example.com" })],
             ["the trail not logging", "trail", (s) => (s.trail.logging = false)],
             ["the exec agent stopped", "exec-agent", (s) => Object.assign(callersTask(s), { agent: "STOPPED", agentReason: "Failed to start" })],
@@ -293,7 +302,8 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                 check(ofTheExecCluster).detail.endsWith(`; another team's RunTask none (${unplaced.join(", ")}: tested with that RunTask only)`),
                 check(ofTheExecCluster).detail,
             );
-            assert.match(check(ofTheExecCluster).detail, new RegExp(`^${o.alertRuleNames.length + 1} rules enabled`));
+            const watch = new Set(o.auditWatchRuleNames);
+            assert.match(check(ofTheExecCluster).detail, new RegExp(`^${o.alertRuleNames.filter((n: string) => !watch.has(n)).length + 1} rules enabled`));
             assert.doesNotMatch(check(ofTheExecCluster).detail, /port forwarding/);
             account.state.rules.set(rule, teamRule({ source: ["aws.ecs"] }));
             const ofAnyCall = JSON.parse((await doctor(outputs("more-alerts"))).stdout) as DoctorReport;
@@ -325,7 +335,8 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                 ...st,
                 Action: st.Action.filter((a) => a !== "iam:SimulatePrincipalPolicy" && a !== "sns:ListSubscriptionsByTopic"),
             })).filter((st: { Action: string[] }) => st.Action.length > 0);
-            const { alertRuleNames: _rules, ...older } = synth.outputs as Record<string, unknown>;
+            // Older than the alert rules' names, and than the chain's watch and its dead-letter queue.
+            const { alertRuleNames: _rules, auditWatchRuleNames: _watch, alertDeadLetterQueueUrl: _queue, ...older } = synth.outputs as Record<string, unknown>;
             const file = path.join(sandbox.dir, "older.json");
             fs.writeFileSync(file, JSON.stringify(older));
             const { code, stdout } = await doctor(["--outputs", file, "--json"]);
@@ -338,8 +349,9 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                     ["kms-key", "not allowed to call iam:SimulatePrincipalPolicy"],
                     ["task-role-permissions", "not allowed to call iam:SimulatePrincipalPolicy"],
                     ["alert-rule", "needs stack output this deployment lacks: alertRuleNames is missing"],
-                    ["alert-delivery", "needs stack output this deployment lacks: alertRuleNames is missing"],
+                    ["alert-delivery", "needs stack outputs this deployment lacks: alertRuleNames is missing; alertDeadLetterQueueUrl is missing"],
                     ["alert-subscriptions", "not allowed to call sns:ListSubscriptionsByTopic"],
+                    ["audit-watch", "needs stack outputs this deployment lacks: auditWatchRuleNames is missing; alertRuleNames is missing"],
                 ],
             );
             assert.match(skipped[0].fix!, /arn:aws:iam::111122223333:policy\/dev-ecs-exec-doctor/);
@@ -417,6 +429,6 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
         const text = formatReport(report, undefined, false);
         assert.match(text, /\n {2}✗ cluster-logging {8}exec logging is NONE\n {27}fix: pulumi up\n/);
         assert.match(text, /\n {2}! trail {18}cannot tell\n {27}fix: look\n/);
-        assert.match(text, /\n13 passed, 1 failed, 1 warning, 0 skipped\.$/);
+        assert.match(text, /\n14 passed, 1 failed, 1 warning, 0 skipped\.$/);
     });
 });

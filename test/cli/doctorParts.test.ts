@@ -316,6 +316,7 @@ describe("doctor's other judgements", () => {
             kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10",
             vpcId: "vpc-0a1b2c3d4e5f60718",
             topicName: "prod-ecs-exec-alerts",
+            deadLetterQueueName: "prod-ecs-exec-alerts-dead-letters",
             ruleNames: ["prod-ecs-exec-execute-command"],
             alarmNames: ["prod-ecs-exec-execute-command-undelivered"],
         });

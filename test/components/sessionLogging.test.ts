@@ -7,7 +7,7 @@ import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi"
 const KEY = "aws:kms/key:Key";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
-async function build() {
+async function build(protectAuditData = false) {
     const { built, registered } = await underMocks(
         () =>
             new SessionLogging("logging", {
@@ -16,6 +16,7 @@ async function build() {
                 sessionLogGroupName: "/ecs-exec/test/sessions",
                 containerLogGroupName: "/ecs-exec/test/container",
                 retentionInDays: 90,
+                protectAuditData,
                 tags: TEST_TAGS,
             }),
     );
@@ -25,6 +26,20 @@ async function build() {
 const logGroupArn = (name: string) => `arn:aws:logs:us-east-1:111122223333:log-group:${name}`;
 
 describe("SessionLogging", () => {
+    it("keeps both log groups, the key and its alias when the stack goes; protects transcripts and key on request", async () => {
+        const options = async (protect: boolean) =>
+            Object.fromEntries((await build(protect)).registered.all.filter((r) => r.custom).map((r) => [r.name, [r.retainOnDelete, r.protect]]));
+        assert.deepEqual(await options(false), {
+            "logging-key": [true, false],
+            "logging-key-alias": [true, false],
+            "logging-key-policy-propagation": [false, false],
+            "logging-sessions": [true, false],
+            "logging-container": [true, false],
+        });
+        const protectedOnes = Object.entries(await options(true)).filter(([, [, protect]]) => protect).map(([name]) => name);
+        assert.deepEqual(protectedOnes.sort(), ["logging-key", "logging-sessions"], "the container's own output is kept, not protected");
+    });
+
     it("creates a customer-managed symmetric key with yearly rotation, and its alias", async () => {
         const { registered, keyArn } = await build();
         const key = registered.one(KEY);

@@ -108,6 +108,8 @@ function add(
         inputs,
         dependencies: Object.values(dependsOn).map((r) => r.urn),
         propertyDependencies,
+        protect: false,
+        retainOnDelete: false,
     });
 }
 

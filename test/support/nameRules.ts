@@ -45,6 +45,7 @@ const TRAIL = "CloudTrail API Reference, CreateTrail Name (InvalidTrailNameExcep
 const SNS = "SNS API Reference, CreateTopic Name";
 const EVENTS = "EventBridge API Reference, PutRule Name; terraform-provider-aws internal/service/events/validate.go validateRuleName";
 const ALARM = "CloudWatch API Reference, PutMetricAlarm AlarmName";
+const SQS = "SQS API Reference, CreateQueue QueueName";
 const S3 = "S3 User Guide, General purpose bucket naming rules (the provider checks less: internal/service/s3/bucket.go validBucketName)";
 
 /** The kinds of names the stack gives. */
@@ -59,6 +60,7 @@ export type NameKind =
     | "snsTopic"
     | "eventRule"
     | "alarm"
+    | "sqsQueue"
     | "s3Bucket";
 
 export const NAME_RULES: Record<NameKind, NameRule[]> = {
@@ -93,6 +95,7 @@ export const NAME_RULES: Record<NameKind, NameRule[]> = {
     snsTopic: [length(1, 256, SNS), characters(/^[A-Za-z0-9_-]+$/, "ASCII letters, numbers, underscores, hyphens", SNS)],
     eventRule: [length(1, 64, EVENTS), characters(/^[.\-_A-Za-z0-9]+$/, "letters, numbers, . - _", EVENTS)],
     alarm: [length(1, 255, ALARM), characters(/^[^\x00-\x1f\x7f]+$/, "no ASCII control characters", ALARM)],
+    sqsQueue: [length(1, 80, SQS), characters(/^[A-Za-z0-9_-]+$/, "alphanumeric characters, hyphens and underscores", SQS)],
     s3Bucket: [
         length(3, 63, S3),
         characters(/^[a-z0-9.-]+$/, "lowercase letters, numbers, periods, hyphens", S3),

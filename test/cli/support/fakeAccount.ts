@@ -6,7 +6,7 @@
  *
  * It speaks each service's real wire protocol, as the AWS SDK v3 clients of this release use it (see each client's
  * protocol in its package): JSON 1.1 for ECS, CloudWatch Logs, EventBridge, CloudTrail and KMS, JSON 1.0 for
- * CloudWatch (query-compatible), the query protocol with XML answers for STS, IAM and SNS, and EC2's query protocol.
+ * CloudWatch and SQS (both query-compatible), the query protocol with XML answers for STS, IAM and SNS, and EC2's query protocol.
  * The service is read from the request's SigV4 credential scope, the operation from X-Amz-Target or Action.
  *
  * Every request is authorized as IAM would: the caller's policies (as attached in `state.principals`) evaluated by
@@ -80,6 +80,8 @@ export interface AccountState {
     rules: Map<string, { state: string; pattern: string; targets: Json[] }>;
     failedInvocations: Map<string, number>;
     alarms: Json[];
+    /** Messages in the alerts' dead-letter queue. */
+    deadLetters: number;
     topicArn: string;
     subscriptions: Subscription[];
     trail: { name: string; arn: string; logging: boolean; selectors: Json[]; multiRegion: boolean };
@@ -125,7 +127,14 @@ export function healthyState(deployed: SynthResult): AccountState {
         resourcesOf(synth, "aws:cloudwatch/eventRule:EventRule").map((r) => {
             const rule = r.inputs as Json;
             const target = targets.get(r.name.replace(/-rule$/, "-target"));
-            return [rule.name, { state: "ENABLED", pattern: rule.eventPattern, targets: target ? [{ Id: "alert", Arn: target.arn, InputTransformer: target.inputTransformer }] : [] }];
+            const deployed = target && {
+                Id: "alert",
+                Arn: target.arn,
+                InputTransformer: target.inputTransformer,
+                RetryPolicy: { MaximumRetryAttempts: target.retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: target.retryPolicy.maximumEventAgeInSeconds },
+                DeadLetterConfig: { Arn: target.deadLetterConfig.arn },
+            };
+            return [rule.name, { state: "ENABLED", pattern: rule.eventPattern, targets: deployed ? [deployed] : [] }];
         }),
     );
     const subnets = (o.subnetIds as string[]).map((id, i) => ({ id, cidr: `10.0.${i * 16}.0/20`, az: `${REGION}${"ab"[i]}` }));
@@ -170,6 +179,7 @@ export function healthyState(deployed: SynthResult): AccountState {
         rules,
         failedInvocations: new Map(),
         alarms: resourcesOf(synth, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.inputs as Json),
+        deadLetters: 0,
         topicArn: o.alertTopicArn,
         subscriptions: resourcesOf(synth, "aws:sns/topicSubscription:TopicSubscription").map((r, i) => ({
             arn: `${o.alertTopicArn}:0a1b2c3d-4e5f-4a6b-8c7d-${String(i).padStart(12, "0")}`,
@@ -279,7 +289,11 @@ const JSON_SHAPES: Record<string, string> = {
     cloudtrail: "CloudTrail_20131101",
     kms: "TrentService",
     monitoring: "GraniteServiceVersion20100801",
+    sqs: "AmazonSQS",
 };
+
+/** Services of JSON 1.0 that are query-compatible: they name the query error code in a header (awsQueryCompatible). */
+const JSON_1_0 = new Set(["monitoring", "sqs"]);
 
 export class FakeAccount {
     readonly calls: RecordedCall[] = [];
@@ -296,6 +310,10 @@ export class FakeAccount {
 
     constructor(private readonly synth: SynthResult) {
         this.state = healthyState(synth);
+    }
+
+    private deadLetterQueueName(): string {
+        return String((this.synth.outputs as Json).alertDeadLetterQueueUrl).split("/").pop()!;
     }
 
     async start(): Promise<this> {
@@ -317,7 +335,7 @@ export class FakeAccount {
 
     /** The endpoint variables that send every client of the SDK here. */
     endpointEnv(): Record<string, string> {
-        const services = ["ECS", "CLOUDWATCH_LOGS", "EVENTBRIDGE", "CLOUDTRAIL", "KMS", "CLOUDWATCH", "STS", "IAM", "SNS", "EC2"];
+        const services = ["ECS", "CLOUDWATCH_LOGS", "EVENTBRIDGE", "CLOUDTRAIL", "KMS", "CLOUDWATCH", "STS", "IAM", "SNS", "SQS", "EC2"];
         return Object.fromEntries(services.map((s) => [`AWS_ENDPOINT_URL_${s}`, this.url]));
     }
 
@@ -340,7 +358,7 @@ export class FakeAccount {
             if (!shape || !(target === `${shape}.${operation}` || target.endsWith(`.${shape}.${operation}`))) {
                 throw new Error(`unexpected target ${target} for ${service}`);
             }
-            const contentType = service === "monitoring" ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
+            const contentType = JSON_1_0.has(service) ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
             try {
                 const answer = await this.json(service, operation, JSON.parse(text || "{}"));
                 res.writeHead(200, { "content-type": contentType }).end(JSON.stringify(answer));
@@ -348,9 +366,8 @@ export class FakeAccount {
                 if (!(e instanceof ServiceError)) {
                     throw e;
                 }
-                // CloudWatch is query-compatible: it names the query error code in a header (awsQueryCompatible).
                 const headers: Record<string, string> = { "content-type": contentType, "x-amzn-errortype": e.code };
-                if (service === "monitoring") {
+                if (JSON_1_0.has(service)) {
                     headers["x-amzn-query-error"] = `${e.code};Sender`;
                 }
                 res.writeHead(e.status, headers).end(JSON.stringify({ __type: e.code, message: e.message }));
@@ -444,6 +461,15 @@ export class FakeAccount {
         return decision;
     }
 
+    /** An alarm on a rule's undelivered events, or on the dead-letter queue, as its metrics stand. */
+    private alarmState(alarm: Json): "ALARM" | "OK" {
+        if (alarm.namespace === "AWS/SQS") {
+            return this.state.deadLetters > 0 ? "ALARM" : "OK";
+        }
+        const rule = alarm.metricQueries?.find((q: Json) => q.metric).metric.dimensions.RuleName ?? alarm.dimensions.RuleName;
+        return (this.state.failedInvocations.get(rule) ?? 0) > 0 ? "ALARM" : "OK";
+    }
+
     private arn(service: string, resource: string): string {
         return `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
     }
@@ -532,7 +558,8 @@ export class FakeAccount {
                     MetricDataResults: (body.MetricDataQueries as Json[]).map((q) => {
                         const metric = q.MetricStat.Metric;
                         const rule = metric.Dimensions.find((d: Json) => d.Name === "RuleName").Value;
-                        const value = metric.MetricName === "FailedInvocations" ? s.failedInvocations.get(rule) ?? 0 : 1;
+                        // One delivery per rule; undelivered events only where a test injects failures.
+                        const value = metric.MetricName === "Invocations" ? 1 : metric.MetricName === "FailedInvocations" ? s.failedInvocations.get(rule) ?? 0 : 0;
                         return { Id: q.Id, Label: metric.MetricName, StatusCode: "Complete", Timestamps: value ? [Date.parse("2026-03-14T09:00:00Z") / 1000] : [], Values: value ? [value] : [] };
                     }),
                 };
@@ -548,12 +575,23 @@ export class FakeAccount {
                             AlarmArn: this.arn("cloudwatch", `alarm:${a.name}`),
                             ActionsEnabled: true,
                             AlarmActions: a.alarmActions,
-                            StateValue: (s.failedInvocations.get(a.dimensions.RuleName) ?? 0) > 0 ? "ALARM" : "OK",
+                            StateValue: this.alarmState(a),
                             StateReason: "Threshold Crossed",
                             MetricName: a.metricName,
                             Namespace: a.namespace,
+                            Metrics: a.metricQueries?.map((q: Json) => ({ Id: q.id, Expression: q.expression, ReturnData: q.returnData })),
                         })),
                 };
+            }
+            case "sqs:GetQueueAttributes": {
+                // QueueUrl: https://sqs.<region>.amazonaws.com/<account>/<name> (SQS Developer Guide, queue URLs).
+                const [, account, name] = /\/(\d{12})\/([^/]+)$/.exec(body.QueueUrl) ?? [];
+                await this.authorize(service, operation, "sqs:GetQueueAttributes", [`arn:aws:sqs:${REGION}:${account}:${name}`]);
+                if (!body.QueueUrl.endsWith(`/${ACCOUNT}/${this.deadLetterQueueName()}`)) {
+                    throw new ServiceError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
+                }
+                const all: Record<string, string> = { ApproximateNumberOfMessages: String(s.deadLetters), ApproximateNumberOfMessagesNotVisible: "0" };
+                return { Attributes: Object.fromEntries((body.AttributeNames as string[]).map((n) => [n, all[n]])) };
             }
             case "cloudtrail:DescribeTrails": {
                 await this.authorize(service, operation, "cloudtrail:DescribeTrails", ["*"]);
