@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadExecConfig } from "./components/config";
-import { execNames, stackTags } from "./components/names";
+import { execNames, stackTags, transcriptBucketName as bucketForTranscripts } from "./components/names";
 import { AwsContext } from "./components/policies";
 import { runTaskCommand as buildRunTaskCommand } from "./components/commands";
 import { ExecNetwork } from "./components/execNetwork";
@@ -12,7 +12,7 @@ import { ExecAccess } from "./components/execAccess";
 import { AuditAlert, ExecAudit } from "./components/execAudit";
 import { executeCommandAlerts } from "./components/alerts";
 import { RUN_TASK_NETWORK_ALERT_ID, runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
-import { startSessionAlerts } from "./components/forwardAlerts";
+import { startSessionAlerts, unlistedForwardingAlert } from "./components/forwardAlerts";
 import { DoctorAccess } from "./components/doctorAccess";
 
 // Validation first: a bad stack stops here, before any resource is declared.
@@ -44,6 +44,7 @@ const network = new ExecNetwork("exec-network", {
     region: config.region,
     taskSecurityGroupName: names.taskSecurityGroup,
     endpointsName: names.endpoints,
+    endpointSecurityGroupName: names.endpointSecurityGroup,
     portForwarding: config.portForwarding,
     tags,
 });
@@ -54,6 +55,8 @@ const logging = new SessionLogging("session-logging", {
     sessionLogGroupName: names.sessionLogGroup,
     containerLogGroupName: names.containerLogGroup,
     retentionInDays: config.logRetentionDays,
+    transcriptBucketName: caller.accountId.apply((accountId) => bucketForTranscripts(config.environment, accountId)),
+    adminPrincipalArns: auditAdminPrincipalArns,
     protectAuditData: config.protectAuditData,
     tags,
 });
@@ -62,6 +65,7 @@ const cluster = new ExecCluster("exec-cluster", {
     clusterName: names.cluster,
     kmsKeyArn: logging.keyArn,
     sessionLogGroupName: logging.sessionLogGroupName,
+    transcriptBucketName: logging.transcriptBucketName,
     tags,
 });
 
@@ -77,6 +81,7 @@ const task = new ExecTask("exec-task", {
     cpuArchitecture: config.cpuArchitecture,
     maxSessionHours: config.maxSessionHours,
     sessionLogGroupName: logging.sessionLogGroupName,
+    transcriptBucketName: logging.transcriptBucketName,
     containerLogGroupName: logging.containerLogGroupName,
     kmsKeyArn: logging.keyArn,
     region: config.region,
@@ -119,6 +124,7 @@ const audit = new ExecAudit("exec-audit", {
         ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
         ...runTaskAlerts({ family: names.taskFamily }),
         ...startSessionAlerts(names.cluster),
+        unlistedForwardingAlert(names.cluster, config.portForwarding),
     ]
         .map((definition): AuditAlert => ({ id: definition.id, definition }))
         .concat({
@@ -129,6 +135,7 @@ const audit = new ExecAudit("exec-audit", {
         }),
     watched: {
         sessionLogGroupName: names.sessionLogGroup,
+        transcriptBucketName: logging.transcriptBucketName,
         sessionKeyArn: logging.keyArn,
         clusterName: names.cluster,
         developerPolicyArn: access.policyArn,
@@ -170,6 +177,8 @@ export const securityGroupId = network.securityGroupId;
 export const assignPublicIp = config.assignPublicIp;
 export const requireReason = config.requireReason;
 export const sessionLogGroupName = logging.sessionLogGroupName;
+// Where the write-once copy of each transcript goes: <transcriptBucketName>/sessions/<session id>.log.
+export const transcriptBucketName = logging.transcriptBucketName;
 export const logRetentionDays = config.logRetentionDays;
 export const execCpu = config.execCpu;
 export const execMemory = config.execMemory;

@@ -21,6 +21,8 @@ export interface StackOutputs {
     /** Every exec task needs a Reason tag: the tool refuses to start one without --reason. */
     requireReason: boolean;
     sessionLogGroupName: string;
+    /** The bucket of transcripts' write-once copies; absent in the outputs of deployments older than it. */
+    transcriptBucketName?: string;
     /** Where `forward` may go; absent in the outputs of deployments older than `forward`. */
     portForwarding?: ForwardingTarget[];
 }
@@ -42,10 +44,11 @@ const EXPECTED: { [K in keyof StackOutputs]-?: [kind: string, valid: (v: unknown
     assignPublicIp: ["true or false", (v) => typeof v === "boolean"],
     requireReason: ["true or false", (v) => typeof v === "boolean"],
     sessionLogGroupName: ["a name", isText],
+    transcriptBucketName: ["a bucket name", isText],
     portForwarding: ["a list of { name, host, port }", (v) => Array.isArray(v) && v.every(isTarget)],
 };
 /** Outputs only some commands need: checked when present, and by those commands when absent. */
-const OPTIONAL = new Set<string>(["portForwarding"]);
+const OPTIONAL = new Set<string>(["portForwarding", "transcriptBucketName"]);
 
 /**
  * Outputs only `doctor` reads. A deployment is not refused for lacking them: doctor is what one runs against an older

@@ -39,6 +39,8 @@ export interface AuditChainLinks {
     trail?: NamedResource;
     topicArn: string;
     sessionLogGroup: NamedResource;
+    /** The bucket of transcripts' write-once copies. */
+    transcriptBucketName: string;
     /** The stack's KMS keys, by key id and key ARN. */
     keys: { id: string; arn: string }[];
     cluster: NamedResource;
@@ -46,12 +48,13 @@ export interface AuditChainLinks {
 }
 
 /**
- * The chain's links in three groups, each watched by its own pair of rules: one pattern for all of them would be
+ * The chain's links in four groups, each watched by its own pair of rules: one pattern for all of them would be
  * twice EventBridge's default limit of 2,048 characters (EventBridge User Guide, quotas: "Event pattern size").
  */
 export const CHAIN_GROUPS = {
     delivery: "the delivery of ECS Exec alerts (rules and targets, topic and subscriptions, alarms)",
-    records: "the records of ECS Exec (the trail, the session log group)",
+    trail: "the trail that records ECS Exec calls",
+    transcripts: "the transcripts of ECS Exec (the session log group, the transcripts' bucket)",
     access: "ECS Exec access (the keys, the exec cluster, the developer policy, the stack's roles)",
 } as const;
 type ChainGroup = keyof typeof CHAIN_GROUPS;
@@ -102,9 +105,11 @@ function chainCalls(links: AuditChainLinks): Record<ChainGroup, ChainCall[]> {
         { eventSource: "monitoring.amazonaws.com", eventNames: ["DisableAlarmActions", "DeleteAlarms"], field: "alarmNames", filters: stacks },
         { eventSource: "monitoring.amazonaws.com", eventNames: ["PutMetricAlarm"], field: "alarmName", filters: stacks },
     ];
-    const records: ChainCall[] = [
+    const trailCalls: ChainCall[] = [
         { eventSource: "cloudtrail.amazonaws.com", eventNames: ["StopLogging", "DeleteTrail", "UpdateTrail"], field: "name", filters: trail },
         { eventSource: "cloudtrail.amazonaws.com", eventNames: ["PutEventSelectors", "PutInsightSelectors"], field: "trailName", filters: trail },
+    ];
+    const transcripts: ChainCall[] = [
         {
             eventSource: "logs.amazonaws.com",
             eventNames: ["DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "DisassociateKmsKey", "DeleteLogStream", "PutSubscriptionFilter"],
@@ -113,6 +118,14 @@ function chainCalls(links: AuditChainLinks): Record<ChainGroup, ChainCall[]> {
         },
         { eventSource: "logs.amazonaws.com", eventNames: ["DisassociateKmsKey"], field: "resourceIdentifier", filters: [links.sessionLogGroup.arn] },
         { eventSource: "logs.amazonaws.com", eventNames: ["PutDataProtectionPolicy"], field: "logGroupIdentifier", filters: nameOrArn(links.sessionLogGroup) },
+        // Bucket-level calls are management events (object-level ones are data events); CloudTrail names S3's
+        // PutBucketLifecycleConfiguration "PutBucketLifecycle" (S3 User Guide, "CloudTrail event names").
+        {
+            eventSource: "s3.amazonaws.com",
+            eventNames: ["PutBucketPolicy", "DeleteBucketPolicy", "PutBucketVersioning", "PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketEncryption", "DeleteBucket"],
+            field: "bucketName",
+            filters: [links.transcriptBucketName],
+        },
     ];
     const access: ChainCall[] = [
         {
@@ -125,7 +138,7 @@ function chainCalls(links: AuditChainLinks): Record<ChainGroup, ChainCall[]> {
         { eventSource: "iam.amazonaws.com", eventNames: ["CreatePolicyVersion", "SetDefaultPolicyVersion"], field: "policyArn", filters: [links.developerPolicyArn] },
         { eventSource: "iam.amazonaws.com", eventNames: ["PutRolePolicy", "AttachRolePolicy", "UpdateAssumeRolePolicy"], field: "roleName", filters: stacks },
     ];
-    return { delivery, records, access };
+    return { delivery, trail: trailCalls, transcripts, access };
 }
 
 /**

@@ -558,7 +558,7 @@ function environmentClashes(environment: string, createsTrail: boolean, region: 
     const names = execNames(environment);
     const clashes: string[] = [];
     // EC2 CreateSecurityGroup: a group name "can't start with sg-" (names are case-insensitive).
-    if ([names.taskSecurityGroup, names.endpoints].some((name) => name.toLowerCase().startsWith("sg-"))) {
+    if ([names.taskSecurityGroup, names.endpointSecurityGroup].some((name) => name.toLowerCase().startsWith("sg-"))) {
         clashes.push(`not sg or sg-...: security group names (${names.taskSecurityGroup}) must not start with sg-`);
     }
     if (!createsTrail) {

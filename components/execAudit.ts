@@ -20,6 +20,7 @@ export interface AuditAlert {
 /** The links of the audit chain made elsewhere in the stack, which the chain's own alerts watch with this one's. */
 export interface WatchedLinks {
     sessionLogGroupName: string;
+    transcriptBucketName: pulumi.Input<string>;
     sessionKeyArn: pulumi.Input<string>;
     clusterName: string;
     developerPolicyArn: pulumi.Input<string>;
@@ -138,13 +139,14 @@ export class ExecAudit extends pulumi.ComponentResource {
         const deadLetters = this.deadLetterQueue(name, args, context, key, ruleNames);
 
         const chain = pulumi
-            .all([context, key.keyId, key.arn, args.watched.sessionKeyArn, args.watched.developerPolicyArn])
-            .apply(([ctx, auditKeyId, auditKeyArn, sessionKeyArn, developerPolicyArn]) =>
+            .all([context, key.keyId, key.arn, args.watched.sessionKeyArn, args.watched.developerPolicyArn, args.watched.transcriptBucketName])
+            .apply(([ctx, auditKeyId, auditKeyArn, sessionKeyArn, developerPolicyArn, transcriptBucketName]) =>
                 auditChainAlerts({
                     namePrefix: watchedNamePrefix(args.environment),
                     trail: createTrail ? { name: args.trailName, arn: arns.trail(ctx, args.trailName) } : undefined,
                     topicArn: arns.topic(ctx, args.topicName),
                     sessionLogGroup: { name: args.watched.sessionLogGroupName, arn: arns.logGroup(ctx, args.watched.sessionLogGroupName) },
+                    transcriptBucketName,
                     keys: [
                         { id: auditKeyId, arn: auditKeyArn },
                         { id: sessionKeyArn.split("/").pop()!, arn: sessionKeyArn },

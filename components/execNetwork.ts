@@ -14,7 +14,7 @@ import {
     routeTableOfSubnet,
 } from "./endpoints";
 import { EXEC_TASK_TAG } from "./names";
-import { forwardingEgressRules, PortForwardingDestination } from "./portForwarding";
+import { forwardingEgressRules, httpsEgressRules, PortForwardingDestination } from "./portForwarding";
 
 export interface ExecNetworkArgs {
     /** Create a VPC, or use existing subnets. */
@@ -26,8 +26,10 @@ export interface ExecNetworkArgs {
     region: string;
     /** Name of the exec tasks' security group. */
     taskSecurityGroupName: string;
-    /** Name of the endpoints' security group, and the prefix of the endpoints' Name tags. */
+    /** The prefix of the endpoints' Name tags. */
     endpointsName: string;
+    /** Name of the security group of the endpoints the stack creates. */
+    endpointSecurityGroupName: string;
     /** Destinations developers forward ports to: the exec tasks may reach each one's port, and nothing else but HTTPS. */
     portForwarding?: PortForwardingDestination[];
     tags: Record<string, string>;
@@ -67,8 +69,8 @@ export function onePerAvailabilityZone(subnets: { id: string; availabilityZone: 
 }
 
 /**
- * Where exec tasks run: the VPC and subnets, a security group with no ingress and egress only to HTTPS and to each
- * port-forwarding destination's port, and, when asked, the VPC endpoints that let tasks reach AWS without NAT:
+ * Where exec tasks run: the VPC and subnets, a security group with no ingress and egress only to HTTPS (through
+ * endpoints: to their security groups and S3's prefix list, nowhere else) and to each port-forwarding destination's port, and, when asked, the VPC endpoints that let tasks reach AWS without NAT:
  * created here, or the VPC's own, which exec tasks are then let through to.
  */
 export class ExecNetwork extends pulumi.ComponentResource {
@@ -138,6 +140,27 @@ export class ExecNetwork extends pulumi.ComponentResource {
             routeTableIds = subnetRouteTables.apply((tables) => [...new Set(tables.map((t) => t.routeTableId))]);
         }
 
+        // Through endpoints, exec tasks reach AWS at the endpoints' security groups and S3's prefix list (the gateway),
+        // and nowhere else: no route out for a reverse shell. Without them, HTTPS anywhere (NAT or internet gateway).
+        this.endpointsReady = pulumi.output(undefined);
+        let endpointGroups: pulumi.Output<string[]> = pulumi.output([]);
+        const s3PrefixList = aws.ec2.getPrefixListOutput({ name: endpointServiceName(args.region, GATEWAY_ENDPOINT_SERVICE) }, { parent: this });
+        let existingGroups: pulumi.Output<string[]> | undefined;
+        if (args.vpcEndpoints === "create") {
+            endpointGroups = this.createEndpoints(name, args, endpointSubnetIds, routeTableIds);
+        } else if (args.vpcEndpoints === "existing" && args.network.mode === "existing" && subnetRouteTables) {
+            const vpcId = args.network.vpcId;
+            const verdict = this.checkExistingEndpoints(vpcId, args.region, subnetRouteTables, s3PrefixList.id);
+            this.endpointsReady = verdict.apply((v) => {
+                if (v.problems.length > 0) {
+                    throw new pulumi.ResourceError(formatEndpointProblems(vpcId, v.problems), this, true);
+                }
+            });
+            existingGroups = verdict.apply((v) => (v.problems.length > 0 ? [] : v.securityGroupIds));
+            endpointGroups = existingGroups;
+        }
+        const throughEndpoints = args.vpcEndpoints !== "none";
+
         const taskSecurityGroup = new aws.ec2.SecurityGroup(
             `${name}-task`,
             {
@@ -147,40 +170,23 @@ export class ExecNetwork extends pulumi.ComponentResource {
                 description: "ECS Exec tasks: no inbound at all; outbound HTTPS only (SSM, ECR, logs, KMS)",
                 vpcId: this.vpcId,
                 ingress: [],
-                egress: [
-                    {
-                        description: "HTTPS to AWS APIs (through VPC endpoints, NAT or the internet gateway)",
-                        protocol: "tcp",
-                        fromPort: 443,
-                        toPort: 443,
-                        cidrBlocks: ["0.0.0.0/0"],
-                    },
-                    ...forwardingEgressRules(args.portForwarding ?? []),
-                ],
+                egress: pulumi
+                    .all([endpointGroups, s3PrefixList.id])
+                    .apply(([groups, prefixListId]) => [
+                        ...httpsEgressRules(throughEndpoints ? { endpointSecurityGroupIds: groups, s3PrefixListId: prefixListId } : undefined),
+                        ...forwardingEgressRules(args.portForwarding ?? []),
+                    ]),
                 // The tag policy packs recognise the exec tasks' security group by.
                 tags: { ...args.tags, Name: args.taskSecurityGroupName, [EXEC_TASK_TAG.key]: EXEC_TASK_TAG.value },
             },
             { parent: this },
         );
         this.securityGroupId = taskSecurityGroup.id;
-
-        this.endpointsReady = pulumi.output(undefined);
-        if (args.vpcEndpoints === "create") {
-            this.endpointSecurityGroupIds = this.createEndpoints(name, args, taskSecurityGroup, endpointSubnetIds, routeTableIds);
-        } else if (args.vpcEndpoints === "existing" && args.network.mode === "existing" && subnetRouteTables) {
-            const vpcId = args.network.vpcId;
-            const verdict = this.checkExistingEndpoints(vpcId, args.region, subnetRouteTables);
-            this.endpointsReady = verdict.apply((v) => {
-                if (v.problems.length > 0) {
-                    throw new pulumi.ResourceError(formatEndpointProblems(vpcId, v.problems), this, true);
-                }
-            });
-            this.endpointSecurityGroupIds = verdict.apply((v) =>
-                v.problems.length > 0 ? [] : this.admitExecTasks(name, args, v.securityGroupIds, taskSecurityGroup),
-            );
-        } else {
-            this.endpointSecurityGroupIds = pulumi.output([]);
-        }
+        this.endpointSecurityGroupIds = args.vpcEndpoints === "create"
+            ? endpointGroups.apply((groups) => this.admitExecTasks(name, args, groups, taskSecurityGroup, "created"))
+            : existingGroups
+              ? existingGroups.apply((groups) => this.admitExecTasks(name, args, groups, taskSecurityGroup, "existing"))
+              : pulumi.output([]);
 
         this.registerOutputs({
             vpcId: this.vpcId,
@@ -214,31 +220,26 @@ export class ExecNetwork extends pulumi.ComponentResource {
         );
     }
 
-    /** Interface endpoints reachable only from exec tasks, and the S3 gateway on the subnets' route tables. */
+    /**
+     * Interface endpoints reachable only from exec tasks, and the S3 gateway on the subnets' route tables. Their
+     * security group is made first, its one rule (HTTPS from the exec tasks) after the exec tasks' group, whose egress
+     * names it: rules inline in both groups would make each wait for the other. A group of its own name: the one of
+     * earlier versions, with its rule inline, goes once the endpoints have moved to this one.
+     */
     private createEndpoints(
         name: string,
         args: ExecNetworkArgs,
-        taskSecurityGroup: aws.ec2.SecurityGroup,
         subnetIds: pulumi.Output<string[]>,
         routeTableIds: pulumi.Output<string[]>,
     ): pulumi.Output<string[]> {
         const endpointSecurityGroup = new aws.ec2.SecurityGroup(
-            `${name}-endpoints`,
+            `${name}-endpoint-group`,
             {
-                name: args.endpointsName,
-                description: "VPC interface endpoints: HTTPS from ECS Exec tasks only",
+                name: args.endpointSecurityGroupName,
+                description: "VPC interface endpoints of ECS Exec: HTTPS from its exec tasks only",
                 vpcId: this.vpcId,
-                ingress: [
-                    {
-                        description: "HTTPS from exec tasks",
-                        protocol: "tcp",
-                        fromPort: 443,
-                        toPort: 443,
-                        securityGroups: [taskSecurityGroup.id],
-                    },
-                ],
                 egress: [],
-                tags: { ...args.tags, Name: args.endpointsName },
+                tags: { ...args.tags, Name: args.endpointSecurityGroupName },
             },
             { parent: this },
         );
@@ -276,6 +277,7 @@ export class ExecNetwork extends pulumi.ComponentResource {
         vpcId: string,
         region: string,
         subnetRouteTables: pulumi.Output<SubnetRouteTable[]>,
+        s3PrefixListId: pulumi.Output<string>,
     ): pulumi.Output<EndpointsVerdict> {
         const parent = { parent: this };
         // The provider has no list of a VPC's endpoints that tolerates none; the interface endpoints' network
@@ -305,9 +307,8 @@ export class ExecNetwork extends pulumi.ComponentResource {
                 })),
             );
         // An S3 gateway endpoint adds a route to S3's prefix list to each of its route tables.
-        const s3PrefixList = aws.ec2.getPrefixListOutput({ name: endpointServiceName(region, GATEWAY_ENDPOINT_SERVICE) }, parent);
         const s3RouteTableIds = aws.ec2.getRouteTablesOutput(
-            { vpcId, filters: [{ name: "route.destination-prefix-list-id", values: [s3PrefixList.id] }] },
+            { vpcId, filters: [{ name: "route.destination-prefix-list-id", values: [s3PrefixListId] }] },
             parent,
         ).ids;
         return pulumi
@@ -317,17 +318,22 @@ export class ExecNetwork extends pulumi.ComponentResource {
             );
     }
 
-    /** HTTPS from the exec tasks into each endpoint security group (groups managed elsewhere: see README). */
+    /**
+     * HTTPS from the exec tasks into each endpoint security group: the stack's own, or the VPC's (groups managed
+     * elsewhere: see README).
+     */
     private admitExecTasks(
         name: string,
         args: ExecNetworkArgs,
         securityGroupIds: string[],
         taskSecurityGroup: aws.ec2.SecurityGroup,
+        endpoints: "created" | "existing",
     ): string[] {
         for (const securityGroupId of securityGroupIds) {
-            // Named after the group: stable whatever the order of the lookups, and distinct by construction.
+            // The created group's rule has a fixed name; the VPC's groups', their id: stable whatever the order of the
+            // lookups, and distinct by construction.
             new aws.vpc.SecurityGroupIngressRule(
-                `${name}-endpoint-ingress-${securityGroupId}`,
+                endpoints === "created" ? `${name}-endpoint-group-ingress` : `${name}-endpoint-ingress-${securityGroupId}`,
                 {
                     securityGroupId,
                     referencedSecurityGroupId: taskSecurityGroup.id,

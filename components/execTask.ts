@@ -69,6 +69,8 @@ export interface ExecTaskArgs {
     maxSessionHours: number;
     /** Session log group the task role may write transcripts to. */
     sessionLogGroupName: pulumi.Input<string>;
+    /** The bucket the agent copies each transcript to, write-once. */
+    transcriptBucketName: pulumi.Input<string>;
     /** Log group for the container's output. */
     containerLogGroupName: pulumi.Input<string>;
     /** The cluster's exec KMS key: the task role may decrypt with it. */
@@ -121,9 +123,9 @@ export class ExecTask extends pulumi.ComponentResource {
             context.apply((ctx) => JSON.stringify(taskRoleTrustPolicy(ctx))),
             "ecs-exec-agent",
             pulumi
-                .all([context, args.sessionLogGroupName, args.kmsKeyArn])
-                .apply(([ctx, sessionLogGroupName, kmsKeyArn]) =>
-                    JSON.stringify(taskRolePolicy(ctx, { sessionLogGroupName, kmsKeyArn })),
+                .all([context, args.sessionLogGroupName, args.transcriptBucketName, args.kmsKeyArn])
+                .apply(([ctx, sessionLogGroupName, transcriptBucketName, kmsKeyArn]) =>
+                    JSON.stringify(taskRolePolicy(ctx, { sessionLogGroupName, transcriptBucketName, kmsKeyArn })),
                 ),
         );
         const executionRole = role(

@@ -3,7 +3,7 @@
  * `ecs-exec forward`, and anything else (a shell that bypasses ECS Exec's logging, by someone whose other
  * permissions allow it), refused calls included.
  */
-import { AlertDefinition, alertsCovering, CALLER_LINES, CALLER_PATHS, EventPattern } from "./alerts";
+import { AlertDefinition, alertOfShape, alertsCovering, CALLER_LINES, CALLER_PATHS, EventPattern } from "./alerts";
 import { ecsSessionTargetPrefix } from "./portForwarding";
 
 /**
@@ -109,4 +109,61 @@ export function startSessionAlerts(clusterName: string): AlertDefinition[] {
             ],
         },
     );
+}
+
+/** The alert on forwarding to a destination the stack does not list: added to the session alert, as the network alert is to RunTask's. */
+export const UNLISTED_FORWARDING_ALERT_ID = "start-session-forward-unlisted";
+
+/**
+ * Forwarding, through a task of `clusterName`, to a host and port that no `portForwarding` destination names: to a
+ * listener the developer started in the task (127.0.0.1, localhost, the task's own address: the agent refuses only the
+ * instance metadata and VPC DNS addresses, amazon-ssm-agent agent/session/plugins/port/port.go), which no transcript
+ * records, or anywhere the exec security group lets it. IAM cannot hold it back: the document's host and port are
+ * parameters no condition key names (Service Authorization Reference, Systems Manager), and AWS does not document
+ * session documents of one's own for ECS targets, so the stack keeps AWS's document and alerts instead.
+ *
+ * Session Manager records the parameters as lists of strings (`"portNumber": ["5432"]`); a record matches when its
+ * host is none of the listed ones, or is one of them with a port none of that host's. Refused calls are left to the
+ * refusal alert: they forwarded nothing.
+ */
+export function unlistedForwardingAlert(clusterName: string, destinations: readonly { host: string; port: number }[]): AlertDefinition {
+    const hosts = [...new Set(destinations.map((d) => d.host))];
+    const portsOf = (host: string) => [...new Set(destinations.filter((d) => d.host === host).map((d) => String(d.port)))];
+    // Every alternative names the port too, so that no filter on it stands beside the `$or` (EventBridge keeps only one).
+    const anyPort = { portNumber: [{ exists: true }] };
+    const unlisted: EventPattern =
+        hosts.length === 0
+            ? { host: [{ exists: true }], ...anyPort }
+            : {
+                  $or: [
+                      { host: [{ "anything-but": hosts }], ...anyPort },
+                      ...hosts.map((host): EventPattern => ({ host: [host], portNumber: [{ "anything-but": portsOf(host) }] })),
+                  ],
+              };
+    const base = startSessionCalls(clusterName);
+    ((base.detail as EventPattern).requestParameters as EventPattern).parameters = unlisted;
+    const listed = destinations.length > 0 ? destinations.map((d) => `${d.host}:${d.port}`).join(", ") : "none";
+    return alertOfShape(base, {
+        id: UNLISTED_FORWARDING_ALERT_ID,
+        description: `A port forwarding session through a task of ${clusterName} to a destination portForwarding does not list, from CloudTrail`,
+        when: { errorCode: false },
+        inputPaths: {
+            ...SESSION_PATHS,
+            host: "$.detail.requestParameters.parameters.host[0]",
+            port: "$.detail.requestParameters.parameters.portNumber[0]",
+            sessionId: "$.detail.responseElements.sessionId",
+        },
+        lines: [
+            "ECS Exec: a port forwarding session went to a destination the stack does not list, in account <account>, <region>",
+            "",
+            ...SESSION_LINES,
+            "Forwards:   to <host> port <port>",
+            `Listed:     ${listed}`,
+            "Session id: <sessionId>",
+            "",
+            "Nothing records what crosses it: to 127.0.0.1 or localhost it reaches a listener started in the task itself, a",
+            "shell without a transcript. Ask the caller why; the session alert of the same call says where it went too.",
+            "CloudTrail event id: <eventId>",
+        ],
+    });
 }

@@ -23,8 +23,10 @@ export interface ExecNames {
     keyAlias: string;
     /** Security group of exec tasks. */
     taskSecurityGroup: string;
-    /** Security group of the VPC endpoints, and the prefix of the endpoints' Name tags. */
+    /** The prefix of the endpoints' Name tags (and the name of the endpoints' security group of earlier versions). */
     endpoints: string;
+    /** Security group of the VPC endpoints the stack creates. */
+    endpointSecurityGroup: string;
     /** Customer-managed policy of developers (an IAM Identity Center permission set can reference it by name). */
     developerPolicy: string;
     /** Role developers assume to use the policy. */
@@ -59,6 +61,7 @@ export function execNames(environment: string): ExecNames {
         keyAlias: `alias/${prefix}`,
         taskSecurityGroup: `${prefix}-task`,
         endpoints: `${prefix}-endpoints`,
+        endpointSecurityGroup: `${prefix}-vpc-endpoints`,
         developerPolicy: `${prefix}-developer`,
         developerRole: `${prefix}-developer`,
         doctorPolicy: `${prefix}-doctor`,
@@ -95,6 +98,25 @@ export function alertAlarmName(environment: string, alertId: string): string {
 /** The alarm on the alerts' dead-letter queue holding a message. */
 export function deadLetterAlarmName(environment: string): string {
     return `${watchedNamePrefix(environment)}alerts-dead-letters`;
+}
+
+/**
+ * The bucket of the write-once copy of session transcripts. S3 names are global: the account makes it unique (an
+ * environment is unique within its account), and at most 20 + 27 + 12 characters it fits S3's 63 everywhere.
+ */
+export function transcriptBucketName(environment: string, accountId: string): string {
+    return `${stackPrefix(environment)}-transcripts-${accountId}`;
+}
+
+/**
+ * Where in that bucket the agent writes each transcript: `<prefix>/<session id>.log` (amazon-ssm-agent,
+ * agent/session/shell/shell.go: `BuildS3Path(OutputS3KeyPrefix, SessionId + ".log")`). The cluster's exec
+ * configuration names the prefix, the task role may write under it alone, and `ecs-exec audit` reads each key.
+ */
+export const TRANSCRIPT_KEY_PREFIX = "sessions";
+
+export function transcriptKey(sessionId: string): string {
+    return `${TRANSCRIPT_KEY_PREFIX}/${sessionId}.log`;
 }
 
 /** The trail's bucket: S3 names are global, so the account and region make it unique (at most 63 characters). */

@@ -4,7 +4,7 @@
  */
 import type { ImageReference } from "./image";
 import { OWNER_TAG_KEY, REASON_MIN_LENGTH, REASON_TAG_KEY, TAG_VALUE_WHITESPACE } from "./commands";
-import { EXEC_TASK_TAG } from "./names";
+import { EXEC_TASK_TAG, TRANSCRIPT_KEY_PREFIX } from "./names";
 import { FORWARDING_DOCUMENT } from "./portForwarding";
 
 /** Where the stack is: every ARN below is built from this. */
@@ -103,6 +103,8 @@ export function executionRoleTrustPolicy(ctx: AwsContext): PolicyDocument {
 
 export interface TaskRolePolicyArgs {
     sessionLogGroupName: string;
+    /** The bucket of the write-once copy of transcripts. */
+    transcriptBucketName: string;
     kmsKeyArn: string;
 }
 
@@ -138,6 +140,63 @@ export function taskRolePolicy(ctx: AwsContext, args: TaskRolePolicyArgs): Polic
             Effect: "Allow",
             Action: "kms:Decrypt",
             Resource: args.kmsKeyArn,
+        },
+        {
+            // Write-once copy: the agent puts `<prefix>/<session id>.log` when the session ends, nothing else, no delete.
+            Sid: "CopyTranscriptsToTheirBucket",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: `${arns.bucket(ctx, args.transcriptBucketName)}/${TRANSCRIPT_KEY_PREFIX}/*`,
+        },
+        {
+            // What the agent checks of the bucket first (ECS Developer Guide, "ECS Exec", IAM permissions for S3
+            // logging): its region, and that it is encrypted (s3BucketEncryptionEnabled).
+            Sid: "CheckTheTranscriptBucket",
+            Effect: "Allow",
+            Action: ["s3:GetBucketLocation", "s3:GetEncryptionConfiguration"],
+            Resource: arns.bucket(ctx, args.transcriptBucketName),
+        },
+        {
+            // S3 encrypts each copy with the session key for the agent: a data key it generates as the task role.
+            Sid: "EncryptTranscriptCopies",
+            Effect: "Allow",
+            Action: "kms:GenerateDataKey",
+            Resource: args.kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${ctx.region}.${ctx.dnsSuffix}` } },
+        },
+    );
+}
+
+export interface TranscriptBucketPolicyArgs {
+    bucketName: string;
+    /** The only principals that may delete objects or versions, or change how the bucket keeps them. */
+    adminPrincipalArns: string[];
+}
+
+/**
+ * The transcripts' bucket keeps what it was given: nothing over plain HTTP, and no delete of an object or of a
+ * version, no change to versioning, lifecycle or this policy, but by the audit administrators. With versioning on, a
+ * copy put over another (a forgery before the agent's upload, or after) leaves both.
+ */
+export function transcriptBucketPolicy(ctx: AwsContext, args: TranscriptBucketPolicyArgs): PolicyDocument {
+    const bucketArn = arns.bucket(ctx, args.bucketName);
+    return policy(
+        denyInsecureTransport(bucketArn),
+        {
+            Sid: "OnlyAuditAdministratorsDeleteOrChangeRetention",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: [
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:PutBucketVersioning",
+                "s3:PutLifecycleConfiguration",
+                "s3:PutBucketPolicy",
+                "s3:DeleteBucketPolicy",
+                "s3:DeleteBucket",
+            ],
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { ArnNotLike: { "aws:PrincipalArn": args.adminPrincipalArns } },
         },
     );
 }
@@ -754,13 +813,18 @@ export function trailBucketPolicy(ctx: AwsContext, args: TrailBucketPolicyArgs):
             Resource: `${bucketArn}/AWSLogs/${ctx.accountId}/*`,
             Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...fromThisTrail } },
         },
-        {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport(bucketArn),
     );
+}
+
+/** Nothing over plain HTTP, to the bucket or its objects. */
+function denyInsecureTransport(bucketArn: string): PolicyStatement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
 }

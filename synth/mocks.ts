@@ -213,6 +213,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
             case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
             case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
             case "aws:s3/bucketPolicy:BucketPolicy":
+            case "aws:s3/bucketVersioning:BucketVersioning":
                 return { id: inputs.bucket, state: { ...inputs } };
             case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
                 const id = ec2Id("sgr", seed);

@@ -14,7 +14,7 @@
 import { strict as assert } from "assert";
 import { auditChainAlerts, AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS } from "../components/auditWatch";
 import { ENVIRONMENT_MAX_LENGTH } from "../components/config";
-import { execNames, watchedNamePrefix } from "../components/names";
+import { execNames, transcriptBucketName, watchedNamePrefix } from "../components/names";
 import { auditChainCall, ChainCall, CloudTrailEvent, Where } from "../cli/doctor/events";
 import { executeCommandEvent, runTaskEvent } from "./support/cloudTrail";
 import { matches } from "./support/eventPattern";
@@ -60,6 +60,7 @@ function linksOf(result: SynthResult) {
         clusterArn: o.clusterArn as string,
         policyArn: o.developerPolicyArn as string,
         roles: [names.taskRole, names.executionRole, names.developerRole],
+        bucket: o.transcriptBucketName as string,
     };
 }
 type Links = ReturnType<typeof linksOf>;
@@ -103,6 +104,9 @@ function changes(l: Links): Change[] {
         { service: "logs", eventName: "PutDataProtectionPolicy", requestParameters: { logGroupIdentifier: l.names.sessionLogGroup, policyDocument: "{}" } },
         { service: "logs", eventName: "PutDataProtectionPolicy", requestParameters: { logGroupIdentifier: l.logGroupArn, policyDocument: "{}" } },
         { service: "logs", eventName: "PutSubscriptionFilter", requestParameters: { logGroupName: l.names.sessionLogGroup, filterName: "x", filterPattern: "", destinationArn: "arn:aws:lambda:us-east-1:444455556666:function:x" } },
+        ...["PutBucketPolicy", "DeleteBucketPolicy", "PutBucketVersioning", "PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketEncryption", "DeleteBucket"].map(
+            (eventName) => ({ service: "s3", eventName, requestParameters: { bucketName: l.bucket, Host: `${l.bucket}.s3.${l.region}.amazonaws.com` } }),
+        ),
         { service: "kms", eventName: "DisableKey", requestParameters: { keyId: sessionKey.split("/").pop() } },
         { service: "kms", eventName: "ScheduleKeyDeletion", requestParameters: { keyId: auditKey.split("/").pop(), pendingWindowInDays: 7 } },
         { service: "kms", eventName: "PutKeyPolicy", requestParameters: { keyId: sessionKey, policyName: "default", policy: "{}", bypassPolicyLockoutSafetyCheck: false } },
@@ -154,7 +158,7 @@ for (const stack of ["dev", "prod"]) {
                 const event = auditChainCall(siteOf(links, change), TIME, change);
                 const found = matching(rules, event);
                 assert.equal(found.length, 1, `${name(change)}: ${found.map((r) => r.name).join(", ") || "no rule"}`);
-                assert.match(found[0].name, /\.audit-chain-(delivery|records|access)$/, name(change));
+                assert.match(found[0].name, /\.audit-chain-(delivery|trail|transcripts|access)$/, name(change));
                 const message = JSON.parse(render(found[0].inputPaths, found[0].inputTemplate, event));
                 assert.ok(message.alert.includes(`${change.service}.amazonaws.com ${change.eventName}`), message.alert);
                 assert.match(message.alert, /changed/);
@@ -171,7 +175,7 @@ for (const stack of ["dev", "prod"]) {
                     const event = auditChainCall(siteOf(links, change), TIME, refused(change, withRequest));
                     const found = matching(rules, event);
                     assert.equal(found.length, 1, `${name(change)} refused: ${found.map((r) => r.name).join(", ") || "no rule"}`);
-                    assert.match(found[0].name, /\.audit-chain-(delivery|records|access)-refused$/);
+                    assert.match(found[0].name, /\.audit-chain-(delivery|trail|transcripts|access)-refused$/);
                     const message = JSON.parse(render(found[0].inputPaths, found[0].inputTemplate, event));
                     assert.match(message.alert, /was refused/);
                     assert.equal(message.record.errorCode, event.detail.errorCode);
@@ -203,6 +207,7 @@ for (const stack of ["dev", "prod"]) {
                 { service: "monitoring", eventName: "DeleteAlarms", requestParameters: { alarmNames: ["payments-latency"] } },
                 { service: "logs", eventName: "DeleteLogGroup", requestParameters: { logGroupName: "/aws/lambda/payments" } },
                 { service: "logs", eventName: "DeleteLogGroup", requestParameters: { logGroupName: `${links.names.sessionLogGroup}-old` } },
+                { service: "s3", eventName: "PutBucketPolicy", requestParameters: { bucketName: "payments-exports" } },
                 { service: "kms", eventName: "DisableKey", requestParameters: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" } },
                 { service: "ecs", eventName: "UpdateCluster", requestParameters: { cluster: "payments" } },
                 { service: "iam", eventName: "AttachRolePolicy", requestParameters: { roleName: "payments-task", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" } },
@@ -240,6 +245,7 @@ describe("the chain's watch, for the longest names a stack can have", () => {
             trail: { name: names.trail, arn: arn("cloudtrail", `trail/${names.trail}`) },
             topicArn: arn("sns", names.alertTopic),
             sessionLogGroup: { name: names.sessionLogGroup, arn: arn("logs", `log-group:${names.sessionLogGroup}`) },
+            transcriptBucketName: transcriptBucketName(environment, TEST_ACCOUNT_ID),
             keys: [key(1), key(2)],
             cluster: { name: names.cluster, arn: arn("ecs", `cluster/${names.cluster}`) },
             developerPolicyArn: `arn:aws-us-gov:iam::${TEST_ACCOUNT_ID}:policy/${names.developerPolicy}`,

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { AlertDefinition, alertsCovering } from "../components/alerts";
-import { startSessionAlerts, startSessionCalls } from "../components/forwardAlerts";
+import { startSessionAlerts, startSessionCalls, UNLISTED_FORWARDING_ALERT_ID, unlistedForwardingAlert } from "../components/forwardAlerts";
 import { asIamUser, without } from "./support/cloudTrail";
 import { matches } from "./support/eventPattern";
 import { render, transformerProblems, valueAt } from "./support/inputTransformer";
@@ -231,5 +231,60 @@ describe("Session Manager session alerts (StartSession straight to a task of the
                 /one element of a list, which no pattern can require/,
             );
         });
+    });
+});
+
+describe("forwarding to a destination the stack does not list", () => {
+    const DESTINATIONS = [
+        { host: "orders-db.dev.example.com", port: 5432 },
+        { host: "orders-db.dev.example.com", port: 5433 },
+        { host: "10.0.8.15", port: 6379 },
+    ];
+    const UNLISTED = unlistedForwardingAlert("dev-ecs-exec", DESTINATIONS);
+    const to = (host: string, port: string, event = forwarded()) => {
+        event.detail.requestParameters.parameters = { ...event.detail.requestParameters.parameters, host: [host], portNumber: [port] };
+        return event;
+    };
+    /** Every alert the stack has on StartSession to a task, the added one included. */
+    const alerts = [...ALERTS, UNLISTED];
+    const fired = (event: unknown) => alerts.filter((alert) => matches(alert.eventPattern, event)).map((alert) => alert.id);
+
+    it("alerts, besides the session alert, on a listener in the task itself: 127.0.0.1, localhost, the task's own address", () => {
+        for (const [host, port] of [["127.0.0.1", "22"], ["localhost", "8080"], ["10.0.3.57", "2222"], ["0.0.0.0", "22"]]) {
+            assert.deepEqual(fired(to(host, port)), ["start-session-forward", UNLISTED_FORWARDING_ALERT_ID], `${host}:${port}`);
+        }
+    });
+
+    it("alerts on a listed host at a port not listed for it, and on a listed port of another host", () => {
+        assert.deepEqual(fired(to("orders-db.dev.example.com", "22")), ["start-session-forward", UNLISTED_FORWARDING_ALERT_ID]);
+        assert.deepEqual(fired(to("10.0.8.15", "5432")), ["start-session-forward", UNLISTED_FORWARDING_ALERT_ID]);
+    });
+
+    it("stays silent on every configured destination, and on refused calls, which the refusal alert reports", () => {
+        for (const { host, port } of DESTINATIONS) {
+            assert.deepEqual(fired(to(host, String(port))), ["start-session-forward"], `${host}:${port}`);
+        }
+        assert.deepEqual(fired(refused(to("127.0.0.1", "22"))), ["start-session-refused"]);
+        assert.deepEqual(fired(shell()), ["start-session-other"], "a shell is no forwarding");
+    });
+
+    it("with no destination configured, alerts on every forwarding", () => {
+        const none = unlistedForwardingAlert("dev-ecs-exec", []);
+        assert.equal(matches(none.eventPattern, to("orders-db.dev.example.com", "5432")), true);
+        assert.equal(matches(none.eventPattern, shell()), false);
+    });
+
+    it("says where the session went and what the stack lists", () => {
+        assert.deepEqual(transformerProblems(UNLISTED.inputPaths, UNLISTED.inputTemplate), []);
+        const text = renderAlert(UNLISTED, to("127.0.0.1", "22"));
+        assert.match(text, /\nForwards: {3}to 127\.0\.0\.1 port 22\n/);
+        assert.match(text, /\nListed: {5}orders-db\.dev\.example\.com:5432, orders-db\.dev\.example\.com:5433, 10\.0\.8\.15:6379\n/);
+    });
+
+    it("is README's sample, word for word, for dev's one destination", () => {
+        const dev = unlistedForwardingAlert("dev-ecs-exec", [{ host: "orders-db.dev.example.com", port: 5432 }]);
+        const text = renderAlert(dev, to("127.0.0.1", "22"));
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        assert.ok(readme.includes(`\`\`\`text\n${text}\n\`\`\``), text);
     });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { ConfigError, ENVIRONMENT_MAX_LENGTH, parseExecConfig, RawConfig } from "../components/config";
 import { parseImageReference } from "../components/image";
 import { executeCommandAlerts } from "../components/alerts";
-import { startSessionAlerts } from "../components/forwardAlerts";
+import { startSessionAlerts, UNLISTED_FORWARDING_ALERT_ID } from "../components/forwardAlerts";
 import { alertAlarmName, alertRuleName, deadLetterAlarmName, ExecNames, execNames, trailBucketName, watchedNamePrefix } from "../components/names";
 import { runTaskAlerts, RUN_TASK_NETWORK_ALERT_ID } from "../components/runTaskAlerts";
 import { AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS } from "../components/auditWatch";
@@ -21,6 +21,7 @@ const KIND_OF: { [K in keyof ExecNames]: NameKind } = {
     keyAlias: "kmsAlias",
     taskSecurityGroup: "securityGroup",
     endpoints: "securityGroup",
+    endpointSecurityGroup: "securityGroup",
     developerPolicy: "iamPolicy",
     developerRole: "iamRole",
     doctorPolicy: "iamPolicy",
@@ -104,6 +105,7 @@ function stackAlerts(names: ExecNames): { id: string }[] {
         ...runTaskAlerts({ family: names.taskFamily }),
         { id: RUN_TASK_NETWORK_ALERT_ID },
         ...startSessionAlerts(names.cluster),
+        { id: UNLISTED_FORWARDING_ALERT_ID },
         ...[...AUDIT_CHAIN_ALERT_IDS, ...AUDIT_WATCH_ALERT_IDS].map((id) => ({ id })),
     ];
 }
@@ -138,6 +140,7 @@ describe("names", () => {
             keyAlias: "alias/dev-ecs-exec",
             taskSecurityGroup: "dev-ecs-exec-task",
             endpoints: "dev-ecs-exec-endpoints",
+            endpointSecurityGroup: "dev-ecs-exec-vpc-endpoints",
             developerPolicy: "dev-ecs-exec-developer",
             developerRole: "dev-ecs-exec-developer",
             doctorPolicy: "dev-ecs-exec-doctor",

@@ -31,6 +31,7 @@ const REQUIRED_OUTPUTS = [
     "assignPublicIp",
     "requireReason",
     "sessionLogGroupName",
+    "transcriptBucketName",
     "logRetentionDays",
     "execCpu",
     "execMemory",
@@ -125,7 +126,7 @@ describe("resources whose description forces their replacement", () => {
         "aws:iam/policy:Policy exec-access-policy": "ECS Exec developers: start, exec into, see and stop their own exec tasks",
         "aws:iam/policy:Policy doctor-access-policy": "ecs-exec doctor: read-only checks of the ECS Exec deployment",
         "aws:ec2/securityGroup:SecurityGroup exec-network-task": "ECS Exec tasks: no inbound at all; outbound HTTPS only (SSM, ECR, logs, KMS)",
-        "aws:ec2/securityGroup:SecurityGroup exec-network-endpoints": "VPC interface endpoints: HTTPS from ECS Exec tasks only",
+        "aws:ec2/securityGroup:SecurityGroup exec-network-endpoint-group": "VPC interface endpoints of ECS Exec: HTTPS from its exec tasks only",
     };
 
     it("keeps the description of every fixed-name managed policy and security group as pinned, in both stacks", async () => {
@@ -140,6 +141,7 @@ describe("resources whose description forces their replacement", () => {
                     region: TEST_REGION,
                     taskSecurityGroupName: "test-ecs-exec-task",
                     endpointsName: "test-ecs-exec-endpoints",
+                    endpointSecurityGroupName: "test-ecs-exec-vpc-endpoints",
                     portForwarding: [],
                     tags: TEST_TAGS,
                 }),
@@ -264,11 +266,20 @@ describe("npm run synth", function () {
                 const trail = stack === "dev" ? ["exec-audit-trail-bucket", "exec-audit-trail-bucket-encryption", "exec-audit-trail-bucket-lifecycle", "exec-audit-trail-bucket-ownership", "exec-audit-trail-bucket-policy", "exec-audit-trail-bucket-public-access"] : [];
                 assert.deepEqual(
                     flagged("retainOnDelete"),
-                    ["exec-audit-key", "exec-audit-key-alias", ...trail, "session-logging-container", "session-logging-key", "session-logging-key-alias", "session-logging-sessions"].sort(),
+                    [
+                        "exec-audit-key",
+                        "exec-audit-key-alias",
+                        ...trail,
+                        "session-logging-container",
+                        "session-logging-key",
+                        "session-logging-key-alias",
+                        "session-logging-sessions",
+                        ...["", "-encryption", "-lifecycle", "-ownership", "-policy", "-public-access", "-versioning"].map((part) => `session-logging-transcripts${part}`),
+                    ].sort(),
                 );
                 assert.deepEqual(
                     flagged("protect"),
-                    stack === "prod" ? ["exec-audit-key", "session-logging-key", "session-logging-sessions"] : [],
+                    stack === "prod" ? ["exec-audit-key", "session-logging-key", "session-logging-sessions", "session-logging-transcripts"] : [],
                 );
             });
 
@@ -288,6 +299,7 @@ describe("npm run synth", function () {
                 assert.deepEqual(byName("exec-cluster-cluster").propertyDependencies.configuration, [
                     byName("session-logging-key").urn,
                     byName("session-logging-sessions").urn,
+                    byName("session-logging-transcripts").urn,
                 ].sort());
             });
 
@@ -308,6 +320,19 @@ describe("npm run synth", function () {
                 for (const group of r.resources.filter((x) => x.type === "aws:cloudwatch/logGroup:LogGroup")) {
                     assert.equal(group.inputs.kmsKeyId, exec.kmsKeyId);
                 }
+            });
+
+            it("lets the task role copy transcripts to exactly the bucket and prefix the cluster names, encrypted with the cluster's key", () => {
+                const r = result();
+                const log = only(r, "aws:ecs/cluster:Cluster").configuration.executeCommandConfiguration.logConfiguration;
+                const taskPolicy = JSON.parse(r.resources.find((x) => x.name === "exec-task-task-role-policy")!.inputs.policy as string);
+                const statement = (sid: string) => taskPolicy.Statement.find((s: any) => s.Sid === sid);
+                assert.equal(log.s3BucketName, r.outputs.transcriptBucketName);
+                assert.equal(log.s3BucketName, `${stack}-ecs-exec-transcripts-111122223333`);
+                assert.equal(statement("CopyTranscriptsToTheirBucket").Resource, `arn:aws:s3:::${log.s3BucketName}/${log.s3KeyPrefix}/*`);
+                const encryption = r.resources.find((x) => x.name === "session-logging-transcripts-encryption")!.inputs as any;
+                assert.equal(encryption.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, r.outputs.kmsKeyArn);
+                assert.equal(statement("EncryptTranscriptCopies").Resource, r.outputs.kmsKeyArn);
             });
 
             it("prints a run-task command with exec enabled, the stack's network and the caller as Owner", () => {

@@ -274,12 +274,13 @@ export const taskRolePermissions = check<"taskRoleArn" | "kmsKeyArn">({
         const requests = execAgentRequests(awsContext(ctx), {
             sessionLogGroupName: ctx.outputs.sessionLogGroupName,
             kmsKeyArn: ctx.stack.kmsKeyArn,
+            transcriptBucketName: ctx.outputs.transcriptBucketName,
         });
         const [decisions, keyPolicy] = await Promise.all([
             simulateAll(
                 ctx,
                 role,
-                requests.map((r) => ({ action: r.action, resource: r.resource, context: {} })),
+                requests.map((r) => ({ action: r.action, resource: r.resource, context: r.context })),
             ),
             keyPolicyOf(ctx),
         ]);
@@ -289,7 +290,7 @@ export const taskRolePermissions = check<"taskRoleArn" | "kmsKeyArn">({
             findings.push(
                 fail(
                     `${ctx.stack.taskRoleArn} may not ${refused.map((r) => r.action).join(", ")}`,
-                    "pulumi up restores the task role's policy (the agent needs the four ssmmessages actions, the session log group and kms:Decrypt).",
+                    "pulumi up restores the task role's policy (the agent needs the four ssmmessages actions, the session log group, kms:Decrypt, and the transcripts' bucket).",
                 ),
             );
         }
@@ -297,7 +298,9 @@ export const taskRolePermissions = check<"taskRoleArn" | "kmsKeyArn">({
         findings.push(delegation);
         return combine(
             findings,
-            `role ${ctx.stack.taskRoleArn.split("/").pop()} may use the Session Manager channels, write ${ctx.outputs.sessionLogGroupName} and decrypt with the key (${count(requests.length, "request")}); ${delegation.detail}`,
+            `role ${ctx.stack.taskRoleArn.split("/").pop()} may use the Session Manager channels, write ${ctx.outputs.sessionLogGroupName}` +
+                `${ctx.outputs.transcriptBucketName ? ` and copies to ${ctx.outputs.transcriptBucketName}` : ""} and decrypt with the key ` +
+                `(${count(requests.length, "request")}); ${delegation.detail}`,
         );
     },
 });

@@ -22,6 +22,7 @@ import {
     portForwardingSession,
     shellSession,
     stopLogging,
+    unlistedForwardingSession,
 } from "./events";
 
 const DAY_MS = 86_400_000;
@@ -174,11 +175,18 @@ function probesByCall(site: EventSite, now: Date): Map<string, Probe[]> {
     ]);
     const destination = site.portForwarding?.[0];
     if (destination) {
+        const forwarding: Probe = {
+            what: `a port forwarding StartSession to ${destination.name} on a task of ${site.clusterName}`,
+            label: "a port forwarding session",
+            event: portForwardingSession(site, now, destination),
+        };
         probes.set("StartSession", [
+            forwarding,
             {
-                what: `a port forwarding StartSession to ${destination.name} on a task of ${site.clusterName}`,
-                label: "a port forwarding session",
-                event: portForwardingSession(site, now, destination),
+                what: `a port forwarding StartSession to 127.0.0.1:22 on a task of ${site.clusterName}`,
+                label: "to an unlisted destination also",
+                event: unlistedForwardingSession(site, now),
+                besides: { probe: forwarding, what: "those of a listed destination" },
             },
             { what: `a default-shell StartSession on a task of ${site.clusterName}`, label: "a shell straight to a task", event: shellSession(site, now) },
         ]);

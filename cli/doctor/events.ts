@@ -230,6 +230,13 @@ export function portForwardingSession(site: EventSite, time: Date, destination: 
     });
 }
 
+/** Forwarding through a task to a listener in the task itself, 127.0.0.1:22: no destination a stack lists. */
+export function unlistedForwardingSession(site: EventSite, time: Date): CloudTrailEvent {
+    const event = portForwardingSession(site, time, { name: "loopback", host: "127.0.0.1", port: 22 });
+    event.id = "6b7c8d9e-0f1a-4b2c-9d3e-5f6a7b8c9d0e";
+    return event;
+}
+
 /** A StartSession with no document: Session Manager's default shell, which bypasses ECS Exec's session logging. */
 export function shellSession(site: EventSite, time: Date): CloudTrailEvent {
     return startSession(site, time, "5a6b7c8d-9e0f-4a1b-8c3d-4e5f6a7b8c9d", { target: ecsSessionTarget(site.clusterName, TASK_ID, RUNTIME_ID) });

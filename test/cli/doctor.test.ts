@@ -228,11 +228,11 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             ["the network alert no longer matching a foreign security group", "alert-rule", (s) => rename(s, "run-task-network", '"securityGroups":[{"anything-but"', '"securityGroup":[{"anything-but"')],
             ["failed invocations in the last 24 h", "alert-delivery", (s) => s.failedInvocations.set([...s.rules.keys()][1], 2)],
             ["undelivered alerts waiting in the dead-letter queue", "alert-delivery", (s) => (s.deadLetters = 3)],
-            ["a rule of the chain's watch disabled", "audit-watch", (s) => (s.rules.get("dev-ecs-exec.audit-chain-records")!.state = "DISABLED")],
+            ["a rule of the chain's watch disabled", "audit-watch", (s) => (s.rules.get("dev-ecs-exec.audit-chain-trail")!.state = "DISABLED")],
             ["the rule that watches the watch, disabled", "audit-watch", (s) => (s.rules.get("dev-ecs-exec-audit-watch")!.state = "DISABLED")],
             ["a watch rule's target without its dead-letter queue", "audit-watch", (s) => delete s.rules.get("dev-ecs-exec.audit-chain-delivery")!.targets[0].DeadLetterConfig],
             ["a watch rule no longer matching StopLogging", "audit-watch", (s) => {
-                const records = s.rules.get("dev-ecs-exec.audit-chain-records")!;
+                const records = s.rules.get("dev-ecs-exec.audit-chain-trail")!;
                 records.pattern = records.pattern.replace('"StopLogging",', "");
             }],
             ["a subscription pending confirmation", "alert-subscriptions", (s) => s.subscriptions.push({ arn: "PendingConfirmation", endpoint: "oncall@example.com" })],
@@ -297,7 +297,7 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             const check = (report: DoctorReport) => report.checks.find((c) => c.id === "alert-rule")!;
             assert.equal(check(ofTheExecCluster).status, "pass");
             const unplaced = [...o.alertRuleNames.filter((name: string) => name.includes("start-session")).map((name: string) => `${name} on StartSession`), `${rule} on StopTask`];
-            assert.equal(unplaced.length, 5);
+            assert.equal(unplaced.length, 6);
             assert.ok(
                 check(ofTheExecCluster).detail.endsWith(`; another team's RunTask none (${unplaced.join(", ")}: tested with that RunTask only)`),
                 check(ofTheExecCluster).detail,

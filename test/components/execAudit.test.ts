@@ -49,6 +49,7 @@ function args(changes: Partial<ExecAuditArgs> = {}): ExecAuditArgs {
         alerts: ALERTS,
         watched: {
             sessionLogGroupName: "/ecs-exec/test/sessions",
+            transcriptBucketName: "test-ecs-exec-transcripts-111122223333",
             sessionKeyArn: SESSION_KEY_ARN,
             clusterName: "test-ecs-exec",
             developerPolicyArn: DEVELOPER_POLICY_ARN,
@@ -88,6 +89,7 @@ describe("ExecAudit", () => {
                 trail: { name: "test-ecs-exec", arn: TRAIL_ARN },
                 topicArn: TOPIC_ARN,
                 sessionLogGroup: { name: "/ecs-exec/test/sessions", arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ecs-exec/test/sessions` },
+                transcriptBucketName: "test-ecs-exec-transcripts-111122223333",
                 keys: [
                     { id: keyId, arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}` },
                     { id: "0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10", arn: SESSION_KEY_ARN },

@@ -12,13 +12,14 @@ describe("ExecCluster", () => {
                     clusterName: "test-ecs-exec",
                     kmsKeyArn: KEY_ARN,
                     sessionLogGroupName: "/ecs-exec/test/sessions",
+                    transcriptBucketName: "test-ecs-exec-transcripts-111122223333",
                     tags: TEST_TAGS,
                 }),
         );
         return { cluster: built, inputs: registered.one("aws:ecs/cluster:Cluster").inputs as any };
     }
 
-    it("sends every session, KMS-encrypted, to the session log group (logging OVERRIDE)", async () => {
+    it("sends every session, KMS-encrypted, to the session log group and to the transcripts' bucket (logging OVERRIDE)", async () => {
         const { inputs } = await build();
         assert.deepEqual(inputs.configuration.executeCommandConfiguration, {
             kmsKeyId: KEY_ARN,
@@ -26,6 +27,9 @@ describe("ExecCluster", () => {
             logConfiguration: {
                 cloudWatchLogGroupName: "/ecs-exec/test/sessions",
                 cloudWatchEncryptionEnabled: true,
+                s3BucketName: "test-ecs-exec-transcripts-111122223333",
+                s3KeyPrefix: "sessions",
+                s3BucketEncryptionEnabled: true,
             },
         });
     });

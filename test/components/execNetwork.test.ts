@@ -17,6 +17,7 @@ function args(changes: Partial<ExecNetworkArgs>): ExecNetworkArgs {
         region: TEST_REGION,
         taskSecurityGroupName: "test-ecs-exec-task",
         endpointsName: "test-ecs-exec-endpoints",
+        endpointSecurityGroupName: "test-ecs-exec-vpc-endpoints",
         tags: TEST_TAGS,
         ...changes,
     };
@@ -39,6 +40,47 @@ describe("ExecNetwork", () => {
         assert.equal(sg.inputs.name, "test-ecs-exec-task");
         assert.equal(sg.inputs.vpcId, await valueOf(network.vpcId));
         assert.match(await valueOf(network.securityGroupId), /^sg-[0-9a-f]{17}$/);
+    });
+
+    describe("where exec tasks may reach AWS: no way out but to AWS where endpoints carry the traffic", () => {
+        const httpsOut = (sg: any) => (sg.inputs.egress as any[]).filter((r) => r.fromPort === 443);
+        const vpcId = "vpc-0a1b2c3d4e5f60718";
+        const subnets = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"];
+        const s3PrefixList = (registered: any) => registered.one(SG, "net-task").inputs.egress.find((r: any) => r.prefixListIds)?.prefixListIds[0];
+
+        it("without endpoints (a NAT or an internet gateway): HTTPS anywhere", async () => {
+            for (const changes of [{}, { assignPublicIp: true }]) {
+                const { registered } = await build(changes);
+                assert.deepEqual(httpsOut(registered.one(SG, "net-task")).map((r: any) => [r.cidrBlocks, r.securityGroups, r.prefixListIds]), [[["0.0.0.0/0"], undefined, undefined]]);
+            }
+        });
+
+        it("with endpoints it creates: only to their security group and S3's prefix list, no 0.0.0.0/0", async () => {
+            const { registered } = await build({ vpcEndpoints: "create", network: { mode: "create" } });
+            const endpointSg = registered.one(SG, "net-endpoint-group");
+            assert.deepEqual(httpsOut(registered.one(SG, "net-task")).map((r: any) => [r.cidrBlocks, r.securityGroups, r.prefixListIds]), [
+                [undefined, [registered.idOf(endpointSg)], undefined],
+                [undefined, undefined, [s3PrefixList(registered)]],
+            ]);
+            assert.match(s3PrefixList(registered), /^pl-[0-9a-f]{8}$/);
+        });
+
+        it("with the VPC's endpoints: only to their security groups and S3's prefix list, forwarding destinations besides", async () => {
+            const destinations = [{ name: "orders-db", host: "orders-db.internal", port: 5432, cidr: "10.0.8.0/24" }];
+            const { registered } = await build(
+                { vpcEndpoints: "existing", network: { mode: "existing", vpcId, subnetIds: subnets }, portForwarding: destinations },
+                vpcId,
+                [equippedVpc(vpcId, subnets)],
+            );
+            const endpointGroups = [...new Set(equippedVpc(vpcId, subnets).interfaceEndpoints.flatMap((e) => e.securityGroupIds))].sort();
+            const egress = registered.one(SG, "net-task").inputs.egress as any[];
+            assert.deepEqual(egress.map((r) => [r.fromPort, r.cidrBlocks, r.securityGroups, r.prefixListIds]), [
+                [443, undefined, endpointGroups, undefined],
+                [443, undefined, undefined, [s3PrefixList(registered)]],
+                [5432, ["10.0.8.0/24"], undefined, undefined],
+            ]);
+            assert.ok(!egress.some((r) => r.cidrBlocks?.includes("0.0.0.0/0")));
+        });
     });
 
     it("lets exec tasks reach exactly each forwarding destination's port, at its CIDR block or security group, one rule per pair", async () => {
@@ -125,8 +167,9 @@ describe("ExecNetwork", () => {
                 interfaces.map((e) => e.inputs.serviceName).sort(),
                 ["ecr.api", "ecr.dkr", "kms", "logs", "ssmmessages"].map((s) => `com.amazonaws.${TEST_REGION}.${s}`),
             );
-            const endpointSg = registered.one(SG, "net-endpoints");
+            const endpointSg = registered.one(SG, "net-endpoint-group");
             const taskSg = registered.one(SG, "net-task");
+            assert.equal(endpointSg.inputs.name, "test-ecs-exec-vpc-endpoints");
             for (const endpoint of interfaces) {
                 assert.equal(endpoint.inputs.privateDnsEnabled, true);
                 assert.equal(endpoint.inputs.vpcId, vpcId);
@@ -134,9 +177,12 @@ describe("ExecNetwork", () => {
                 const subnetsUsed = endpoint.inputs.subnetIds as string[];
                 assert.ok(subnetsUsed.length >= 1 && subnetsUsed.every((s) => subnets.includes(s)));
             }
+            // Its one rule stands apart, made after both groups: inline, it would make each group wait for the other.
+            assert.equal(endpointSg.inputs.ingress, undefined, "no inline rules to fight the rule below");
+            const ingress = registered.one(INGRESS, "net-endpoint-group-ingress").inputs;
             assert.deepEqual(
-                (endpointSg.inputs.ingress as any[]).map((r) => [r.protocol, r.fromPort, r.toPort, r.securityGroups, r.cidrBlocks]),
-                [["tcp", 443, 443, [registered.idOf(taskSg)], undefined]],
+                [ingress.securityGroupId, ingress.referencedSecurityGroupId, ingress.ipProtocol, ingress.fromPort, ingress.toPort],
+                [registered.idOf(endpointSg), registered.idOf(taskSg), "tcp", 443, 443],
             );
             assert.deepEqual(endpointSg.inputs.egress, []);
         });

@@ -29,6 +29,7 @@ function args(changes: Partial<ExecTaskArgs> = {}): ExecTaskArgs {
         cpuArchitecture: "ARM64",
         maxSessionHours: 3,
         sessionLogGroupName: "/ecs-exec/test/sessions",
+        transcriptBucketName: "test-ecs-exec-transcripts-111122223333",
         containerLogGroupName: "/ecs-exec/test/container",
         kmsKeyArn: KEY_ARN,
         region: TEST_REGION,
@@ -167,12 +168,13 @@ describe("ExecTask", () => {
 
     describe("task role policy, evaluated", () => {
         const TASK_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/test-ecs-exec-task/0f8e9c1d2b3a4e5f`;
-        const ask = async (action: string, resource: string) => {
+        const ask = async (action: string, resource: string, context: Record<string, string> = {}) => {
             const { taskRolePolicy } = await build();
             return simulate({
                 principal: TASK_SESSION,
                 action,
                 resource,
+                context,
                 identityPolicies: { "ecs-exec-agent": taskRolePolicy },
                 // KMS requires the key policy to allow too.
                 resourcePolicy: action.startsWith("kms:") ? sessionKeyPolicy(TEST_CONTEXT, { logGroupNames: [] }) : undefined,
@@ -180,12 +182,14 @@ describe("ExecTask", () => {
         };
 
         // What the agent calls, as `ecs-exec doctor` simulates it on a deployed task role.
-        const allowed = execAgentRequests(TEST_CONTEXT, { sessionLogGroupName: "/ecs-exec/test/sessions", kmsKeyArn: KEY_ARN }).map(
-            (r) => [r.action, r.resource, r.statement],
-        );
-        for (const [action, resource, statement] of allowed) {
+        const allowed = execAgentRequests(TEST_CONTEXT, {
+            sessionLogGroupName: "/ecs-exec/test/sessions",
+            kmsKeyArn: KEY_ARN,
+            transcriptBucketName: "test-ecs-exec-transcripts-111122223333",
+        });
+        for (const { action, resource, statement, context } of allowed) {
             it(`allows ${action} on ${resource.split(":").slice(-2).join(":")} (${statement})`, async () => {
-                const result = await ask(action, resource);
+                const result = await ask(action, resource, context);
                 assert.equal(result.decision, "Allowed");
                 assert.ok(result.allowedBy.includes(`ecs-exec-agent/${statement}`), JSON.stringify(result.allowedBy));
             });
@@ -198,8 +202,15 @@ describe("ExecTask", () => {
             ["logs:DeleteLogStream", logs("/ecs-exec/test/sessions"), "deleting a transcript"],
             ["kms:Decrypt", `arn:aws:kms:${TEST_REGION}:${ACCOUNT}:key/11111111-2222-4333-8444-555555555555`, "another key"],
             ["kms:Encrypt", KEY_ARN, "encrypting with the session key"],
+            ["kms:GenerateDataKey", KEY_ARN, "data keys of the session key, but through S3"],
             ["kms:ScheduleKeyDeletion", KEY_ARN, "deleting the session key"],
             ["s3:GetObject", "arn:aws:s3:::app-data/customers.csv", "any other service"],
+            ["s3:PutObject", "arn:aws:s3:::app-data/forged.log", "writing to another bucket"],
+            ["s3:PutObject", "arn:aws:s3:::test-ecs-exec-transcripts-111122223333/elsewhere/x.log", "writing outside the transcripts' prefix"],
+            ["s3:DeleteObject", "arn:aws:s3:::test-ecs-exec-transcripts-111122223333/sessions/ecs-execute-command-0a1b2c3d4e5f6a7b8.log", "deleting a copy"],
+            ["s3:DeleteObjectVersion", "arn:aws:s3:::test-ecs-exec-transcripts-111122223333/sessions/ecs-execute-command-0a1b2c3d4e5f6a7b8.log", "deleting a version"],
+            ["s3:GetObject", "arn:aws:s3:::test-ecs-exec-transcripts-111122223333/sessions/ecs-execute-command-0a1b2c3d4e5f6a7b8.log", "reading a colleague's copy"],
+            ["s3:PutBucketVersioning", "arn:aws:s3:::test-ecs-exec-transcripts-111122223333", "suspending versioning"],
             ["ssm:StartSession", `arn:aws:ecs:${TEST_REGION}:${ACCOUNT}:task/test-ecs-exec/0f8e9c1d`, "opening sessions itself"],
             ["ecs:ExecuteCommand", `arn:aws:ecs:${TEST_REGION}:${ACCOUNT}:task/test-ecs-exec/0f8e9c1d`, "exec into other tasks"],
             ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/test-ecs-exec-task`, "passing roles"],

@@ -16,6 +16,8 @@ async function build(protectAuditData = false) {
                 sessionLogGroupName: "/ecs-exec/test/sessions",
                 containerLogGroupName: "/ecs-exec/test/container",
                 retentionInDays: 90,
+                transcriptBucketName: BUCKET,
+                adminPrincipalArns: [ADMIN],
                 protectAuditData,
                 tags: TEST_TAGS,
             }),
@@ -24,6 +26,8 @@ async function build(protectAuditData = false) {
 }
 
 const logGroupArn = (name: string) => `arn:aws:logs:us-east-1:111122223333:log-group:${name}`;
+const BUCKET = "test-ecs-exec-transcripts-111122223333";
+const ADMIN = "arn:aws:iam::111122223333:role/ci/github-deploy-test";
 
 describe("SessionLogging", () => {
     it("keeps both log groups, the key and its alias when the stack goes; protects transcripts and key on request", async () => {
@@ -35,9 +39,69 @@ describe("SessionLogging", () => {
             "logging-key-policy-propagation": [false, false],
             "logging-sessions": [true, false],
             "logging-container": [true, false],
+            "logging-transcripts": [true, false],
+            "logging-transcripts-public-access": [true, false],
+            "logging-transcripts-ownership": [true, false],
+            "logging-transcripts-versioning": [true, false],
+            "logging-transcripts-encryption": [true, false],
+            "logging-transcripts-lifecycle": [true, false],
+            "logging-transcripts-policy": [true, false],
         });
         const protectedOnes = Object.entries(await options(true)).filter(([, [, protect]]) => protect).map(([name]) => name);
-        assert.deepEqual(protectedOnes.sort(), ["logging-key", "logging-sessions"], "the container's own output is kept, not protected");
+        assert.deepEqual(protectedOnes.sort(), ["logging-key", "logging-sessions", "logging-transcripts"], "the container's own output is kept, not protected");
+    });
+
+    describe("the transcripts' bucket: a second copy nobody deletes quietly", () => {
+        const one = async (type: string) => (await build()).registered.one(type).inputs as any;
+
+        it("is versioned, encrypted with the session key by default, private, owner-enforced, and expires copies with the log groups", async () => {
+            const { keyArn } = await build();
+            assert.equal((await one("aws:s3/bucket:Bucket")).bucket, BUCKET);
+            assert.deepEqual((await one("aws:s3/bucketVersioning:BucketVersioning")).versioningConfiguration, { status: "Enabled" });
+            const [rule] = (await one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")).rules;
+            assert.deepEqual(rule.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn });
+            const block = await one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            for (const setting of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+                assert.equal(block[setting], true, setting);
+            }
+            const [lifecycle] = (await one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")).rules;
+            assert.equal(lifecycle.expiration.days, 90);
+            assert.equal(lifecycle.noncurrentVersionExpiration.noncurrentDays, 90);
+        });
+
+        const ask = async (principalArn: string, action: string, resource: string, context: Record<string, string> = {}) => {
+            const policy = JSON.parse((await one("aws:s3/bucketPolicy:BucketPolicy")).policy);
+            const session = principalArn.replace(/^arn:aws:iam::(\d+):role\/(?:.*\/)?([^/]+)$/, "arn:aws:sts::$1:assumed-role/$2/someone");
+            return simulate({
+                principal: session,
+                action,
+                resource,
+                context: { "aws:PrincipalArn": principalArn, "aws:SecureTransport": "true", ...context },
+                identityPolicies: { AdministratorAccess: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } },
+                resourcePolicy: policy,
+            });
+        };
+        const object = `arn:aws:s3:::${BUCKET}/sessions/ecs-execute-command-0a1b2c3d4e5f6a7b8.log`;
+
+        it("lets nobody but the audit administrators delete a copy or a version, or change versioning, lifecycle or the policy", async () => {
+            const administrator = "arn:aws:iam::111122223333:role/platform-admin";
+            for (const [action, resource] of [
+                ["s3:DeleteObject", object],
+                ["s3:DeleteObjectVersion", object],
+                ["s3:PutBucketVersioning", `arn:aws:s3:::${BUCKET}`],
+                ["s3:PutLifecycleConfiguration", `arn:aws:s3:::${BUCKET}`],
+                ["s3:PutBucketPolicy", `arn:aws:s3:::${BUCKET}`],
+                ["s3:DeleteBucket", `arn:aws:s3:::${BUCKET}`],
+            ]) {
+                assert.equal((await ask(administrator, action, resource)).decision, "ExplicitlyDenied", `${action} by an administrator`);
+                assert.equal((await ask(ADMIN, action, resource)).decision, "Allowed", `${action} by an audit administrator`);
+            }
+        });
+
+        it("refuses any access over plain HTTP, to the audit administrators too", async () => {
+            const result = await ask(ADMIN, "s3:GetObject", object, { "aws:SecureTransport": "false" });
+            assert.equal(result.decision, "ExplicitlyDenied");
+        });
     });
 
     it("creates a customer-managed symmetric key with yearly rotation, and its alias", async () => {
