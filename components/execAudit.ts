@@ -161,7 +161,16 @@ export class ExecAudit extends pulumi.ComponentResource {
             ...AUDIT_CHAIN_ALERT_IDS.map((id, i) => ({ id, definition: chain.apply((definitions) => definitions[i]) })),
             ...watch.map((definition) => ({ id: definition.id, definition })),
         ];
-        const rules = alerts.map((alert) => this.alert(name, args, alert, topic, topicPolicy, deadLetters.queue));
+        // Any undelivered event raises the alarm, through the same topic; no data is no alarm.
+        const alarmsOnTopic = {
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: [topic.arn],
+            tags: args.tags,
+        };
+        const rules = alerts.map((alert) => this.alert(name, args, alert, { topic, topicPolicy, deadLetters: deadLetters.queue, alarmsOnTopic }));
         const deadLetterAlarm = new aws.cloudwatch.MetricAlarm(
             `${name}-dead-letters-alarm`,
             {
@@ -175,12 +184,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                 dimensions: { QueueName: deadLetters.queue.name },
                 statistic: "Maximum",
                 period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [topic.arn],
-                tags: args.tags,
+                ...alarmsOnTopic,
             },
             { parent: this, dependsOn: [topicPolicy] },
         );
@@ -208,10 +212,9 @@ export class ExecAudit extends pulumi.ComponentResource {
         name: string,
         args: ExecAuditArgs,
         { id, definition: given }: AuditAlert,
-        topic: aws.sns.Topic,
-        topicPolicy: aws.sns.TopicPolicy,
-        deadLetters: aws.sqs.Queue,
+        delivery: { topic: aws.sns.Topic; topicPolicy: aws.sns.TopicPolicy; deadLetters: aws.sqs.Queue; alarmsOnTopic: Partial<aws.cloudwatch.MetricAlarmArgs> },
     ): { rule: aws.cloudwatch.EventRule; alarm: aws.cloudwatch.MetricAlarm } {
+        const { topic, topicPolicy, deadLetters, alarmsOnTopic } = delivery;
         const ruleName = alertRuleName(args.environment, id);
         const definition = pulumi.output(given).apply((d) => {
             if (d.id !== id) {
@@ -262,12 +265,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                         returnData: true,
                     },
                 ],
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [topic.arn],
-                tags: args.tags,
+                ...alarmsOnTopic,
             },
             { parent: this, dependsOn: [topicPolicy] },
         );

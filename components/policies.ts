@@ -182,11 +182,9 @@ export function transcriptBucketPolicy(ctx: AwsContext, args: TranscriptBucketPo
     const bucketArn = arns.bucket(ctx, args.bucketName);
     return policy(
         denyInsecureTransport(bucketArn),
-        {
-            Sid: "OnlyAuditAdministratorsDeleteOrChangeRetention",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: [
+        denyAllButAuditAdministrators(
+            "OnlyAuditAdministratorsDeleteOrChangeRetention",
+            [
                 "s3:DeleteObject",
                 "s3:DeleteObjectVersion",
                 "s3:PutBucketVersioning",
@@ -195,9 +193,9 @@ export function transcriptBucketPolicy(ctx: AwsContext, args: TranscriptBucketPo
                 "s3:DeleteBucketPolicy",
                 "s3:DeleteBucket",
             ],
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { ArnNotLike: { "aws:PrincipalArn": args.adminPrincipalArns } },
-        },
+            [bucketArn, `${bucketArn}/*`],
+            args.adminPrincipalArns,
+        ),
     );
 }
 
@@ -726,17 +724,25 @@ export function alertTopicPolicy(ctx: AwsContext, args: AlertTopicPolicyArgs): P
             Resource: topicArn,
             Condition: { Bool: { "aws:PrincipalIsAWSService": "false" } },
         },
-        {
-            // A deny no identity policy can lift: administrators of the account who are not the stack's own cannot
-            // reroute, silence or read the alerts. aws:PrincipalArn is a role session's role, path included.
-            Sid: "OnlyAuditAdministratorsChangeTheTopic",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: TOPIC_CHANGES,
-            Resource: topicArn,
-            Condition: { ArnNotLike: { "aws:PrincipalArn": args.adminPrincipalArns } },
-        },
+        // Administrators of the account who are not the stack's own cannot reroute, silence or read the alerts.
+        denyAllButAuditAdministrators("OnlyAuditAdministratorsChangeTheTopic", TOPIC_CHANGES, topicArn, args.adminPrincipalArns),
     );
+}
+
+/**
+ * A resource policy's deny that no identity policy can lift, AdministratorAccess included: only the stack's audit
+ * administrators may take these actions. `aws:PrincipalArn` names a role session by its role, path included (IAM
+ * User Guide, "AWS global condition context keys"), so the administrators are listed as roles and users.
+ */
+function denyAllButAuditAdministrators(sid: string, actions: string[], resource: string | string[], adminPrincipalArns: string[]): PolicyStatement {
+    return {
+        Sid: sid,
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: actions,
+        Resource: resource,
+        Condition: { ArnNotLike: { "aws:PrincipalArn": adminPrincipalArns } },
+    };
 }
 
 export interface DeadLetterQueuePolicyArgs {
@@ -773,14 +779,12 @@ export function deadLetterQueuePolicy(ctx: AwsContext, args: DeadLetterQueuePoli
             Resource: queueArn,
             Condition: { ArnNotEquals: { "aws:SourceArn": rules } },
         },
-        {
-            Sid: "OnlyAuditAdministratorsDropOrChangeWhatItHolds",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: ["sqs:DeleteMessage", "sqs:PurgeQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"],
-            Resource: queueArn,
-            Condition: { ArnNotLike: { "aws:PrincipalArn": args.adminPrincipalArns } },
-        },
+        denyAllButAuditAdministrators(
+            "OnlyAuditAdministratorsDropOrChangeWhatItHolds",
+            ["sqs:DeleteMessage", "sqs:PurgeQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"],
+            queueArn,
+            args.adminPrincipalArns,
+        ),
     );
 }
 

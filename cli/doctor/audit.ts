@@ -8,7 +8,7 @@ import { DescribeRuleCommand, ListTargetsByRuleCommand, TestEventPatternCommand 
 import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { UNDELIVERED_METRICS } from "../../components/alertDelivery";
-import { check, combine, count, fail, Finding, pass, warn } from "./check";
+import { check, CheckContext, combine, count, fail, Finding, pass, warn } from "./check";
 import {
     CloudTrailEvent,
     disableRule,
@@ -194,6 +194,38 @@ function probesByCall(site: EventSite, now: Date): Map<string, Probe[]> {
     return probes;
 }
 
+/** EventBridge retries an alert this long at most before it goes to the dead-letter queue (the stack's policy: 10 min). */
+const LONGEST_RETRY_SECONDS = 3600;
+
+/**
+ * A deployed alert rule, as the stack declares it: it exists, is enabled, and sends to the topic without a role (the
+ * topic's policy refuses to publish for one), retrying for minutes and then to a dead-letter queue, so that a failing
+ * delivery is seen. Its pattern, for the caller to test.
+ */
+async function deployedRule(ctx: Pick<CheckContext<never>, "aws" | "clients">, name: string, topic: string): Promise<{ pattern?: string; problems: string[] }> {
+    const { events } = ctx.clients;
+    const [rule, targets] = await Promise.all([
+        ctx.aws("events:DescribeRule", () => events.send(new DescribeRuleCommand({ Name: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))),
+        ctx.aws("events:ListTargetsByRule", () => events.send(new ListTargetsByRuleCommand({ Rule: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))),
+    ]);
+    if (!rule) {
+        return { problems: [`${name} does not exist`] };
+    }
+    const problems: string[] = [];
+    if (rule.State !== "ENABLED") {
+        problems.push(`${name} is ${rule.State}`);
+    }
+    const toTopic = (targets?.Targets ?? []).filter((t) => t.Arn === topic);
+    if (toTopic.length === 0) {
+        problems.push(`${name} does not target ${topic}`);
+    } else if (toTopic.some((t) => t.RoleArn)) {
+        problems.push(`${name}'s target has a role, which the topic's policy refuses to publish for`);
+    } else if (toTopic.some((t) => t.DeadLetterConfig?.Arn === undefined || (t.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) > LONGEST_RETRY_SECONDS)) {
+        problems.push(`${name}'s target retries for up to a day with no dead-letter queue, so a failing delivery goes unseen for that long`);
+    }
+    return { pattern: rule.EventPattern, problems };
+}
+
 export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
     id: "alert-rule",
     group: "audit",
@@ -216,29 +248,14 @@ export const alertRule = check<"alertRuleNames" | "alertTopicArn">({
         const watch = new Set(ctx.optional.auditWatchRuleNames ?? []);
         const rules = await Promise.all(
             ctx.stack.alertRuleNames.filter((name) => !watch.has(name)).map(async (name) => {
-                const [rule, targets] = await Promise.all([
-                    ctx.aws("events:DescribeRule", () => events.send(new DescribeRuleCommand({ Name: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))),
-                    ctx.aws("events:ListTargetsByRule", () =>
-                        events.send(new ListTargetsByRuleCommand({ Rule: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e))),
-                    ),
-                ]);
-                if (!rule) {
-                    return { name, problems: [`${name} does not exist`], eventNames: [], placed: false, matched: new Set<Probe>() };
+                const { pattern, problems } = await deployedRule(ctx, name, topic);
+                if (pattern === undefined) {
+                    return { name, problems, eventNames: [], placed: false, matched: new Set<Probe>() };
                 }
-                const eventNames = patternEventNames(rule.EventPattern);
-                const problems: string[] = [];
-                if (rule.State !== "ENABLED") {
-                    problems.push(`${name} is ${rule.State}`);
-                }
-                const toTopic = (targets?.Targets ?? []).filter((t) => t.Arn === topic);
-                if (toTopic.length === 0) {
-                    problems.push(`${name} does not target ${topic}`);
-                } else if (toTopic.some((t) => t.RoleArn)) {
-                    problems.push(`${name}'s target has a role, which the topic's policy refuses to publish for`);
-                }
+                const eventNames = patternEventNames(pattern);
                 const own = eventNames.flatMap((call) => probes.get(call) ?? []);
                 const [matchesUnrelated, ...matchesOwn] = await Promise.all(
-                    [unrelated, ...own.map((p) => p.event)].map((event) => test(rule.EventPattern!, event)),
+                    [unrelated, ...own.map((p) => p.event)].map((event) => test(pattern, event)),
                 );
                 if (matchesUnrelated) {
                     problems.push(`${name} matches a RunTask of another task definition in another cluster`);
@@ -359,9 +376,6 @@ export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alert
     },
 });
 
-/** EventBridge retries an alert this long at most before it goes to the dead-letter queue (ExecAudit's policy: 10 min). */
-const LONGEST_RETRY_SECONDS = 3600;
-
 export const auditWatch = check<"auditWatchRuleNames" | "alertRuleNames" | "alertTopicArn" | "cloudTrail" | "trailName">({
     id: "audit-watch",
     group: "audit",
@@ -385,32 +399,14 @@ export const auditWatch = check<"auditWatchRuleNames" | "alertRuleNames" | "aler
         ];
         const rules = await Promise.all(
             watch.map(async (name) => {
-                const [rule, targets] = await Promise.all([
-                    ctx.aws("events:DescribeRule", () => events.send(new DescribeRuleCommand({ Name: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))),
-                    ctx.aws("events:ListTargetsByRule", () =>
-                        events.send(new ListTargetsByRuleCommand({ Rule: name })).catch((e) => (notFound(e) ? undefined : Promise.reject(e))),
-                    ),
-                ]);
-                if (!rule) {
-                    return { name, problems: [`${name} does not exist`], matched: [] as boolean[] };
-                }
-                const problems: string[] = [];
-                if (rule.State !== "ENABLED") {
-                    problems.push(`${name} is ${rule.State}`);
-                }
-                const toTopic = (targets?.Targets ?? []).filter((t) => t.Arn === topic);
-                if (toTopic.length === 0) {
-                    problems.push(`${name} does not target ${topic}`);
-                } else if (toTopic.some((t) => t.DeadLetterConfig?.Arn === undefined || (t.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) > LONGEST_RETRY_SECONDS)) {
-                    problems.push(`${name}'s target retries for up to a day with no dead-letter queue, so a failing delivery goes unseen for that long`);
-                }
+                const { pattern, problems } = await deployedRule(ctx, name, topic);
                 const matched = await Promise.all(
                     probes.map(({ event }) =>
-                        ctx
-                            .aws("events:TestEventPattern", () =>
-                                events.send(new TestEventPatternCommand({ EventPattern: rule.EventPattern!, Event: JSON.stringify(event) })),
-                            )
-                            .then((r) => r.Result === true),
+                        pattern === undefined
+                            ? false
+                            : ctx
+                                  .aws("events:TestEventPattern", () => events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: JSON.stringify(event) })))
+                                  .then((r) => r.Result === true),
                     ),
                 );
                 return { name, problems, matched };

@@ -230,6 +230,7 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             ["undelivered alerts waiting in the dead-letter queue", "alert-delivery", (s) => (s.deadLetters = 3)],
             ["a rule of the chain's watch disabled", "audit-watch", (s) => (s.rules.get("dev-ecs-exec.audit-chain-trail")!.state = "DISABLED")],
             ["the rule that watches the watch, disabled", "audit-watch", (s) => (s.rules.get("dev-ecs-exec-audit-watch")!.state = "DISABLED")],
+            ["an alert rule's target without its dead-letter queue", "alert-rule", (s) => delete s.rules.get("dev-ecs-exec-run-task")!.targets[0].DeadLetterConfig],
             ["a watch rule's target without its dead-letter queue", "audit-watch", (s) => delete s.rules.get("dev-ecs-exec.audit-chain-delivery")!.targets[0].DeadLetterConfig],
             ["a watch rule no longer matching StopLogging", "audit-watch", (s) => {
                 const records = s.rules.get("dev-ecs-exec.audit-chain-trail")!;
@@ -290,7 +291,9 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             statement("ReadTheAlertRules").Resource.push(`arn:aws:events:us-east-1:111122223333:rule/${rule}`);
             statement("ReadTheDeliveryAlarms").Resource.push(`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${alarm}`);
             account.state.alarms.push({ name: alarm, alarmActions: [o.alertTopicArn], dimensions: { RuleName: rule }, metricName: "FailedInvocations", namespace: "AWS/Events" });
-            const teamRule = (pattern: object) => ({ state: "ENABLED", pattern: JSON.stringify(pattern), targets: [{ Id: "alert", Arn: o.alertTopicArn }] });
+            // Delivered as the stack delivers its own: retried for minutes, then to the dead-letter queue.
+            const delivery = { RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 600 }, DeadLetterConfig: { Arn: "arn:aws:sqs:us-east-1:111122223333:team-dead-letters" } };
+            const teamRule = (pattern: object) => ({ state: "ENABLED", pattern: JSON.stringify(pattern), targets: [{ Id: "alert", Arn: o.alertTopicArn, ...delivery }] });
             account.state.rules.set(rule, teamRule({ source: ["aws.ecs"], detail: { eventName: ["StopTask"], requestParameters: { cluster: ["dev-ecs-exec"] } } }));
             // Outputs that list no forwarding destination: doctor has no StartSession event for the stack's rules on it.
             const ofTheExecCluster = JSON.parse((await doctor(outputs("no-forwarding", { portForwarding: [] }))).stdout) as DoctorReport;
