@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { version } from "../package.json";
 import type { AuditFormat } from "./audit";
 import { resolveRegion } from "./aws";
+import { sleep } from "./clock";
 import { CliError, EXIT, UsageError } from "./errors";
 import { formatTime, parseDuration, parseTime } from "./format";
 import { requireFreePort } from "./localPort";
@@ -278,11 +279,14 @@ export async function main(rt: Runtime): Promise<number> {
                 import("./audit"),
             ]);
             const ctx = {
-                cloudTrail: client(new CloudTrailClient({ region })),
+                // One attempt per request: audit paces LookupEvents and retries its throttling itself (cli/audit.ts).
+                cloudTrail: client(new CloudTrailClient({ region, maxAttempts: 1 })),
                 logs: client(new CloudWatchLogsClient({ region })),
                 outputs,
                 progress,
                 oldest,
+                now: rt.now,
+                sleep,
             };
             print(formatAudit(await audit(window, ctx), format, window, outputs.clusterName));
         });

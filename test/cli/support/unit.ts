@@ -7,6 +7,7 @@ import { EventEmitter } from "events";
 import { PluginMissingError, StopSignal } from "../../../cli/errors";
 import type { StackOutputs } from "../../../cli/outputs";
 import { PassThrough } from "stream";
+import type { Sleep } from "../../../cli/clock";
 import type { CapturedPlugin, RunningPlugin, SessionManagerPlugin } from "../../../cli/plugin";
 import { Progress } from "../../../cli/progress";
 
@@ -167,6 +168,24 @@ export class FakePlugin implements SessionManagerPlugin {
             stderr: this.stderr,
         };
     }
+}
+
+/**
+ * A clock for the tool's waits: a sleep moves it on by its length, at once (on the next turn of the event loop), so a
+ * test counts what happens in each interval without waiting. A sleep cut short by its signal moves it on by nothing.
+ */
+export class FakeClock {
+    time = Date.parse("2026-03-14T10:00:00Z");
+    readonly now = () => this.time;
+    readonly sleep: Sleep = (ms, signal) =>
+        new Promise((resolve) =>
+            setImmediate(() => {
+                if (!signal?.aborted) {
+                    this.time += ms;
+                }
+                resolve();
+            }),
+        );
 }
 
 /** Resolves with the error `promise` rejects with, after checking it is a `type`. */
