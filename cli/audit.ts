@@ -15,7 +15,7 @@ import { ecsSessionTargetPrefix } from "../components/portForwarding";
 import type { StackOutputs } from "./outputs";
 import type { Progress } from "./progress";
 import { REASON_TAG_KEY } from "../components/commands";
-import { unwrappedCommand } from "./remoteCommand";
+import { DEFAULT_SHELL, unwrappedCommand } from "./remoteCommand";
 import { taskId } from "./tasks";
 
 /** The parts of a CloudTrail ExecuteCommand record the audit reads. */
@@ -353,10 +353,13 @@ export type AuditFormat = "text" | "json" | "markdown";
 
 const HEADERS = ["TIME", "WHO", "TASK", "REASON", "CONTAINER", "COMMAND", "OUTCOME", "SESSION LOG"];
 
-/** The command; an `ecs-exec run` as `run:` and the words it ran (its JSON record keeps the command as sent). */
+/**
+ * The command; an `ecs-exec run` as `run:` and the words it ran, `ecs-exec shell`'s default as the shell it chose
+ * (the JSON record keeps the command as sent).
+ */
 function commandCell(command: string | undefined): string {
     const words = command === undefined ? undefined : unwrappedCommand(command);
-    return words !== undefined ? `run: ${words}` : command ?? "-";
+    return words !== undefined ? `run: ${words}` : command === DEFAULT_SHELL ? "shell: bash, else sh" : command ?? "-";
 }
 
 /** The task's reason; "(none)" for a task started without one, "?" when its start is not in the history read. */

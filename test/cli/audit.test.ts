@@ -9,7 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
 import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, RunTaskRecord, StartSessionRecord } from "../../cli/audit";
-import { wrappedCommand } from "../../cli/remoteCommand";
+import { DEFAULT_SHELL, wrappedCommand } from "../../cli/remoteCommand";
 import { REASON, RUN_TASK_ID, runTaskEvent } from "../support/cloudTrail";
 import { PROJECT_DIR } from "../../synth/synth";
 import { AwsRequestError } from "../../cli/errors";
@@ -333,6 +333,11 @@ describe("ecs-exec audit", () => {
             const wrapped = { ...entries[0], command: wrappedCommand(["bin/rails", "db:migrate:status"], "0123abcd") };
             const [, row] = formatAudit([wrapped], "text", WINDOW, OUTPUTS.clusterName).split("\n");
             assert.match(row, / run: 'bin\/rails' 'db:migrate:status' +allowed/);
+        });
+
+        it("shows ecs-exec shell's default command as the shell it chooses in the container", () => {
+            const [, row] = formatAudit([{ ...entries[0], command: DEFAULT_SHELL }], "text", WINDOW, OUTPUTS.clusterName).split("\n");
+            assert.match(row, / shell: bash, else sh +allowed/);
         });
 
         it("as JSON records", () => {
