@@ -8,9 +8,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { version } from "../package.json";
 import type { AuditFormat } from "./audit";
-import { resolveRegion } from "./aws";
+import { stackRegion } from "./aws";
 import { sleep } from "./clock";
-import { CliError, EXIT, UsageError } from "./errors";
+import { CliError, EXIT, NoCredentialsError, UsageError } from "./errors";
 import { formatTime, parseDuration, parseTime } from "./format";
 import { requireFreePort } from "./localPort";
 import { forwardingDestination, loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
@@ -33,9 +33,16 @@ export interface Runtime {
     now: () => number;
 }
 
+/** What every AWS client of a command is made with (see stackOutputs). */
+interface ClientConfig {
+    region: string;
+    profile?: string;
+}
+
 interface StackOptions {
     stack?: string;
     outputs?: string;
+    profile?: string;
 }
 
 /** The options of every command that uses your exec task (reused, or started and stopped afterwards). */
@@ -45,6 +52,18 @@ interface OwnTaskFlags {
     timeout: string;
     reason?: string;
 }
+
+const ENVIRONMENT_HELP = `
+Environment:
+  AWS_PROFILE                        the profile, unless --profile names one
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+                                     credentials, in place of a profile
+  AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE
+                                     where profiles are (default ~/.aws/config, ~/.aws/credentials)
+  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>
+                                     other endpoints (AWS_ENDPOINT_URL_ECS, _SSM, _STS, _CLOUDWATCH_LOGS, _CLOUDTRAIL, ...)
+  AWS_REGION                         not followed: every command uses the stack's region, and says when AWS_REGION differs
+  NO_COLOR                           doctor: no colour on a terminal`;
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -62,7 +81,8 @@ Exit codes:
 function withStackOptions(command: Command): Command {
     return command
         .option("-s, --stack <stack>", "the Pulumi stack (default: the selected stack, or the one in --outputs)")
-        .option("--outputs <file>", "the stack's outputs as JSON (`pulumi stack output --json`), when the Pulumi CLI is not installed");
+        .option("--outputs <file>", "the stack's outputs as JSON (`pulumi stack output --json`), when the Pulumi CLI is not installed")
+        .option("--profile <name>", "the AWS profile to use, for the AWS calls and session-manager-plugin (default: AWS_PROFILE)");
 }
 
 /** CloudTrail's event history, which LookupEvents reads, holds the last 90 days (LookupEvents API reference). */
@@ -98,14 +118,21 @@ export async function main(rt: Runtime): Promise<number> {
     const print = (text: string) => rt.stdout.write(`${text}\n`);
     const clients: { destroy(): void }[] = [];
     const client = <T extends { destroy(): void }>(c: T) => (clients.push(c), c);
+    /** The profile of the command's AWS calls, as it goes to every client and to the plugin. */
+    let profile: { name: string; from: "--profile" | "AWS_PROFILE" } | undefined;
 
-    async function stackOutputs(options: StackOptions): Promise<{ outputs: StackOutputs; region: string }> {
+    /**
+     * The stack's outputs, and what every AWS client of the command is made with: the stack's region, and the profile
+     * of --profile (the SDK reads AWS_PROFILE itself).
+     */
+    async function stackOutputs(options: StackOptions): Promise<{ outputs: StackOutputs; config: ClientConfig }> {
+        profile = options.profile ? { name: options.profile, from: "--profile" } : rt.env.AWS_PROFILE ? { name: rt.env.AWS_PROFILE, from: "AWS_PROFILE" } : undefined;
         const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs }, rt.pulumi);
-        const region = resolveRegion(outputs.region, rt.env);
-        if (region !== outputs.region) {
-            progress.log(`Using region ${region} from AWS_REGION; stack ${outputs.stack} is in ${outputs.region}.`);
+        const { region, notice } = stackRegion(outputs.region, rt.env);
+        if (notice) {
+            progress.log(notice);
         }
-        return { outputs, region };
+        return { outputs, config: { region, ...(options.profile ? { profile: options.profile } : {}) } };
     }
 
     /**
@@ -115,9 +142,9 @@ export async function main(rt: Runtime): Promise<number> {
     async function ownTask(options: StackOptions & OwnTaskFlags) {
         const timeoutMs = duration(options.timeout, "--timeout");
         const reason = checkReason(options.reason);
-        const { outputs, region } = await stackOutputs(options);
+        const { outputs, config } = await stackOutputs(options);
         requireReasonWhereNeeded(reason, outputs);
-        return { outputs, region, own: { new: options.new === true, keep: options.keep === true, timeoutMs, reason } };
+        return { outputs, config, own: { new: options.new === true, keep: options.keep === true, timeoutMs, reason } };
     }
 
     /** What every command that uses your exec task hands withOwnTask (cli/ownTask.ts), with its ECS and STS clients. */
@@ -125,7 +152,7 @@ export async function main(rt: Runtime): Promise<number> {
         return {
             ...clients,
             outputs,
-            profile: rt.env.AWS_PROFILE ?? "",
+            profile: profile?.name ?? "",
             plugin: rt.plugin,
             signals: rt.signals,
             progress,
@@ -134,14 +161,14 @@ export async function main(rt: Runtime): Promise<number> {
         };
     }
 
-    /** The ECS and STS clients of shell, run, list and stop. */
-    async function ecsAndSts(region: string) {
+    /** The ECS and STS clients of shell, run, forward, list and stop. */
+    async function ecsAndSts(config: ClientConfig) {
         const [{ ECSClient }, { STSClient }] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-sts")]);
-        return { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })) };
+        return { ecs: client(new ECSClient(config)), sts: client(new STSClient(config)) };
     }
 
     /** Every client doctor's checks use, loaded together: doctor runs them all at once. */
-    async function doctorClients(region: string) {
+    async function doctorClients(config: ClientConfig) {
         const [sts, ecs, iam, kms, logs, ec2, events, cloudwatch, sns, cloudtrail] = await Promise.all([
             import("@aws-sdk/client-sts"),
             import("@aws-sdk/client-ecs"),
@@ -155,16 +182,16 @@ export async function main(rt: Runtime): Promise<number> {
             import("@aws-sdk/client-cloudtrail"),
         ]);
         return {
-            sts: client(new sts.STSClient({ region })),
-            ecs: client(new ecs.ECSClient({ region })),
-            iam: client(new iam.IAMClient({ region })),
-            kms: client(new kms.KMSClient({ region })),
-            logs: client(new logs.CloudWatchLogsClient({ region })),
-            ec2: client(new ec2.EC2Client({ region })),
-            events: client(new events.EventBridgeClient({ region })),
-            cloudwatch: client(new cloudwatch.CloudWatchClient({ region })),
-            sns: client(new sns.SNSClient({ region })),
-            cloudtrail: client(new cloudtrail.CloudTrailClient({ region })),
+            sts: client(new sts.STSClient(config)),
+            ecs: client(new ecs.ECSClient(config)),
+            iam: client(new iam.IAMClient(config)),
+            kms: client(new kms.KMSClient(config)),
+            logs: client(new logs.CloudWatchLogsClient(config)),
+            ec2: client(new ec2.EC2Client(config)),
+            events: client(new events.EventBridgeClient(config)),
+            cloudwatch: client(new cloudwatch.CloudWatchClient(config)),
+            sns: client(new sns.SNSClient(config)),
+            cloudtrail: client(new cloudtrail.CloudTrailClient(config)),
         };
     }
 
@@ -173,7 +200,7 @@ export async function main(rt: Runtime): Promise<number> {
         .version(version)
         // Options after run's COMMAND belong to it (`ecs-exec run --stack dev ls -la`).
         .enablePositionalOptions()
-        .addHelpText("after", EXIT_CODES_HELP)
+        .addHelpText("after", `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
         .exitOverride()
         .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
 
@@ -183,20 +210,20 @@ export async function main(rt: Runtime): Promise<number> {
         .description("open a shell in your exec task: reuse your running one, or start one and stop it when the shell ends")
         .option("--command <command>", "what to run in the container", "/bin/bash")
         .action(async (options: StackOptions & OwnTaskFlags & { command: string }) => {
-            const { outputs, region, own } = await ownTask(options);
-            const [{ shell, POLL_MS }, clients] = await Promise.all([import("./shell"), ecsAndSts(region)]);
+            const { outputs, config, own } = await ownTask(options);
+            const [{ shell, POLL_MS }, clients] = await Promise.all([import("./shell"), ecsAndSts(config)]);
             exitCode = await shell({ command: options.command, ...own }, { ...ownTaskContext(outputs, clients, POLL_MS), startedAt });
         });
 
     withOwnTaskOptions(program.command("run"), "command")
         .description("run one command in your exec task: its output on stdout, its exit status as ecs-exec's (reuse or start the task as shell does)")
-        .usage("[--stack S | --outputs FILE] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
+        .usage("[--stack S | --outputs FILE] [--profile P] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
         .argument("<command>", "the program to run in the container (found on its PATH; no shell unless you run one: sh -c '...')")
         .argument("[args...]", "its arguments, each passed exactly as given")
         .passThroughOptions()
         .action(async (command: string, args: string[], options: StackOptions & OwnTaskFlags) => {
-            const { outputs, region, own } = await ownTask(options);
-            const [{ run, POLL_MS }, clients] = await Promise.all([import("./run"), ecsAndSts(region)]);
+            const { outputs, config, own } = await ownTask(options);
+            const [{ run, POLL_MS }, clients] = await Promise.all([import("./run"), ecsAndSts(config)]);
             exitCode = await run(
                 { words: [command, ...args], ...own },
                 { ...ownTaskContext(outputs, clients, POLL_MS), stdout: rt.stdout, stderr: rt.stderr },
@@ -209,18 +236,18 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--local-port <port>", "the local port to listen on (default: the destination's port)")
         .action(async (name: string, options: StackOptions & OwnTaskFlags & { localPort?: string }) => {
             const port = options.localPort === undefined ? undefined : localPort(options.localPort);
-            const { outputs, region, own } = await ownTask(options);
+            const { outputs, config, own } = await ownTask(options);
             // Before any AWS call, and before the AWS clients load: a task started for a port nobody can use would only cost.
             const destination = forwardingDestination(outputs, name);
             await requireFreePort(port ?? destination.port);
             const [{ forward, POLL_MS }, clients, { SSMClient }] = await Promise.all([
                 import("./forward"),
-                ecsAndSts(region),
+                ecsAndSts(config),
                 import("@aws-sdk/client-ssm"),
             ]);
             exitCode = await forward(
                 { destination, localPort: port ?? destination.port, ...own },
-                { ...ownTaskContext(outputs, clients, POLL_MS), ssm: client(new SSMClient({ region })), print },
+                { ...ownTaskContext(outputs, clients, POLL_MS), ssm: client(new SSMClient(config)), print },
             );
         });
 
@@ -228,8 +255,8 @@ export async function main(rt: Runtime): Promise<number> {
         .description("your running exec tasks, and the time each has left before it stops itself")
         .option("--all", "everyone's exec tasks")
         .action(async (options: StackOptions & { all?: boolean }) => {
-            const { outputs, region } = await stackOutputs(options);
-            const [{ list }, clients] = await Promise.all([import("./list"), ecsAndSts(region)]);
+            const { outputs, config } = await stackOutputs(options);
+            const [{ list }, clients] = await Promise.all([import("./list"), ecsAndSts(config)]);
             print(await list(options.all === true, { ...clients, outputs, now: rt.now }));
         });
 
@@ -241,8 +268,8 @@ export async function main(rt: Runtime): Promise<number> {
             if ((task === undefined) === (options.mine !== true)) {
                 throw new UsageError("stop takes a task id or --mine (one of them)");
             }
-            const { outputs, region } = await stackOutputs(options);
-            const [{ stop }, clients] = await Promise.all([import("./stop"), ecsAndSts(region)]);
+            const { outputs, config } = await stackOutputs(options);
+            const [{ stop }, clients] = await Promise.all([import("./stop"), ecsAndSts(config)]);
             print((await stop(task !== undefined ? { task } : { mine: true }, { ...clients, outputs })).join("\n"));
         });
 
@@ -272,7 +299,7 @@ export async function main(rt: Runtime): Promise<number> {
                 );
             }
             const format: AuditFormat = options.json ? "json" : options.markdown ? "markdown" : "text";
-            const { outputs, region } = await stackOutputs(options);
+            const { outputs, config } = await stackOutputs(options);
             const [{ CloudTrailClient }, { CloudWatchLogsClient }, { audit, formatAudit }] = await Promise.all([
                 import("@aws-sdk/client-cloudtrail"),
                 import("@aws-sdk/client-cloudwatch-logs"),
@@ -280,8 +307,8 @@ export async function main(rt: Runtime): Promise<number> {
             ]);
             const ctx = {
                 // One attempt per request: audit paces LookupEvents and retries its throttling itself (cli/audit.ts).
-                cloudTrail: client(new CloudTrailClient({ region, maxAttempts: 1 })),
-                logs: client(new CloudWatchLogsClient({ region })),
+                cloudTrail: client(new CloudTrailClient({ ...config, maxAttempts: 1 })),
+                logs: client(new CloudWatchLogsClient(config)),
                 outputs,
                 progress,
                 oldest,
@@ -296,9 +323,9 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--task <id>", "the exec task whose agent to check (default: your running exec task)")
         .option("--json", "the report as JSON")
         .action(async (options: StackOptions & { task?: string; json?: boolean }) => {
-            const { outputs, region } = await stackOutputs(options);
-            const [{ doctor, formatReport, wantsColor }, clients] = await Promise.all([import("./doctor/run"), doctorClients(region)]);
-            const result = await doctor({ clients, outputs, region, plugin: rt.plugin, taskId: options.task, now: rt.now });
+            const { outputs, config } = await stackOutputs(options);
+            const [{ doctor, formatReport, wantsColor }, clients] = await Promise.all([import("./doctor/run"), doctorClients(config)]);
+            const result = await doctor({ clients, outputs, region: config.region, plugin: rt.plugin, taskId: options.task, now: rt.now });
             const report = options.json
                 ? JSON.stringify(result.report, null, 2)
                 : formatReport(result.report, result.caller, wantsColor(rt.stdout, rt.env));
@@ -314,6 +341,10 @@ export async function main(rt: Runtime): Promise<number> {
         if (e instanceof CommanderError) {
             // Commander has printed the message (or the help).
             return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+        }
+        if (e instanceof NoCredentialsError) {
+            rt.stderr.write(`ecs-exec: ${new NoCredentialsError(e.detail, profile).message}\n`);
+            return e.exitCode;
         }
         if (e instanceof CliError) {
             rt.stderr.write(`ecs-exec: ${e.message}\n`);

@@ -67,6 +67,7 @@ describe("ecs-exec command line", () => {
         ["forward", "orders-db", "--local-port", "0"],
         ["forward", "orders-db", "--local-port", "65536"],
         ["forward", "orders-db", "--local-port", "pg"],
+        ["list", "--profile"],
     ]) {
         it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
             const { code, stderr } = await run([...args, "--outputs", outputsFile]);
@@ -74,6 +75,19 @@ describe("ecs-exec command line", () => {
             assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
         });
     }
+
+    it("help says which environment variables apply, --profile and AWS_REGION among them", async () => {
+        const { stdout } = await run(["--help"]);
+        const environment = stdout.slice(stdout.indexOf("Environment:\n"), stdout.indexOf("Exit codes:\n"));
+        for (const variable of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_<SERVICE>", "AWS_REGION", "NO_COLOR"]) {
+            assert.ok(environment.includes(variable), variable);
+        }
+        assert.match(environment, /AWS_PROFILE +the profile, unless --profile names one/);
+        assert.match(environment, /AWS_REGION +not followed: every command uses the stack's region/);
+        for (const command of ["shell", "run", "forward", "list", "stop", "audit", "doctor"]) {
+            assert.match((await run([command, "--help"])).stdout, /--profile <name>/, command);
+        }
+    });
 
     it("audit --since beyond CloudTrail's 90 days of event history: says so, before reading the outputs", async () => {
         const { code, stderr } = await run(["audit", "--since", "100d", "--stack", "dev"]);
