@@ -17,8 +17,10 @@ import { forwardingDestination, loadStackOutputs, PulumiRunner, runPulumi, Stack
 import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
 import { Progress, StatusStream } from "./progress";
 import { checkReason, requireReasonWhereNeeded, withReasonOption } from "./reason";
+import type { Timing } from "./ownTask";
 import type { OutputSink } from "./run";
 import type { SignalSource } from "./signals";
+import { processTerminal, Terminal } from "./terminal";
 
 /** Everything the tool takes from its process, so tests can run it in-process. */
 export interface Runtime {
@@ -31,6 +33,8 @@ export interface Runtime {
     plugin: SessionManagerPlugin;
     pulumi: PulumiRunner;
     now: () => number;
+    /** The terminal on stdin, whose settings a session's plugin changes. */
+    terminal: Terminal;
 }
 
 /** What every AWS client of a command is made with (see stackOutputs). */
@@ -51,6 +55,8 @@ interface OwnTaskFlags {
     keep?: boolean;
     timeout: string;
     reason?: string;
+    minLeft: string;
+    transcriptWait: string;
 }
 
 const ENVIRONMENT_HELP = `
@@ -68,7 +74,7 @@ Environment:
 const EXIT_CODES_HELP = `
 Exit codes:
   0    done
-  1    AWS refused a request for another reason, the session ended with an error, or a doctor check failed
+  1    AWS refused a request for another reason, the session failed to start or ended with an error (its task stopped), or a doctor check failed
   2    bad arguments
   3    stack outputs missing, unreadable, or of another stack
   4    no usable AWS credentials (none, expired, or an id ECS cannot tag a task with)
@@ -92,14 +98,17 @@ const EVENT_HISTORY_DAYS = 90;
 function withOwnTaskOptions(command: Command, what: string): Command {
     return withReasonOption(withStackOptions(command))
         .option("--new", "start a new task even if one of yours is running")
+        .option("--min-left <duration>", "reuse a running task of yours only if it has this long before it stops itself", "30m")
         .option("--keep", `leave the task this ${what} started running when it ends`)
-        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m");
+        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
+        .option("--transcript-wait <duration>", "how long to wait for the transcript before stopping the task this command started", "60s");
 }
 
-function duration(text: string, option: string): number {
+/** A duration option; `zero`: 0 is allowed (0s). */
+function duration(text: string, option: string, zero = false): number {
     const ms = parseDuration(text);
-    if (ms === undefined || ms === 0) {
-        throw new UsageError(`${option} takes a duration such as 90s, 5m or 1h, not "${text}"`);
+    if (ms === undefined || (ms === 0 && !zero)) {
+        throw new UsageError(`${option} takes a duration such as ${zero ? "0s, " : ""}90s, 5m or 1h, not "${text}"`);
     }
     return ms;
 }
@@ -141,23 +150,33 @@ export async function main(rt: Runtime): Promise<number> {
      */
     async function ownTask(options: StackOptions & OwnTaskFlags) {
         const timeoutMs = duration(options.timeout, "--timeout");
+        const minLeftMs = duration(options.minLeft, "--min-left", true);
+        const transcriptWaitMs = duration(options.transcriptWait, "--transcript-wait", true);
         const reason = checkReason(options.reason);
         const { outputs, config } = await stackOutputs(options);
         requireReasonWhereNeeded(reason, outputs);
-        return { outputs, config, own: { new: options.new === true, keep: options.keep === true, timeoutMs, reason } };
+        if (minLeftMs > outputs.maxSessionHours * 3_600_000) {
+            throw new UsageError(
+                `--min-left ${options.minLeft} is more than an exec task of stack ${outputs.stack} lives (maxSessionHours: ${outputs.maxSessionHours} h)`,
+            );
+        }
+        const own = { new: options.new === true, keep: options.keep === true, timeoutMs, reason, minLeftMs, transcriptWaitMs };
+        return { outputs, config, own };
     }
 
-    /** What every command that uses your exec task hands withOwnTask (cli/ownTask.ts), with its ECS and STS clients. */
-    function ownTaskContext(outputs: StackOutputs, clients: Awaited<ReturnType<typeof ecsAndSts>>, pollMs: number) {
+    /** What every command that uses your exec task hands withOwnTask (cli/ownTask.ts), with its AWS clients. */
+    function ownTaskContext(outputs: StackOutputs, clients: Awaited<ReturnType<typeof ownTaskClients>>, timing: Timing) {
         return {
             ...clients,
+            ...timing,
             outputs,
             profile: profile?.name ?? "",
             plugin: rt.plugin,
             signals: rt.signals,
             progress,
             now: rt.now,
-            pollMs,
+            sleep,
+            terminal: rt.terminal,
         };
     }
 
@@ -165,6 +184,16 @@ export async function main(rt: Runtime): Promise<number> {
     async function ecsAndSts(config: ClientConfig) {
         const [{ ECSClient }, { STSClient }] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-sts")]);
         return { ecs: client(new ECSClient(config)), sts: client(new STSClient(config)) };
+    }
+
+    /** The clients of a command that uses your exec task: SSM for the other sessions on it, Logs for its transcripts. */
+    async function ownTaskClients(config: ClientConfig) {
+        const [ecsSts, { SSMClient }, { CloudWatchLogsClient }] = await Promise.all([
+            ecsAndSts(config),
+            import("@aws-sdk/client-ssm"),
+            import("@aws-sdk/client-cloudwatch-logs"),
+        ]);
+        return { ...ecsSts, ssm: client(new SSMClient(config)), logs: client(new CloudWatchLogsClient(config)) };
     }
 
     /** Every client doctor's checks use, loaded together: doctor runs them all at once. */
@@ -208,11 +237,14 @@ export async function main(rt: Runtime): Promise<number> {
 
     withOwnTaskOptions(program.command("shell"), "shell")
         .description("open a shell in your exec task: reuse your running one, or start one and stop it when the shell ends")
-        .option("--command <command>", "what to run in the container", "/bin/bash")
-        .action(async (options: StackOptions & OwnTaskFlags & { command: string }) => {
+        .option("--command <command>", "what to run in the container (default: bash where the container has it, else sh)")
+        .action(async (options: StackOptions & OwnTaskFlags & { command?: string }) => {
             const { outputs, config, own } = await ownTask(options);
-            const [{ shell, POLL_MS }, clients] = await Promise.all([import("./shell"), ecsAndSts(config)]);
-            exitCode = await shell({ command: options.command, ...own }, { ...ownTaskContext(outputs, clients, POLL_MS), startedAt });
+            const [{ shell, DEFAULT_SHELL, TIMING }, clients] = await Promise.all([import("./shell"), ownTaskClients(config)]);
+            exitCode = await shell(
+                { command: options.command ?? DEFAULT_SHELL, ...own },
+                { ...ownTaskContext(outputs, clients, TIMING), startedAt, stdout: rt.stdout },
+            );
         });
 
     withOwnTaskOptions(program.command("run"), "command")
@@ -223,10 +255,10 @@ export async function main(rt: Runtime): Promise<number> {
         .passThroughOptions()
         .action(async (command: string, args: string[], options: StackOptions & OwnTaskFlags) => {
             const { outputs, config, own } = await ownTask(options);
-            const [{ run, POLL_MS }, clients] = await Promise.all([import("./run"), ecsAndSts(config)]);
+            const [{ run, TIMING }, clients] = await Promise.all([import("./run"), ownTaskClients(config)]);
             exitCode = await run(
                 { words: [command, ...args], ...own },
-                { ...ownTaskContext(outputs, clients, POLL_MS), stdout: rt.stdout, stderr: rt.stderr },
+                { ...ownTaskContext(outputs, clients, TIMING), stdout: rt.stdout, stderr: rt.stderr },
             );
         });
 
@@ -240,14 +272,10 @@ export async function main(rt: Runtime): Promise<number> {
             // Before any AWS call, and before the AWS clients load: a task started for a port nobody can use would only cost.
             const destination = forwardingDestination(outputs, name);
             await requireFreePort(port ?? destination.port);
-            const [{ forward, POLL_MS }, clients, { SSMClient }] = await Promise.all([
-                import("./forward"),
-                ecsAndSts(config),
-                import("@aws-sdk/client-ssm"),
-            ]);
+            const [{ forward, TIMING }, clients] = await Promise.all([import("./forward"), ownTaskClients(config)]);
             exitCode = await forward(
                 { destination, localPort: port ?? destination.port, ...own },
-                { ...ownTaskContext(outputs, clients, POLL_MS), ssm: client(new SSMClient(config)), print },
+                { ...ownTaskContext(outputs, clients, TIMING), print, stderr: rt.stderr },
             );
         });
 
@@ -374,6 +402,7 @@ export function run(): void {
         plugin: sessionManagerPlugin,
         pulumi: runPulumi,
         now: Date.now,
+        terminal: processTerminal,
     }).then((code) => {
         process.exitCode = code;
     });

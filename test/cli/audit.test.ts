@@ -13,7 +13,8 @@ import { DEFAULT_SHELL, wrappedCommand } from "../../cli/remoteCommand";
 import { REASON, RUN_TASK_ID, runTaskEvent } from "../support/cloudTrail";
 import { PROJECT_DIR } from "../../synth/synth";
 import { AwsRequestError } from "../../cli/errors";
-import { capturedProgress, CREDENTIALS, FakeClock, OUTPUTS, REGION, rejects } from "./support/unit";
+import { FakeAws } from "./support/fakeAws";
+import { ALICE, capturedProgress, CREDENTIALS, FakeClock, OUTPUTS, REGION, rejects } from "./support/unit";
 
 const fixture = JSON.parse(
     fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "cloudtrail", "execute-command-success.eventbridge.json"), "utf8"),
@@ -361,3 +362,22 @@ describe("ecs-exec audit", () => {
     });
 });
 
+describe("ecs-exec audit against the local CloudTrail stand-in (the real SDK, CloudTrail's wire protocol)", () => {
+    it("completes with every page when LookupEvents is throttled 3 times per page (ThrottlingException)", async () => {
+        const records = Array.from({ length: 120 }, (_, i) => call(new Date(WINDOW.start.getTime() + i * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"), null));
+        const aws = await new FakeAws({ cluster: OUTPUTS.clusterName, family: OUTPUTS.taskDefinitionFamily, container: OUTPUTS.containerName, userId: ALICE, trail: records.map((r) => ({ ...r })), throttlesPerPage: 3 }).start();
+        try {
+            // One attempt per request, as main makes the client: the retries are audit's own.
+            const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS, endpoint: aws.url, maxAttempts: 1 });
+            const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS, endpoint: aws.url });
+            const clock = new FakeClock();
+            const { progress } = capturedProgress();
+            const entries = await audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress, oldest: OLDEST, now: clock.now, sleep: clock.sleep });
+            assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
+            // ExecuteCommand's 3 pages, StartSession's and RunTask's: each asked 4 times.
+            assert.equal(aws.callsOf("LookupEvents").length, 5 * 4);
+        } finally {
+            await aws.stop();
+        }
+    });
+});

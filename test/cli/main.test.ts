@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
 import { PROJECT_DIR } from "../../synth/synth";
-import { FakePlugin, FakeSignals, OUTPUTS } from "./support/unit";
+import { FakePlugin, FakeSignals, FakeTerminal, OUTPUTS } from "./support/unit";
 
 const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-main-")), "dev.json");
 fs.writeFileSync(outputsFile, JSON.stringify(OUTPUTS));
@@ -31,6 +31,7 @@ async function run(args: string[], plugin = new FakePlugin()) {
         plugin,
         pulumi: () => Promise.reject(Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" })),
         now: () => Date.parse("2026-03-14T12:00:00Z"),
+        terminal: new FakeTerminal(),
     });
     return { code, stdout, stderr };
 }
@@ -67,6 +68,8 @@ describe("ecs-exec command line", () => {
         ["forward", "orders-db", "--local-port", "0"],
         ["forward", "orders-db", "--local-port", "65536"],
         ["forward", "orders-db", "--local-port", "pg"],
+        ["shell", "--min-left", "half an hour"],
+        ["run", "--transcript-wait", "1x", "--", "true"],
         ["list", "--profile"],
     ]) {
         it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
@@ -87,6 +90,16 @@ describe("ecs-exec command line", () => {
         for (const command of ["shell", "run", "forward", "list", "stop", "audit", "doctor"]) {
             assert.match((await run([command, "--help"])).stdout, /--profile <name>/, command);
         }
+    });
+
+    it("--min-left longer than an exec task of the stack lives: says so, exit 2 before any AWS call", async () => {
+        const plugin = new FakePlugin();
+        let checked = false;
+        plugin.check = async () => void (checked = true);
+        const { code, stderr } = await run(["shell", "--outputs", outputsFile, "--min-left", "9h"], plugin);
+        assert.equal(code, 2);
+        assert.equal(stderr, "ecs-exec: --min-left 9h is more than an exec task of stack dev lives (maxSessionHours: 8 h)\n");
+        assert.equal(checked, false);
     });
 
     it("audit --since beyond CloudTrail's 90 days of event history: says so, before reading the outputs", async () => {
