@@ -132,6 +132,21 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
     );
 
     scenario(
+        "run: the task stopping during the command (the remote end dies, the plugin stays) ends the run with ECS's reason, exit 1",
+        { plugin: "agent", readyAfterDescribes: -1 },
+        async ({ aws, run }) => {
+            const running = run(["--", "sh", "-c", "echo started; sleep 60"]);
+            await eventually(() => running.stdoutSoFar() === "started\n", "the command has started", 15_000);
+            aws.stopTask(aws.taskArn([...aws.tasks.keys()][0]), "Task stopped by user");
+            const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still running 15 s after its task stopped")), 15_000).unref());
+            const result = await Promise.race([running.exited, bound]);
+            assert.equal(result.code, 1, result.stderr);
+            assert.match(result.stderr, /^ecs-exec: exec task \w+ stopped during the run: Task stopped by user \(EssentialContainerExited\)$/m);
+            assert.equal(result.stdout, "started\n");
+        },
+    );
+
+    scenario(
         "opens a shell in a new task tagged Owner = caller, hands the session to the plugin as the AWS CLI does, then stops the task",
         { readyAfterDescribes: 0 },
         async ({ aws, sandbox, outputs, shell, operations }) => {
