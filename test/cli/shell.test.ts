@@ -386,6 +386,13 @@ describe("ecs-exec shell", () => {
             assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
         });
 
+        it("--transcript-wait 0s: stops the task without looking for the transcript", async () => {
+            const t = setUp({ transcriptWaitMs: 0 });
+            assert.equal(await t.run(), 0);
+            assert.equal(t.logsMock.commandCalls(DescribeLogStreamsCommand).length, 0);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
         it("stops the task at once when it may not look for the transcript (a developer policy from before), saying so", async () => {
             const t = setUp();
             t.logsMock.on(DescribeLogStreamsCommand).rejects(
