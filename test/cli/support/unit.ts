@@ -11,6 +11,7 @@ import type { StackOutputs } from "../../../cli/outputs";
 import * as net from "net";
 import { PassThrough, Writable } from "stream";
 import type { Sleep } from "../../../cli/clock";
+import { TIMING } from "../../../cli/ownTask";
 import type { CapturedPlugin, RunningPlugin, SessionManagerPlugin, StartedPlugin, StartOptions } from "../../../cli/plugin";
 import { Progress } from "../../../cli/progress";
 import type { Terminal } from "../../../cli/terminal";
@@ -64,8 +65,11 @@ export function mockedLogs() {
     return { logs, logsMock };
 }
 
-/** What every command that uses an exec task is timed with in tests: no real waits. */
-export const TEST_TIMING = { pollMs: 1, watchMs: 10_000, transcriptPollMs: 2000, probeMs: 1 };
+/**
+ * What every command that uses an exec task is timed with in tests: the tool's own intervals, which FakeClock's sleeps
+ * count without waiting; only the wait for a starting task sleeps in real time, for 1 ms.
+ */
+export const TEST_TIMING = { ...TIMING, pollMs: 1 };
 
 /** The options every command that uses an exec task takes, at their defaults. */
 export const OWN_TASK_DEFAULTS = { new: false, keep: false, timeoutMs: 60_000, minLeftMs: 30 * 60_000, transcriptWaitMs: 60_000 };
