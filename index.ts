@@ -98,6 +98,7 @@ const access = new ExecAccess("exec-access", {
     taskRoleArn: task.taskRoleArn,
     executionRoleArn: task.executionRoleArn,
     kmsKeyArn: logging.keyArn,
+    sessionLogGroupName: logging.sessionLogGroupName,
     developerPrincipalArns: config.developerPrincipalArns,
     developerSessionNameTag: config.developerSessionNameTag,
     developerTaggedRoleArns: config.developerTaggedRoleArns,

@@ -6,15 +6,16 @@
  * it started and the tags it was started with. Beside them, every Session Manager StartSession straight to a task of
  * the cluster: `ecs-exec forward`'s port forwarding, and any other session (which ECS Exec does not log).
  */
-import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { CloudTrailClient, LookupEventsCommand, LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { awsCall, translateAwsError } from "./aws";
-import { formatTime, markdownTable, textTable } from "./format";
+import { translateAwsError } from "./aws";
+import type { Sleep } from "./clock";
+import { formatDuration, formatTime, markdownTable, textTable } from "./format";
 import { ecsSessionTargetPrefix } from "../components/portForwarding";
 import type { StackOutputs } from "./outputs";
 import type { Progress } from "./progress";
 import { REASON_TAG_KEY } from "../components/commands";
-import { unwrappedCommand } from "./remoteCommand";
+import { DEFAULT_SHELL, unwrappedCommand } from "./remoteCommand";
 import { taskId } from "./tasks";
 
 /** The parts of a CloudTrail ExecuteCommand record the audit reads. */
@@ -181,27 +182,81 @@ export function sessionEntry(record: StartSessionRecord, clusterName: string, re
     };
 }
 
+/**
+ * CloudTrail's LookupEvents answers 2 requests per second per account and region, and ThrottlingException beyond that
+ * (CloudTrail API Reference, LookupEvents). So requests start at most this often, every lookup of a run together; and a
+ * throttled page (another caller shares the quota) is asked again after a wait that doubles from RETRY_MS, up to
+ * MAX_RETRY_MS, at most MAX_ATTEMPTS times. The pages already read are kept: the retry asks for the same page.
+ */
+const LOOKUP_INTERVAL_MS = 500;
+const RETRY_MS = 1000;
+const MAX_RETRY_MS = 20_000;
+const MAX_ATTEMPTS = 8;
+
+/** The clock of a run's LookupEvents requests. */
+export interface LookupClock {
+    now: () => number;
+    sleep: Sleep;
+}
+
+/** Spaces a run's requests LOOKUP_INTERVAL_MS apart. */
+class Pace {
+    private next = 0;
+
+    constructor(private readonly clock: LookupClock) {}
+
+    async turn(): Promise<void> {
+        const wait = this.next - this.clock.now();
+        if (wait > 0) {
+            await this.clock.sleep(wait);
+        }
+        this.next = this.clock.now() + LOOKUP_INTERVAL_MS;
+    }
+}
+
+/** Worth asking again: throttled, or a fault on AWS's side. */
+function retryable(error: unknown): boolean {
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    return e.name === "ThrottlingException" || (e.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+/** One page of LookupEvents, asked again while CloudTrail throttles it. */
+async function lookupPage(cloudTrail: CloudTrailClient, input: LookupEventsCommandInput, pace: Pace, clock: LookupClock, progress: Progress, what: string) {
+    for (let attempt = 1; ; attempt++) {
+        await pace.turn();
+        try {
+            return await cloudTrail.send(new LookupEventsCommand(input));
+        } catch (e) {
+            if (!retryable(e) || attempt === MAX_ATTEMPTS) {
+                throw translateAwsError(e, "cloudtrail:LookupEvents");
+            }
+            const wait = Math.min(RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
+            progress.update(`Reading CloudTrail: ${what} ${(e as Error).name}, asking again in ${formatDuration(wait)}`, `Reading CloudTrail: ${what} throttled, asking again`);
+            await clock.sleep(wait);
+        }
+    }
+}
+
 /** CloudTrail's LookupEvents, every page, events of one name only (the API filters by one attribute). */
-export async function lookupRecords<T>(
+async function lookupRecords<T>(
     cloudTrail: CloudTrailClient,
     eventName: "ExecuteCommand" | "RunTask" | "StartSession",
     window: AuditWindow,
     progress: Progress,
+    pace: Pace,
+    clock: LookupClock,
 ): Promise<T[]> {
     const records: T[] = [];
     let nextToken: string | undefined;
     let page = 0;
     do {
-        const response = await awsCall("cloudtrail:LookupEvents", () =>
-            cloudTrail.send(
-                new LookupEventsCommand({
-                    LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }],
-                    StartTime: window.start,
-                    EndTime: window.end,
-                    NextToken: nextToken,
-                }),
-            ),
-        );
+        const input = {
+            LookupAttributes: [{ AttributeKey: "EventName" as const, AttributeValue: eventName }],
+            StartTime: window.start,
+            EndTime: window.end,
+            NextToken: nextToken,
+        };
+        const response = await lookupPage(cloudTrail, input, pace, clock, progress, `page ${page + 1} of ${eventName}`);
         for (const event of response.Events ?? []) {
             if (event.CloudTrailEvent) {
                 records.push(JSON.parse(event.CloudTrailEvent) as T);
@@ -261,7 +316,8 @@ export async function readSessionLog(logs: CloudWatchLogsClient, logGroupName: s
     return { stream: sessionId, present: true, bytes, events, ...span };
 }
 
-export interface AuditContext {
+export interface AuditContext extends LookupClock {
+    /** Made with one attempt per request: lookupRecords retries throttling itself. */
     cloudTrail: CloudTrailClient;
     logs: CloudWatchLogsClient;
     outputs: StackOutputs;
@@ -272,21 +328,15 @@ export interface AuditContext {
 
 export async function audit(window: AuditWindow, ctx: AuditContext): Promise<AuditEntry[]> {
     const { clusterName } = ctx.outputs;
-    const records = execCallsOnCluster(
-        await lookupRecords<ExecuteCommandRecord>(ctx.cloudTrail, "ExecuteCommand", window, ctx.progress),
-        clusterName,
-    );
-    const sessions = sessionsOnCluster(
-        await lookupRecords<StartSessionRecord>(ctx.cloudTrail, "StartSession", window, ctx.progress),
-        clusterName,
-    );
+    const pace = new Pace(ctx);
+    const lookup = <T>(eventName: "ExecuteCommand" | "RunTask" | "StartSession", inWindow: AuditWindow) =>
+        lookupRecords<T>(ctx.cloudTrail, eventName, inWindow, ctx.progress, pace, ctx);
+    const records = execCallsOnCluster(await lookup<ExecuteCommandRecord>("ExecuteCommand", window), clusterName);
+    const sessions = sessionsOnCluster(await lookup<StartSessionRecord>("StartSession", window), clusterName);
     const reasons =
         records.length === 0 && sessions.length === 0
             ? new Map<string, TaskReason>()
-            : taskReasons(
-                  await lookupRecords<RunTaskRecord>(ctx.cloudTrail, "RunTask", runTaskWindow(window, ctx.outputs.maxSessionHours, ctx.oldest), ctx.progress),
-                  clusterName,
-              );
+            : taskReasons(await lookup<RunTaskRecord>("RunTask", runTaskWindow(window, ctx.outputs.maxSessionHours, ctx.oldest)), clusterName);
     const entries: AuditEntry[] = [];
     for (const [i, record] of records.entries()) {
         const sessionId = record.responseElements?.session?.sessionId;
@@ -303,10 +353,13 @@ export type AuditFormat = "text" | "json" | "markdown";
 
 const HEADERS = ["TIME", "WHO", "TASK", "REASON", "CONTAINER", "COMMAND", "OUTCOME", "SESSION LOG"];
 
-/** The command; an `ecs-exec run` as `run:` and the words it ran (its JSON record keeps the command as sent). */
+/**
+ * The command; an `ecs-exec run` as `run:` and the words it ran, `ecs-exec shell`'s default as the shell it chose
+ * (the JSON record keeps the command as sent).
+ */
 function commandCell(command: string | undefined): string {
     const words = command === undefined ? undefined : unwrappedCommand(command);
-    return words !== undefined ? `run: ${words}` : command ?? "-";
+    return words !== undefined ? `run: ${words}` : command === DEFAULT_SHELL ? "shell: bash, else sh" : command ?? "-";
 }
 
 /** The task's reason; "(none)" for a task started without one, "?" when its start is not in the history read. */

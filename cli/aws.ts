@@ -1,15 +1,21 @@
 /**
  * How the tool talks to AWS: the region to use, the ECS endpoint to hand to session-manager-plugin, and AWS
- * errors turned into the tool's expected errors. Credentials, profile and endpoints are the SDK's standard
- * resolution (AWS_PROFILE, AWS_ACCESS_KEY_ID..., AWS_ENDPOINT_URL[_ECS|_STS|...], the config files).
+ * errors turned into the tool's expected errors. Credentials and endpoints are the SDK's standard resolution
+ * (--profile or AWS_PROFILE, AWS_ACCESS_KEY_ID..., AWS_ENDPOINT_URL[_ECS|_STS|...], the config files); the region is
+ * the stack's.
  */
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { AwsRequestError, CredentialsError, PermissionError } from "./errors";
+import { AwsRequestError, CredentialsError, NoCredentialsError, PermissionError } from "./errors";
 
-/** AWS_REGION, when set, overrides the stack's region: the SDK's standard override. */
-export function resolveRegion(stackRegion: string, env: NodeJS.ProcessEnv = process.env): string {
-    return env.AWS_REGION || stackRegion;
+/**
+ * The region every request of a command goes to: the stack's, whatever AWS_REGION says. The stack's cluster, log group
+ * and CloudTrail history are there only: followed, AWS_REGION would send `audit` to another region's empty history,
+ * and it would print a clean report. A conflicting AWS_REGION is noted, never followed.
+ */
+export function stackRegion(region: string, env: NodeJS.ProcessEnv): { region: string; notice?: string } {
+    const asked = env.AWS_REGION;
+    return asked && asked !== region ? { region, notice: `AWS_REGION=${asked} ignored: the stack is in ${region}, and ecs-exec uses its region.` } : { region };
 }
 
 /**
@@ -49,17 +55,14 @@ export async function awsCall<T>(action: string, send: () => Promise<T>): Promis
     }
 }
 
-export function translateAwsError(error: unknown, action: string, env: NodeJS.ProcessEnv = process.env): unknown {
+/** The profile in use is the command's to name (cli/main.ts): see NoCredentialsError. */
+export function translateAwsError(error: unknown, action: string): unknown {
     if (!(error instanceof Error)) {
         return error;
     }
     const { name, message } = error;
     if (name === "CredentialsProviderError" || name === "TokenProviderError") {
-        const profile = env.AWS_PROFILE ? ` for profile "${env.AWS_PROFILE}" (AWS_PROFILE)` : "";
-        return new CredentialsError(
-            `no usable AWS credentials${profile}: ${message}.\n` +
-                "Sign in (for example `aws sso login`), or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
-        );
+        return new NoCredentialsError(message);
     }
     if (REJECTED_CREDENTIALS.has(name)) {
         return new CredentialsError(`AWS rejected your credentials (${name}: ${message}). Sign in again.`);

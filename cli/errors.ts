@@ -37,6 +37,19 @@ export class CredentialsError extends CliError {
     readonly exitCode = EXIT.CREDENTIALS;
 }
 
+/** The SDK found no credentials; `profile` names the profile it looked in and where that came from. */
+export class NoCredentialsError extends CredentialsError {
+    constructor(
+        readonly detail: string,
+        profile?: { name: string; from: "--profile" | "AWS_PROFILE" },
+    ) {
+        super(
+            `no usable AWS credentials${profile ? ` for profile "${profile.name}" (${profile.from})` : ""}: ${detail}.\n` +
+                "Sign in (for example `aws sso login`), or give a profile (--profile or AWS_PROFILE), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+        );
+    }
+}
+
 /** IAM refused a call; `action` is the IAM action to ask for (or to stop trying, for someone else's task). */
 export class PermissionError extends CliError {
     readonly exitCode = EXIT.PERMISSION;

@@ -28,16 +28,25 @@ export function parseDuration(text: string): number | undefined {
     return total;
 }
 
-/** A time given on the command line: a duration back from now (`24h`), or an ISO 8601 time. */
+/** `2026-03-14`, `2026-03-14T09:00`, `2026-03-14 09:26:53.5`, each with an optional offset (`Z`, `+01:00`, `-0500`). */
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A time given on the command line: a duration back from now (`24h`), or an ISO 8601 time. Without an offset it is
+ * UTC, with or without a time part, as `formatTime` prints times: JavaScript would read a date and time without an
+ * offset as local time, and a date alone as UTC.
+ */
 export function parseTime(text: string, option: string, now: Date): Date {
     const back = parseDuration(text);
     if (back !== undefined) {
         return new Date(now.getTime() - back);
     }
-    if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) {
-        return new Date(text);
+    const [, date, time = "00:00", offset = "Z"] = ISO_TIME.exec(text) ?? [];
+    const parsed = date === undefined ? NaN : Date.parse(`${date}T${time}${offset.toUpperCase().replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")}`);
+    if (Number.isNaN(parsed)) {
+        throw new UsageError(`${option} takes a duration back from now (30m, 24h, 7d) or an ISO time (2026-03-14T09:00Z), not "${text}"`);
     }
-    throw new UsageError(`${option} takes a duration back from now (30m, 24h, 7d) or an ISO time (2026-03-14T09:00Z), not "${text}"`);
+    return new Date(parsed);
 }
 
 /** `2026-03-14 09:26:53Z`: UTC, to the second, the same for everyone reading an audit. */

@@ -8,12 +8,14 @@ import { StartSessionCommand, SSMClient, TerminateSessionCommand } from "@aws-sd
 import { ecsSessionTarget, ForwardingTarget, forwardingRequest } from "../components/portForwarding";
 import { awsCall, endpointUrl } from "./aws";
 import { EXIT, SessionError, TaskNotReadyError } from "./errors";
-import { requireFreePort } from "./localPort";
+import { acceptsConnections, requireFreePort } from "./localPort";
 import { OwnTaskContext, OwnTaskOptions, ReadyTask, withOwnTask } from "./ownTask";
-import { startSessionPluginCall } from "./plugin";
+import { OutputTarget, PluginOutcome, relayPluginOutput, startFailureMessage, startSessionPluginCall } from "./plugin";
+import { superviseSession } from "./session";
 import { taskId } from "./tasks";
+import type { Terminal } from "./terminal";
 
-export { POLL_MS } from "./ownTask";
+export { TIMING } from "./ownTask";
 
 export interface ForwardOptions extends OwnTaskOptions {
     destination: ForwardingTarget;
@@ -24,8 +26,11 @@ export interface ForwardContext extends OwnTaskContext {
     ssm: SSMClient;
     /** The profile in use ("" for none), for the plugin. */
     profile: string;
-    /** Where the line saying where to connect goes (stdout). */
+    /** Where the line saying where to connect goes (stdout), once the local port takes connections. */
     print: (line: string) => void;
+    /** Where the plugin's banners go. */
+    stderr: OutputTarget;
+    terminal: Terminal;
 }
 
 /** The exit code a plugin gets when Ctrl-C (SIGINT) kills it before its port session takes the signal over. */
@@ -39,7 +44,7 @@ export function forward(options: ForwardOptions, ctx: ForwardContext): Promise<n
     return withOwnTask("forward", options, ctx, (ready) => openForwarding(options, ready, ctx));
 }
 
-async function openForwarding(options: ForwardOptions, { task, interruption }: ReadyTask, ctx: ForwardContext): Promise<number> {
+async function openForwarding(options: ForwardOptions, { task, interruption, ledger }: ReadyTask, ctx: ForwardContext): Promise<number> {
     const { destination, localPort } = options;
     const { outputs, ssm } = ctx;
     const id = taskId(task.taskArn!);
@@ -54,6 +59,8 @@ async function openForwarding(options: ForwardOptions, { task, interruption }: R
     const request = forwardingRequest(ecsSessionTarget(outputs.clusterName, id, runtimeId), destination, localPort, options.reason);
     // Never aborted: a session must not open without the tool learning its id, or nobody would terminate it.
     const response = await awsCall("ssm:StartSession", () => ssm.send(new StartSessionCommand(request)));
+    // A port forwarding session has no transcript (Session Manager logs none of it).
+    ledger.sessions.push({ id: response.SessionId!, transcript: false });
     try {
         interruption.throwIfInterrupted();
         const call = startSessionPluginCall({
@@ -66,12 +73,12 @@ async function openForwarding(options: ForwardOptions, { task, interruption }: R
         });
         interruption.throwIfInterrupted();
 
-        ctx.print(`localhost:${localPort} → ${destination.host}:${destination.port} through task ${id} (session ${response.SessionId}); Ctrl-C ends it.`);
-        const plugin = ctx.plugin.start(call.args, call.env);
-        interruption.duringSession(plugin, "ends-session");
-        const code = await plugin.exited;
-        interruption.duringSession(undefined);
+        const ready = `localhost:${localPort} → ${destination.host}:${destination.port} through task ${id} (session ${response.SessionId}); Ctrl-C ends it.`;
+        const { code, listened, failure } = await runPlugin(call, localPort, ready, { task, interruption, ledger }, ctx);
         interruption.throwIfInterrupted();
+        if (code === 0 && (failure !== undefined || !listened)) {
+            throw new SessionError(failure !== undefined ? startFailureMessage(failure) : `session-manager-plugin ended without listening on localhost:${localPort}`);
+        }
         // A plugin killed by SIGINT was ended by Ctrl-C: the terminal's, which may reach it before the tool sees its own.
         if (code !== 0 && code !== KILLED_BY_CTRL_C) {
             throw new SessionError(`the session ended with an error (session-manager-plugin exit code ${code})`);
@@ -80,6 +87,61 @@ async function openForwarding(options: ForwardOptions, { task, interruption }: R
     } finally {
         await terminate(response.SessionId!, ctx);
     }
+}
+
+/**
+ * Runs the plugin until the forwarding ends: its banners to stderr, read for a failure to start, and the line saying
+ * where to connect once the local port takes a connection. The terminal's settings are put back however it ends.
+ */
+async function runPlugin(
+    call: { args: string[]; env: Record<string, string> },
+    localPort: number,
+    readyLine: string,
+    ready: ReadyTask,
+    ctx: ForwardContext,
+): Promise<{ code: number; listened: boolean; failure?: string }> {
+    const outcome = new PluginOutcome();
+    const settings = ctx.terminal.save();
+    try {
+        const plugin = ctx.plugin.start(call.args, { env: call.env, readStdout: true });
+        ready.interruption.duringSession(plugin, "ends-session");
+        const exited = Promise.all([plugin.exited, relayPluginOutput(plugin.stdout!, ctx.stderr, outcome)]).then(([code]) => code);
+        const listening = waitUntilListening(localPort, exited, outcome, ctx).then((listened) => {
+            if (listened) {
+                ctx.print(readyLine);
+            }
+            return listened;
+        });
+        const code = await superviseSession(exited, plugin, { command: "forward", task: ready.task, ledger: ready.ledger }, ctx);
+        return { code, listened: await listening, failure: outcome.startFailure };
+    } finally {
+        ready.interruption.duringSession(undefined);
+        if (settings !== undefined) {
+            ctx.terminal.restore(settings);
+        }
+    }
+}
+
+/**
+ * Whether the plugin took the local port: a plugin that could not open the session exits 0 all the same. It listens
+ * once the session is open, and says so (portsession/basicportforwarding.go, startLocalListener); the tool also
+ * connects to the port until a connection is accepted, so it needs no particular words. The plugin forwards that
+ * connection: the destination sees one short connection.
+ */
+async function waitUntilListening(port: number, exited: Promise<unknown>, outcome: PluginOutcome, ctx: ForwardContext): Promise<boolean> {
+    const ended = new AbortController();
+    exited.then(
+        () => ended.abort(),
+        () => ended.abort(),
+    );
+    while (!ended.signal.aborted) {
+        if (outcome.portOpened || (await acceptsConnections(port))) {
+            return true;
+        }
+        await ctx.sleep(ctx.probeMs, ended.signal);
+    }
+    // A session ended at once (Ctrl-C) may have said it listened with its last words.
+    return outcome.portOpened;
 }
 
 /**

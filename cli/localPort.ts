@@ -22,3 +22,12 @@ export function requireFreePort(port: number): Promise<void> {
         probe.listen({ port, host: "127.0.0.1", exclusive: true }, () => probe.close(() => resolve()));
     });
 }
+
+/** Whether something on 127.0.0.1 accepts a connection on `port` (the connection is closed at once). */
+export function acceptsConnections(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = net.connect({ port, host: "127.0.0.1" });
+        socket.once("connect", () => (socket.destroy(), resolve(true)));
+        socket.once("error", () => resolve(false));
+    });
+}

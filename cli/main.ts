@@ -8,16 +8,19 @@
 import { Command, CommanderError, Option } from "commander";
 import { version } from "../package.json";
 import type { AuditFormat } from "./audit";
-import { resolveRegion } from "./aws";
-import { CliError, EXIT, UsageError } from "./errors";
+import { stackRegion } from "./aws";
+import { sleep } from "./clock";
+import { CliError, EXIT, NoCredentialsError, UsageError } from "./errors";
 import { formatTime, parseDuration, parseTime } from "./format";
 import { requireFreePort } from "./localPort";
 import { forwardingDestination, loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
 import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
 import { Progress, StatusStream } from "./progress";
 import { checkReason, requireReasonWhereNeeded, withReasonOption } from "./reason";
+import type { Timing } from "./ownTask";
 import type { OutputSink } from "./run";
 import type { SignalSource } from "./signals";
+import { processTerminal, Terminal } from "./terminal";
 
 /** Everything the tool takes from its process, so tests can run it in-process. */
 export interface Runtime {
@@ -30,11 +33,20 @@ export interface Runtime {
     plugin: SessionManagerPlugin;
     pulumi: PulumiRunner;
     now: () => number;
+    /** The terminal on stdin, whose settings a session's plugin changes. */
+    terminal: Terminal;
+}
+
+/** What every AWS client of a command is made with (see stackOutputs). */
+interface ClientConfig {
+    region: string;
+    profile?: string;
 }
 
 interface StackOptions {
     stack?: string;
     outputs?: string;
+    profile?: string;
 }
 
 /** The options of every command that uses your exec task (reused, or started and stopped afterwards). */
@@ -43,12 +55,26 @@ interface OwnTaskFlags {
     keep?: boolean;
     timeout: string;
     reason?: string;
+    minLeft: string;
+    transcriptWait: string;
 }
+
+const ENVIRONMENT_HELP = `
+Environment:
+  AWS_PROFILE                        the profile, unless --profile names one
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+                                     credentials, in place of a profile
+  AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE
+                                     where profiles are (default ~/.aws/config, ~/.aws/credentials)
+  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>
+                                     other endpoints (AWS_ENDPOINT_URL_ECS, _SSM, _STS, _CLOUDWATCH_LOGS, _CLOUDTRAIL, ...)
+  AWS_REGION                         not followed: every command uses the stack's region, and says when AWS_REGION differs
+  NO_COLOR                           doctor: no colour on a terminal`;
 
 const EXIT_CODES_HELP = `
 Exit codes:
   0    done
-  1    AWS refused a request for another reason, the session ended with an error, or a doctor check failed
+  1    AWS refused a request for another reason, the session failed to start or ended with an error (its task stopped), or a doctor check failed
   2    bad arguments
   3    stack outputs missing, unreadable, or of another stack
   4    no usable AWS credentials (none, expired, or an id ECS cannot tag a task with)
@@ -61,7 +87,8 @@ Exit codes:
 function withStackOptions(command: Command): Command {
     return command
         .option("-s, --stack <stack>", "the Pulumi stack (default: the selected stack, or the one in --outputs)")
-        .option("--outputs <file>", "the stack's outputs as JSON (`pulumi stack output --json`), when the Pulumi CLI is not installed");
+        .option("--outputs <file>", "the stack's outputs as JSON (`pulumi stack output --json`), when the Pulumi CLI is not installed")
+        .option("--profile <name>", "the AWS profile to use, for the AWS calls and session-manager-plugin (default: AWS_PROFILE)");
 }
 
 /** CloudTrail's event history, which LookupEvents reads, holds the last 90 days (LookupEvents API reference). */
@@ -71,14 +98,17 @@ const EVENT_HISTORY_DAYS = 90;
 function withOwnTaskOptions(command: Command, what: string): Command {
     return withReasonOption(withStackOptions(command))
         .option("--new", "start a new task even if one of yours is running")
+        .option("--min-left <duration>", "reuse a running task of yours only if it has this long before it stops itself", "30m")
         .option("--keep", `leave the task this ${what} started running when it ends`)
-        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m");
+        .option("--timeout <duration>", "how long to wait for the task and its exec agent", "5m")
+        .option("--transcript-wait <duration>", "how long to wait for the transcript before stopping the task this command started", "60s");
 }
 
-function duration(text: string, option: string): number {
+/** A duration option; `zero`: 0 is allowed (0s). */
+function duration(text: string, option: string, zero = false): number {
     const ms = parseDuration(text);
-    if (ms === undefined || ms === 0) {
-        throw new UsageError(`${option} takes a duration such as 90s, 5m or 1h, not "${text}"`);
+    if (ms === undefined || (ms === 0 && !zero)) {
+        throw new UsageError(`${option} takes a duration such as ${zero ? "0s, " : ""}90s, 5m or 1h, not "${text}"`);
     }
     return ms;
 }
@@ -97,14 +127,21 @@ export async function main(rt: Runtime): Promise<number> {
     const print = (text: string) => rt.stdout.write(`${text}\n`);
     const clients: { destroy(): void }[] = [];
     const client = <T extends { destroy(): void }>(c: T) => (clients.push(c), c);
+    /** The profile of the command's AWS calls, as it goes to every client and to the plugin. */
+    let profile: { name: string; from: "--profile" | "AWS_PROFILE" } | undefined;
 
-    async function stackOutputs(options: StackOptions): Promise<{ outputs: StackOutputs; region: string }> {
+    /**
+     * The stack's outputs, and what every AWS client of the command is made with: the stack's region, and the profile
+     * of --profile (the SDK reads AWS_PROFILE itself).
+     */
+    async function stackOutputs(options: StackOptions): Promise<{ outputs: StackOutputs; config: ClientConfig }> {
+        profile = options.profile ? { name: options.profile, from: "--profile" } : rt.env.AWS_PROFILE ? { name: rt.env.AWS_PROFILE, from: "AWS_PROFILE" } : undefined;
         const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs }, rt.pulumi);
-        const region = resolveRegion(outputs.region, rt.env);
-        if (region !== outputs.region) {
-            progress.log(`Using region ${region} from AWS_REGION; stack ${outputs.stack} is in ${outputs.region}.`);
+        const { region, notice } = stackRegion(outputs.region, rt.env);
+        if (notice) {
+            progress.log(notice);
         }
-        return { outputs, region };
+        return { outputs, config: { region, ...(options.profile ? { profile: options.profile } : {}) } };
     }
 
     /**
@@ -113,34 +150,54 @@ export async function main(rt: Runtime): Promise<number> {
      */
     async function ownTask(options: StackOptions & OwnTaskFlags) {
         const timeoutMs = duration(options.timeout, "--timeout");
+        const minLeftMs = duration(options.minLeft, "--min-left", true);
+        const transcriptWaitMs = duration(options.transcriptWait, "--transcript-wait", true);
         const reason = checkReason(options.reason);
-        const { outputs, region } = await stackOutputs(options);
+        const { outputs, config } = await stackOutputs(options);
         requireReasonWhereNeeded(reason, outputs);
-        return { outputs, region, own: { new: options.new === true, keep: options.keep === true, timeoutMs, reason } };
+        if (minLeftMs > outputs.maxSessionHours * 3_600_000) {
+            throw new UsageError(
+                `--min-left ${options.minLeft} is more than an exec task of stack ${outputs.stack} lives (maxSessionHours: ${outputs.maxSessionHours} h)`,
+            );
+        }
+        const own = { new: options.new === true, keep: options.keep === true, timeoutMs, reason, minLeftMs, transcriptWaitMs };
+        return { outputs, config, own };
     }
 
-    /** What every command that uses your exec task hands withOwnTask (cli/ownTask.ts), with its ECS and STS clients. */
-    function ownTaskContext(outputs: StackOutputs, clients: Awaited<ReturnType<typeof ecsAndSts>>, pollMs: number) {
+    /** What every command that uses your exec task hands withOwnTask (cli/ownTask.ts), with its AWS clients. */
+    function ownTaskContext(outputs: StackOutputs, clients: Awaited<ReturnType<typeof ownTaskClients>>, timing: Timing) {
         return {
             ...clients,
+            ...timing,
             outputs,
-            profile: rt.env.AWS_PROFILE ?? "",
+            profile: profile?.name ?? "",
             plugin: rt.plugin,
             signals: rt.signals,
             progress,
             now: rt.now,
-            pollMs,
+            sleep,
+            terminal: rt.terminal,
         };
     }
 
-    /** The ECS and STS clients of shell, run, list and stop. */
-    async function ecsAndSts(region: string) {
+    /** The ECS and STS clients of shell, run, forward, list and stop. */
+    async function ecsAndSts(config: ClientConfig) {
         const [{ ECSClient }, { STSClient }] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-sts")]);
-        return { ecs: client(new ECSClient({ region })), sts: client(new STSClient({ region })) };
+        return { ecs: client(new ECSClient(config)), sts: client(new STSClient(config)) };
+    }
+
+    /** The clients of a command that uses your exec task: SSM for the other sessions on it, Logs for its transcripts. */
+    async function ownTaskClients(config: ClientConfig) {
+        const [ecsSts, { SSMClient }, { CloudWatchLogsClient }] = await Promise.all([
+            ecsAndSts(config),
+            import("@aws-sdk/client-ssm"),
+            import("@aws-sdk/client-cloudwatch-logs"),
+        ]);
+        return { ...ecsSts, ssm: client(new SSMClient(config)), logs: client(new CloudWatchLogsClient(config)) };
     }
 
     /** Every client doctor's checks use, loaded together: doctor runs them all at once. */
-    async function doctorClients(region: string) {
+    async function doctorClients(config: ClientConfig) {
         const [sts, ecs, iam, kms, logs, ec2, events, cloudwatch, sns, sqs, cloudtrail] = await Promise.all([
             import("@aws-sdk/client-sts"),
             import("@aws-sdk/client-ecs"),
@@ -155,18 +212,18 @@ export async function main(rt: Runtime): Promise<number> {
             import("@aws-sdk/client-cloudtrail"),
         ]);
         return {
-            sts: client(new sts.STSClient({ region })),
-            ecs: client(new ecs.ECSClient({ region })),
-            iam: client(new iam.IAMClient({ region })),
-            kms: client(new kms.KMSClient({ region })),
-            logs: client(new logs.CloudWatchLogsClient({ region })),
-            ec2: client(new ec2.EC2Client({ region })),
-            events: client(new events.EventBridgeClient({ region })),
-            cloudwatch: client(new cloudwatch.CloudWatchClient({ region })),
-            sns: client(new sns.SNSClient({ region })),
+            sts: client(new sts.STSClient(config)),
+            ecs: client(new ecs.ECSClient(config)),
+            iam: client(new iam.IAMClient(config)),
+            kms: client(new kms.KMSClient(config)),
+            logs: client(new logs.CloudWatchLogsClient(config)),
+            ec2: client(new ec2.EC2Client(config)),
+            events: client(new events.EventBridgeClient(config)),
+            cloudwatch: client(new cloudwatch.CloudWatchClient(config)),
+            sns: client(new sns.SNSClient(config)),
             // The queue URL names the stack's region's endpoint anyway; the client's own endpoint is the one configured.
-            sqs: client(new sqs.SQSClient({ region, useQueueUrlAsEndpoint: false })),
-            cloudtrail: client(new cloudtrail.CloudTrailClient({ region })),
+            sqs: client(new sqs.SQSClient({ ...config, useQueueUrlAsEndpoint: false })),
+            cloudtrail: client(new cloudtrail.CloudTrailClient(config)),
         };
     }
 
@@ -175,7 +232,7 @@ export async function main(rt: Runtime): Promise<number> {
         .version(version)
         // Options after run's COMMAND belong to it (`ecs-exec run --stack dev ls -la`).
         .enablePositionalOptions()
-        .addHelpText("after", EXIT_CODES_HELP)
+        .addHelpText("after", `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
         .exitOverride()
         .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
 
@@ -183,25 +240,28 @@ export async function main(rt: Runtime): Promise<number> {
 
     withOwnTaskOptions(program.command("shell"), "shell")
         .description("open a shell in your exec task: reuse your running one, or start one and stop it when the shell ends")
-        .option("--command <command>", "what to run in the container", "/bin/bash")
-        .action(async (options: StackOptions & OwnTaskFlags & { command: string }) => {
-            const { outputs, region, own } = await ownTask(options);
-            const [{ shell, POLL_MS }, clients] = await Promise.all([import("./shell"), ecsAndSts(region)]);
-            exitCode = await shell({ command: options.command, ...own }, { ...ownTaskContext(outputs, clients, POLL_MS), startedAt });
+        .option("--command <command>", "what to run in the container (default: bash where the container has it, else sh)")
+        .action(async (options: StackOptions & OwnTaskFlags & { command?: string }) => {
+            const { outputs, config, own } = await ownTask(options);
+            const [{ shell, DEFAULT_SHELL, TIMING }, clients] = await Promise.all([import("./shell"), ownTaskClients(config)]);
+            exitCode = await shell(
+                { command: options.command ?? DEFAULT_SHELL, ...own },
+                { ...ownTaskContext(outputs, clients, TIMING), startedAt, stdout: rt.stdout },
+            );
         });
 
     withOwnTaskOptions(program.command("run"), "command")
         .description("run one command in your exec task: its output on stdout, its exit status as ecs-exec's (reuse or start the task as shell does)")
-        .usage("[--stack S | --outputs FILE] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
+        .usage("[--stack S | --outputs FILE] [--profile P] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
         .argument("<command>", "the program to run in the container (found on its PATH; no shell unless you run one: sh -c '...')")
         .argument("[args...]", "its arguments, each passed exactly as given")
         .passThroughOptions()
         .action(async (command: string, args: string[], options: StackOptions & OwnTaskFlags) => {
-            const { outputs, region, own } = await ownTask(options);
-            const [{ run, POLL_MS }, clients] = await Promise.all([import("./run"), ecsAndSts(region)]);
+            const { outputs, config, own } = await ownTask(options);
+            const [{ run, TIMING }, clients] = await Promise.all([import("./run"), ownTaskClients(config)]);
             exitCode = await run(
                 { words: [command, ...args], ...own },
-                { ...ownTaskContext(outputs, clients, POLL_MS), stdout: rt.stdout, stderr: rt.stderr },
+                { ...ownTaskContext(outputs, clients, TIMING), stdout: rt.stdout, stderr: rt.stderr },
             );
         });
 
@@ -211,18 +271,14 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--local-port <port>", "the local port to listen on (default: the destination's port)")
         .action(async (name: string, options: StackOptions & OwnTaskFlags & { localPort?: string }) => {
             const port = options.localPort === undefined ? undefined : localPort(options.localPort);
-            const { outputs, region, own } = await ownTask(options);
+            const { outputs, config, own } = await ownTask(options);
             // Before any AWS call, and before the AWS clients load: a task started for a port nobody can use would only cost.
             const destination = forwardingDestination(outputs, name);
             await requireFreePort(port ?? destination.port);
-            const [{ forward, POLL_MS }, clients, { SSMClient }] = await Promise.all([
-                import("./forward"),
-                ecsAndSts(region),
-                import("@aws-sdk/client-ssm"),
-            ]);
+            const [{ forward, TIMING }, clients] = await Promise.all([import("./forward"), ownTaskClients(config)]);
             exitCode = await forward(
                 { destination, localPort: port ?? destination.port, ...own },
-                { ...ownTaskContext(outputs, clients, POLL_MS), ssm: client(new SSMClient({ region })), print },
+                { ...ownTaskContext(outputs, clients, TIMING), print, stderr: rt.stderr },
             );
         });
 
@@ -230,8 +286,8 @@ export async function main(rt: Runtime): Promise<number> {
         .description("your running exec tasks, and the time each has left before it stops itself")
         .option("--all", "everyone's exec tasks")
         .action(async (options: StackOptions & { all?: boolean }) => {
-            const { outputs, region } = await stackOutputs(options);
-            const [{ list }, clients] = await Promise.all([import("./list"), ecsAndSts(region)]);
+            const { outputs, config } = await stackOutputs(options);
+            const [{ list }, clients] = await Promise.all([import("./list"), ecsAndSts(config)]);
             print(await list(options.all === true, { ...clients, outputs, now: rt.now }));
         });
 
@@ -243,8 +299,8 @@ export async function main(rt: Runtime): Promise<number> {
             if ((task === undefined) === (options.mine !== true)) {
                 throw new UsageError("stop takes a task id or --mine (one of them)");
             }
-            const { outputs, region } = await stackOutputs(options);
-            const [{ stop }, clients] = await Promise.all([import("./stop"), ecsAndSts(region)]);
+            const { outputs, config } = await stackOutputs(options);
+            const [{ stop }, clients] = await Promise.all([import("./stop"), ecsAndSts(config)]);
             print((await stop(task !== undefined ? { task } : { mine: true }, { ...clients, outputs })).join("\n"));
         });
 
@@ -274,18 +330,21 @@ export async function main(rt: Runtime): Promise<number> {
                 );
             }
             const format: AuditFormat = options.json ? "json" : options.markdown ? "markdown" : "text";
-            const { outputs, region } = await stackOutputs(options);
+            const { outputs, config } = await stackOutputs(options);
             const [{ CloudTrailClient }, { CloudWatchLogsClient }, { audit, formatAudit }] = await Promise.all([
                 import("@aws-sdk/client-cloudtrail"),
                 import("@aws-sdk/client-cloudwatch-logs"),
                 import("./audit"),
             ]);
             const ctx = {
-                cloudTrail: client(new CloudTrailClient({ region })),
-                logs: client(new CloudWatchLogsClient({ region })),
+                // One attempt per request: audit paces LookupEvents and retries its throttling itself (cli/audit.ts).
+                cloudTrail: client(new CloudTrailClient({ ...config, maxAttempts: 1 })),
+                logs: client(new CloudWatchLogsClient(config)),
                 outputs,
                 progress,
                 oldest,
+                now: rt.now,
+                sleep,
             };
             print(formatAudit(await audit(window, ctx), format, window, outputs.clusterName));
         });
@@ -295,9 +354,9 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--task <id>", "the exec task whose agent to check (default: your running exec task)")
         .option("--json", "the report as JSON")
         .action(async (options: StackOptions & { task?: string; json?: boolean }) => {
-            const { outputs, region } = await stackOutputs(options);
-            const [{ doctor, formatReport, wantsColor }, clients] = await Promise.all([import("./doctor/run"), doctorClients(region)]);
-            const result = await doctor({ clients, outputs, region, plugin: rt.plugin, taskId: options.task, now: rt.now });
+            const { outputs, config } = await stackOutputs(options);
+            const [{ doctor, formatReport, wantsColor }, clients] = await Promise.all([import("./doctor/run"), doctorClients(config)]);
+            const result = await doctor({ clients, outputs, region: config.region, plugin: rt.plugin, taskId: options.task, now: rt.now });
             const report = options.json
                 ? JSON.stringify(result.report, null, 2)
                 : formatReport(result.report, result.caller, wantsColor(rt.stdout, rt.env));
@@ -313,6 +372,10 @@ export async function main(rt: Runtime): Promise<number> {
         if (e instanceof CommanderError) {
             // Commander has printed the message (or the help).
             return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+        }
+        if (e instanceof NoCredentialsError) {
+            rt.stderr.write(`ecs-exec: ${new NoCredentialsError(e.detail, profile).message}\n`);
+            return e.exitCode;
         }
         if (e instanceof CliError) {
             rt.stderr.write(`ecs-exec: ${e.message}\n`);
@@ -342,6 +405,7 @@ export function run(): void {
         plugin: sessionManagerPlugin,
         pulumi: runPulumi,
         now: Date.now,
+        terminal: processTerminal,
     }).then((code) => {
         process.exitCode = code;
     });

@@ -1,22 +1,30 @@
 /**
- * Your own exec task, for as long as a command needs it: the one life cycle `shell` and `forward` (and every later
- * command that opens a session) go through. Checks session-manager-plugin first, as the AWS CLI does, so no task is
- * started for a session that could not open; reuses your running exec task unless --new, else starts one tagged with
- * your caller id; waits until its exec agent runs; hands it to the command; and stops the task it started (unless
- * --keep) on every way out: the command ending, an error, or a signal.
+ * Your own exec task, for as long as a command needs it: the one life cycle `shell`, `run` and `forward` go through.
+ * Checks session-manager-plugin first, as the AWS CLI does, so no task is started for a session that could not open;
+ * reuses your running exec task unless --new or it stops itself within --min-left, else starts one tagged with your
+ * caller id; waits until its exec agent runs; hands it to the command; and, for a task it started (unless --keep), on
+ * every way out (the command ending, an error, or a signal): waits for the transcripts of the command's sessions,
+ * leaves the task running if another session still uses it, and stops it otherwise.
  */
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient, RunTaskCommand, Task } from "@aws-sdk/client-ecs";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { runTaskRequest } from "../components/commands";
+import { ecsSessionTarget } from "../components/portForwarding";
 import { awsCall } from "./aws";
+import type { Sleep } from "./clock";
 import { TaskNotReadyError } from "./errors";
 import { formatDuration, formatTime } from "./format";
 import { callerUserId, requireTaggableOwner } from "./identity";
+import { otherActiveSessions } from "./otherSessions";
 import type { StackOutputs } from "./outputs";
 import type { SessionManagerPlugin } from "./plugin";
 import type { Progress } from "./progress";
+import { SessionLedger, WATCH_MS } from "./session";
 import { Interruption, SignalSource } from "./signals";
 import { describeTasks, listExecTasks, notReadyMessage, readiness, reasonOf, reusableTask, stopsAt, stopTask, taskId } from "./tasks";
+import { logGroupTranscripts, TRANSCRIPT_POLL_MS, waitForTranscripts } from "./transcripts";
 
 export interface OwnTaskOptions {
     /** Start a new task even if one of yours is running. */
@@ -27,26 +35,44 @@ export interface OwnTaskOptions {
     timeoutMs: number;
     /** The Reason tag of a task this command starts (checked: cli/reason.ts). A reused task keeps its own. */
     reason?: string;
+    /** A running task of yours is reused only with this long left before it stops itself (`--min-left`). */
+    minLeftMs: number;
+    /** How long to wait for the transcripts before stopping the task this command started (`--transcript-wait`). */
+    transcriptWaitMs: number;
 }
 
-export interface OwnTaskContext {
+export interface OwnTaskContext extends Timing {
     ecs: ECSClient;
     sts: STSClient;
+    /** Other sessions on the task (DescribeSessions), and forward's own. */
+    ssm: SSMClient;
+    /** The session log group, for the transcript wait. */
+    logs: CloudWatchLogsClient;
     outputs: StackOutputs;
     plugin: SessionManagerPlugin;
     signals: SignalSource;
     progress: Progress;
     now: () => number;
-    pollMs: number;
+    sleep: Sleep;
 }
 
-export const POLL_MS = 2000;
+/** How often the tool looks: at the task while it starts and during a session, for transcripts, at forward's port. Shorter in tests. */
+export interface Timing {
+    pollMs: number;
+    watchMs: number;
+    transcriptPollMs: number;
+    probeMs: number;
+}
+
+export const TIMING: Timing = { pollMs: 2000, watchMs: WATCH_MS, transcriptPollMs: TRANSCRIPT_POLL_MS, probeMs: 200 };
 
 /** A ready exec task of the caller's, handed to the command that asked for it. */
 export interface ReadyTask {
     task: Task;
     /** Signals during the command: it passes its session to `duringSession`, and calls `throwIfInterrupted` between steps. */
     interruption: Interruption;
+    /** The command records its sessions here, for what happens to the task after them. */
+    ledger: SessionLedger;
 }
 
 /**
@@ -61,19 +87,20 @@ export async function withOwnTask(
 ): Promise<number> {
     const interruption = new Interruption(ctx.signals, ctx.now);
     const own: { task?: Task } = {};
+    const ledger: SessionLedger = { sessions: [] };
     let outcome: { code: number } | { error: unknown };
     try {
         const task = await readyTask(command, options, ctx, interruption, own);
-        outcome = { code: await use({ task, interruption }) };
+        outcome = { code: await use({ task, interruption, ledger }) };
     } catch (error) {
         outcome = { error };
     }
     // Signals keep being caught until the cleanup is done: a second Ctrl-C waits for it instead of skipping it.
     interruption.duringSession(undefined);
     let cleanupError: unknown;
-    if (own.task) {
+    if (own.task && !ledger.stopped) {
         try {
-            await leaveTask(command, own.task, options.keep, ctx);
+            await leaveTask(command, own.task, options, { ...ctx, ledger, interruption });
         } catch (e) {
             cleanupError = e;
         }
@@ -109,7 +136,7 @@ async function readyTask(
     requireTaggableOwner(me);
     interruption.throwIfInterrupted();
 
-    let task = options.new ? undefined : reusableTask(await listExecTasks(ecs, outputs), me);
+    let task = options.new ? undefined : await yourReusableTask(me, options, ctx);
     interruption.throwIfInterrupted();
     if (task) {
         progress.log(`Reusing your exec task ${taskId(task.taskArn!)}; it keeps running after this ${command}. ${reasonNotice(task, options.reason)}`);
@@ -137,6 +164,20 @@ async function readyTask(
     task = await waitUntilReady(task, options.timeoutMs, ctx, interruption);
     if (own.task) {
         own.task = task; // now with its startedAt, for --keep's "until"
+    }
+    return task;
+}
+
+/** Your running task with --min-left to go, if any; says so when one of yours is passed over for stopping sooner. */
+async function yourReusableTask(me: string, options: OwnTaskOptions, ctx: OwnTaskContext): Promise<Task | undefined> {
+    const rule = { now: ctx.now(), minLeftMs: options.minLeftMs, maxSessionHours: ctx.outputs.maxSessionHours };
+    const { task, endingSoon } = reusableTask(await listExecTasks(ctx.ecs, ctx.outputs), me, rule);
+    if (!task && endingSoon) {
+        const left = stopsAt(endingSoon, ctx.outputs.maxSessionHours)!.getTime() - rule.now;
+        ctx.progress.log(
+            `Your exec task ${taskId(endingSoon.taskArn!)} stops itself in ${formatDuration(left)}, less than --min-left ` +
+                `(${formatDuration(options.minLeftMs)}): starting a new one.`,
+        );
     }
     return task;
 }
@@ -184,12 +225,29 @@ async function waitUntilReady(task: Task, timeoutMs: number, ctx: OwnTaskContext
     }
 }
 
-/** Stops the task the command started, or says how long it keeps running with --keep. */
-async function leaveTask(command: string, task: Task, keep: boolean, ctx: OwnTaskContext): Promise<void> {
+interface Leaving extends OwnTaskContext {
+    ledger: SessionLedger;
+    interruption: Interruption;
+}
+
+/**
+ * The task the command started, once its sessions have ended: kept with --keep; otherwise, after the transcripts of
+ * its sessions have arrived (or the wait has ended), stopped unless another session still uses it.
+ */
+async function leaveTask(command: string, task: Task, options: OwnTaskOptions, ctx: Leaving): Promise<void> {
     const id = taskId(task.taskArn!);
-    if (keep) {
-        const until = stopsAt(task, ctx.outputs.maxSessionHours);
+    const until = stopsAt(task, ctx.outputs.maxSessionHours);
+    if (options.keep) {
         ctx.progress.log(`Exec task ${id} keeps running (--keep) until about ${formatTime(until)}; ecs-exec stop ${id} stops it.`);
+        return;
+    }
+    await awaitTranscripts(id, options, ctx);
+    const others = await otherSessionsIn(task, ctx);
+    if (others.length > 0) {
+        ctx.progress.log(
+            `Exec task ${id} keeps running: ${others.length === 1 ? "another session uses" : `${others.length} other sessions use`} it ` +
+                `(${others.join(", ")}). It stops itself at about ${formatTime(until)}; ecs-exec stop ${id} stops it.`,
+        );
         return;
     }
     ctx.progress.update(`Stopping exec task ${id}...`);
@@ -202,4 +260,44 @@ async function leaveTask(command: string, task: Task, keep: boolean, ctx: OwnTas
         throw e;
     }
     ctx.progress.log(`Stopped exec task ${id}.`);
+}
+
+/** Waits for the transcripts of the command's sessions, and says when the task is stopped without them. */
+async function awaitTranscripts(id: string, options: OwnTaskOptions, ctx: Leaving): Promise<void> {
+    const sessionIds = ctx.ledger.sessions.filter((session) => session.transcript).map((session) => session.id);
+    if (sessionIds.length === 0 || options.transcriptWaitMs === 0) {
+        return;
+    }
+    const problem = await waitForTranscripts(sessionIds, {
+        stores: [logGroupTranscripts(ctx.logs, ctx.outputs.sessionLogGroupName)],
+        timeoutMs: options.transcriptWaitMs,
+        pollMs: ctx.transcriptPollMs,
+        now: ctx.now,
+        sleep: ctx.sleep,
+        signal: ctx.interruption.signal,
+        progress: ctx.progress,
+    });
+    if (problem) {
+        ctx.progress.log(`The transcript of ${sessionIds.join(", ")} may be lost: ${problem}. Stopping exec task ${id} anyway.`);
+    }
+}
+
+/**
+ * The ids of the other active sessions on the task's exec container. Where Session Manager cannot be asked (an older
+ * developer policy), says so and counts none: the task is then stopped, as before this check.
+ */
+async function otherSessionsIn(task: Task, ctx: Leaving): Promise<string[]> {
+    const id = taskId(task.taskArn!);
+    const runtimeId = task.containers?.find((c) => c.name === ctx.outputs.containerName)?.runtimeId;
+    if (!runtimeId) {
+        return [];
+    }
+    const own = ctx.ledger.sessions.map((session) => session.id);
+    try {
+        const others = await otherActiveSessions(ctx.ssm, ecsSessionTarget(ctx.outputs.clusterName, id, runtimeId), own);
+        return others.map((session) => session.SessionId ?? "?");
+    } catch (e) {
+        ctx.progress.log(`Cannot tell whether another session uses exec task ${id} (${(e as Error).message}); stopping it.`);
+        return [];
+    }
 }

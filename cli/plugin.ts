@@ -6,6 +6,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import type { Readable } from "stream";
+import { StringDecoder } from "string_decoder";
 import { PluginMissingError } from "./errors";
 import type { SessionChild } from "./signals";
 import { ecsSessionTarget } from "../components/portForwarding";
@@ -131,10 +132,26 @@ export interface RunningPlugin extends SessionChild {
     exited: Promise<number>;
 }
 
+/** A session on this terminal; `stdout` when the tool reads the plugin's output (see `start`). */
+export interface StartedPlugin extends RunningPlugin {
+    stdout?: Readable;
+}
+
 /** A session whose output the tool reads. */
 export interface CapturedPlugin extends RunningPlugin {
     stdout: Readable;
     stderr: Readable;
+}
+
+export interface StartOptions {
+    /** Added to the tool's environment. */
+    env?: Record<string, string>;
+    /**
+     * The plugin's stdout to the tool rather than to the terminal. A shell's plugin sizes the remote terminal from its
+     * stdout's terminal (shellsession.go, handleTerminalResize: 300 x 100 without one), so it keeps the terminal where
+     * there is one; a port session prints only its banners.
+     */
+    readStdout?: boolean;
 }
 
 export interface SessionManagerPlugin {
@@ -142,16 +159,87 @@ export interface SessionManagerPlugin {
     check(): Promise<void>;
     /** What `session-manager-plugin --version` prints. */
     version(): Promise<string>;
-    /** Starts a session on this terminal, with `env` added to the tool's environment. */
-    start(args: string[], env?: Record<string, string>): RunningPlugin;
+    /** Starts a session on this terminal: its stdin and stderr, and its stdout unless `readStdout`. */
+    start(args: string[], options?: StartOptions): StartedPlugin;
     /** Starts a session with no terminal: the tool reads its output and passes Ctrl-C on (see `capture`). */
     capture(args: string[]): CapturedPlugin;
 }
 
+/**
+ * How session-manager-plugin says it could not start a session: it prints this and its error on stdout and returns
+ * from main, so it exits 0 (aws/session-manager-plugin src/sessionmanagerplugin/session/session.go,
+ * ValidateInputAndStartSession, and src/sessionmanagerplugin-main/main.go).
+ */
+const START_FAILURE = "Cannot perform start session: ";
+/** A line of the plugin's output kept whole up to this length; the message is far shorter. */
+const MAX_LINE = 4096;
+
+/** What a port session prints once it listens (portsession/basicportforwarding.go and muxportforwarding.go). */
+const PORT_OPENED = /^Port \d+ opened for sessionId /;
+
+/**
+ * The plugin's output, read for how the session went: the line it ends with when it could not start the session (only
+ * its last line counts: the plugin prints that message last, and a remote program may print the same words), and, for
+ * a port session, the line saying it listens. Holds one line.
+ */
+export class PluginOutcome {
+    private readonly decoder = new StringDecoder("utf8");
+    private line = "";
+    private lastLine = "";
+    /** A port session has said it listens on its local port. */
+    portOpened = false;
+
+    write(chunk: Buffer): void {
+        const lines = (this.line + this.decoder.write(chunk)).split("\n");
+        this.line = lines.pop()!.slice(0, MAX_LINE);
+        const complete = lines.map((line) => line.replace(/\r$/, "")).filter((line) => line.trim() !== "");
+        if (complete.length > 0) {
+            this.lastLine = complete[complete.length - 1].slice(0, MAX_LINE);
+        }
+        this.portOpened ||= complete.some((line) => PORT_OPENED.test(line));
+    }
+
+    /** The plugin's error, when its output ends with "Cannot perform start session: <error>". */
+    get startFailure(): string | undefined {
+        const last = this.line.trim() !== "" ? this.line.replace(/\r$/, "") : this.lastLine;
+        return last.startsWith(START_FAILURE) ? last.slice(START_FAILURE.length) : undefined;
+    }
+}
+
+/**
+ * Whether the plugin opened the session before it failed: "EOF" is the end of its input, which it reads only once the
+ * session is open (shellsession_unix.go, handleKeyboardInput); any other failure is of opening the session itself.
+ */
+export const openedBeforeFailing = (failure: string) => failure === "EOF";
+
+/** The failure as the tool reports it (exit 1). */
+export const startFailureMessage = (failure: string) => `session-manager-plugin could not start the session: ${START_FAILURE}${failure}`;
+
+/** Where the plugin's output goes when the tool reads it: stdout (with its backpressure), or stderr. */
+export interface OutputTarget {
+    write(chunk: Buffer): unknown;
+    once?(event: "drain" | "close", listener: () => void): unknown;
+    readonly destroyed?: boolean;
+}
+
+/** The plugin's stdout on to `to` as it comes, read for how the plugin ended. */
+export async function relayPluginOutput(from: Readable, to: OutputTarget, outcome: PluginOutcome): Promise<void> {
+    for await (const chunk of from) {
+        outcome.write(chunk as Buffer);
+        if (!to.destroyed && to.write(chunk as Buffer) === false && to.once && !to.destroyed) {
+            await new Promise<void>((resolve) => {
+                to.once!("drain", resolve);
+                to.once!("close", resolve);
+            });
+        }
+    }
+}
+
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGKILL: 137, SIGTERM: 143 };
 
-function run(args: string[], stdio: "ignore" | "inherit", env?: Record<string, string>): RunningPlugin {
-    return watch(spawn(PLUGIN, args, { stdio, env: env && { ...process.env, ...env } }));
+function run(args: string[], stdio: ("ignore" | "inherit" | "pipe")[] | "ignore", env?: Record<string, string>): StartedPlugin {
+    const child = spawn(PLUGIN, args, { stdio, env: env && { ...process.env, ...env } });
+    return { ...watch(child), stdout: child.stdout ?? undefined };
 }
 
 function watch(child: ChildProcess): RunningPlugin {
@@ -203,6 +291,6 @@ export const sessionManagerPlugin: SessionManagerPlugin = {
                 code === 0 ? resolve(stdout.trim()) : reject(new PluginMissingError(`\`${PLUGIN} --version\` exited with code ${code}`)),
             );
         }),
-    start: (args, env) => run(args, "inherit", env),
+    start: (args, options = {}) => run(args, ["inherit", options.readStdout ? "pipe" : "inherit", "inherit"], options.env),
     capture,
 };

@@ -3,7 +3,7 @@
  * elsewhere (CI, a pipe) each new stage prints one line and counters stay quiet.
  */
 export interface StatusStream {
-    write(text: string): unknown;
+    write(text: string | Buffer): unknown;
     isTTY?: boolean;
 }
 

@@ -23,12 +23,27 @@ export function shlexQuote(word: string): string {
  * - `stty -echo`: the session's terminal would echo the Ctrl-C the plugin forwards (`^C`) into the output;
  * - `trap : INT`: Ctrl-C ends the command, not the wrapper, which still reports the status (a caught signal is
  *   reset to its default in the command it starts, so the command is interrupted as usual);
+ * - `export TERM=dumb ...`: the agent's pseudo-terminal sets TERM=xterm-256color (aws/amazon-ssm-agent
+ *   agent/session/shell/shell_unix.go), so a pager would wait for a key nobody presses and colours would reach stdout;
+ *   the command runs for a file instead: no pager (git, psql, the AWS CLI, any that reads PAGER), no colour (NO_COLOR);
  * - `(exec "$@")`: the words run as the agent would run them, a program found on PATH, never a shell builtin or
  *   keyword (`exit 3` is not the shell's exit), and a program that cannot run ends with the shell's message and
  *   status 127; its standard input is empty (`</dev/null`): the session's terminal gets no input from `run`.
  */
 const WRAPPER =
+    'stty -echo 2>/dev/null; trap : INT; export TERM=dumb PAGER=cat GIT_PAGER=cat PSQL_PAGER=cat AWS_PAGER= NO_COLOR=1; ' +
+    'n=$1; shift; printf "%s begin\\n" "$n"; (exec "$@") </dev/null; s=$?; printf "%s exit %s\\n" "$n" "$s"';
+
+/** The wrapper of earlier releases, without the environment: CloudTrail's event history still holds its commands. */
+const EARLIER_WRAPPER =
     'stty -echo 2>/dev/null; trap : INT; n=$1; shift; printf "%s begin\\n" "$n"; (exec "$@") </dev/null; s=$?; printf "%s exit %s\\n" "$n" "$s"';
+
+/**
+ * `ecs-exec shell`'s command when `--command` names none: bash where the container has it, else sh, as the container's
+ * PATH finds them. The agent runs a command without a shell (above), so a `sh` chooses; every exec task has one (its
+ * entry point is `/bin/sh -c`, components/execTask.ts).
+ */
+export const DEFAULT_SHELL = ["/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash; exec sh"].map(shlexQuote).join(" ");
 
 /** The ExecuteCommand `command` that runs `words` and reports their status with `nonce` (letters and digits). */
 export function wrappedCommand(words: string[], nonce: string): string {
@@ -46,8 +61,8 @@ export function wrappedCommand(words: string[], nonce: string): string {
  * reading ExecuteCommand records: the wrapper and its nonce say nothing about what was run.
  */
 export function unwrappedCommand(command: string): string | undefined {
-    const prefix = `${["sh", "-c", WRAPPER, "sh"].map(shlexQuote).join(" ")} `;
-    return command.startsWith(prefix) ? /^'[A-Za-z0-9]+' ([\s\S]*)$/.exec(command.slice(prefix.length))?.[1] : undefined;
+    const prefix = [WRAPPER, EARLIER_WRAPPER].map((wrapper) => `${["sh", "-c", wrapper, "sh"].map(shlexQuote).join(" ")} `).find((p) => command.startsWith(p));
+    return prefix !== undefined ? /^'[A-Za-z0-9]+' ([\s\S]*)$/.exec(command.slice(prefix.length))?.[1] : undefined;
 }
 
 const CR = 0x0d;

@@ -10,9 +10,11 @@ import { finished } from "stream/promises";
 import { SessionError } from "./errors";
 import { ExecSessionContext, openExecSession } from "./execSession";
 import { OwnTaskContext, OwnTaskOptions, ReadyTask, withOwnTask } from "./ownTask";
+import { openedBeforeFailing, PluginOutcome, startFailureMessage } from "./plugin";
 import { Routed, SessionOutput, shlexQuote, wrappedCommand } from "./remoteCommand";
+import { superviseSession } from "./session";
 
-export { POLL_MS } from "./ownTask";
+export { TIMING } from "./ownTask";
 
 export interface RunOptions extends OwnTaskOptions {
     /** COMMAND and its ARGs, each passed to the container exactly as given. */
@@ -40,9 +42,11 @@ export function run(options: RunOptions, ctx: RunContext): Promise<number> {
 }
 
 async function runInSession(words: string[], ready: ReadyTask, ctx: RunContext): Promise<number> {
-    const { interruption } = ready;
+    const { interruption, ledger } = ready;
     const nonce = ctx.nonce?.() ?? randomBytes(16).toString("hex");
     const { sessionId, pluginArgs } = await openExecSession(wrappedCommand(words, nonce), ready, ctx);
+    const session = { id: sessionId, transcript: true };
+    ledger.sessions.push(session);
     const shown = words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : shlexQuote(word))).join(" ");
     ctx.progress.log(`Running in ${sessionId}: ${shown}`);
     const plugin = ctx.plugin.capture(pluginArgs);
@@ -50,14 +54,22 @@ async function runInSession(words: string[], ready: ReadyTask, ctx: RunContext):
         announce: () => ctx.progress.log("Ctrl-C passed to the command; press Ctrl-C again to end the session."),
     });
     const output = new SessionOutput(nonce, sessionId);
+    // Read from what is not the command's output: the banners, where the plugin says it could not start the session.
+    const outcome = new PluginOutcome();
     try {
         plugin.stderr.on("data", (chunk: Buffer) => ctx.stderr.write(chunk));
-        await Promise.all([copy(plugin.stdout, output, ctx), plugin.exited, finished(plugin.stderr)]);
+        const ended = Promise.all([copy(plugin.stdout, output, outcome, ctx), plugin.exited, finished(plugin.stderr)]);
+        await superviseSession(ended, plugin, { command: "run", task: ready.task, ledger }, ctx);
     } finally {
         interruption.duringSession(undefined);
     }
     interruption.throwIfInterrupted();
     if (output.status === undefined) {
+        const failure = outcome.startFailure;
+        if (failure !== undefined) {
+            session.transcript = openedBeforeFailing(failure);
+            throw new SessionError(startFailureMessage(failure));
+        }
         throw new SessionError(
             `the session ended before ${words[0]} reported its exit status (the connection or the task ended, or the agent ` +
                 `could not start it: its message, if any, is above)`,
@@ -70,9 +82,10 @@ async function runInSession(words: string[], ready: ReadyTask, ctx: RunContext):
  * The plugin's stdout through the reader: the command's output to stdout as it comes. Reading waits while stdout is
  * full (the loop takes the next chunk only then), so memory stays flat however much the command prints.
  */
-async function copy(from: Readable, output: SessionOutput, ctx: RunContext): Promise<void> {
+async function copy(from: Readable, output: SessionOutput, outcome: PluginOutcome, ctx: RunContext): Promise<void> {
     const route = async (routed: Routed) => {
         for (const chunk of routed.stderr) {
+            outcome.write(chunk);
             ctx.stderr.write(chunk);
         }
         for (const chunk of routed.stdout) {

@@ -3,6 +3,7 @@
  * must be stopped first); the first one interrupts the current wait, later ones only wait for the cleanup that
  * is already under way. Ctrl-C under npx arrives more than once (from the terminal and from npm).
  */
+import { sleep } from "./clock";
 import { InterruptedError, STOP_SIGNALS, StopSignal } from "./errors";
 
 /** `process`, or a stand-in in tests. */
@@ -15,9 +16,9 @@ export interface SignalSource {
 const OTHER_KEYBOARD_SIGNALS: NodeJS.Signals[] = ["SIGQUIT", "SIGTSTP"];
 const ignore = () => undefined;
 
-/** The running session-manager-plugin, as far as signals go. */
+/** The running session-manager-plugin, as far as signals go (SIGKILL: one that outlived SIGTERM, see cli/session.ts). */
 export interface SessionChild {
-    kill(signal: StopSignal): void;
+    kill(signal: StopSignal | "SIGKILL"): void;
 }
 
 /**
@@ -68,21 +69,14 @@ export class Interruption {
         }
     }
 
+    /** Aborted by the first signal that arrives while no session runs: a wait under way ends then. */
+    get signal(): AbortSignal {
+        return this.controller.signal;
+    }
+
     /** Waits `ms`, or less if a signal arrives. */
     sleep(ms: number): Promise<void> {
-        const signal = this.controller.signal;
-        return new Promise((resolve) => {
-            if (signal.aborted) {
-                return resolve();
-            }
-            const done = () => {
-                clearTimeout(timer);
-                signal.removeEventListener("abort", done);
-                resolve();
-            };
-            const timer = setTimeout(done, ms);
-            signal.addEventListener("abort", done);
-        });
+        return sleep(ms, this.controller.signal);
     }
 
     /**

@@ -68,12 +68,24 @@ export async function describeTasks(ecs: ECSClient, cluster: string, taskArns: s
     return response.tasks ?? [];
 }
 
-/** The newest of `owner`'s tasks that a shell can use (exec enabled, not stopping). */
-export function reusableTask(tasks: Task[], owner: string): Task | undefined {
+/** When a task may be reused: while it has `minLeftMs` to run before it stops itself (`--min-left`). */
+export interface ReuseRule {
+    now: number;
+    minLeftMs: number;
+    maxSessionHours: number;
+}
+
+/**
+ * The newest of `owner`'s tasks that a session can use (exec enabled, not stopping, with at least `minLeftMs` before
+ * it stops itself), and the newest of theirs passed over for having less time left than that.
+ */
+export function reusableTask(tasks: Task[], owner: string, rule: ReuseRule): { task?: Task; endingSoon?: Task } {
     const time = (task: Task) => (task.startedAt ?? task.createdAt)?.getTime() ?? 0;
-    return tasks
+    const usable = tasks
         .filter((task) => ownerOf(task) === owner && task.enableExecuteCommand && task.desiredStatus === "RUNNING")
-        .sort((a, b) => time(b) - time(a))[0];
+        .sort((a, b) => time(b) - time(a));
+    const timeLeft = (task: Task) => (stopsAt(task, rule.maxSessionHours)?.getTime() ?? Infinity) - rule.now;
+    return { task: usable.find((task) => timeLeft(task) >= rule.minLeftMs), endingSoon: usable.find((task) => timeLeft(task) < rule.minLeftMs) };
 }
 
 export async function stopTask(ecs: ECSClient, cluster: string, taskArn: string, reason: string): Promise<void> {

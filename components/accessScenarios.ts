@@ -105,6 +105,9 @@ export const ROWS = {
     seeOther: "List or describe tasks of another cluster",
     stop: "Stop their own exec task",
     stopOther: "Stop a colleague's task, or a task of another cluster",
+    sessions:
+        "See the account's active Session Manager sessions in the region (who, on which target; `ecs-exec` leaves a task another session uses running)",
+    transcriptsArrive: "See which transcripts the session log group holds (stream names and times, not their content)",
     pass: "Pass the exec task role and execution role to ECS",
     passOther: "Pass any other role, or pass the exec roles to another service",
     kms: "Encrypt their session with the cluster's KMS key",
@@ -116,7 +119,7 @@ export const ROWS = {
     otherDocuments: "Name any other Session Manager document, on any target (an EC2 instance too), even holding broader permissions (with `portForwarding`)",
     defaultShellElsewhere: "Open the default shell on an EC2 instance, no document named, with permissions of their own for it",
     services: "Create or update a service, or start a task on an instance, with exec enabled",
-    rest: "Register task definitions, change tags, read session transcripts",
+    rest: "Register task definitions, change tags, read session transcripts, list another log group's streams",
 } as const;
 
 export function scenarios(f: ScenarioFacts): Scenario[] {
@@ -140,6 +143,7 @@ export function scenarios(f: ScenarioFacts): Scenario[] {
         requireReason: false,
         taskCpu: 1024,
         taskMemory: 2048,
+        sessionLogGroupName: qa.sessionLogGroup,
     });
     const task = (owner?: Caller, cluster = f.clusterName): Target => ({
         arn: ecs(`task/${cluster}/${createHash("sha256").update(owner?.userId ?? "untagged").digest("hex").slice(0, 32)}`),
@@ -430,6 +434,25 @@ export function scenarios(f: ScenarioFacts): Scenario[] {
             targets: [task(alice, otherCluster)],
             expect: "ImplicitlyDenied",
         },
+        // What ecs-exec looks at before it stops a task: other sessions on it, and the transcript of its own
+        {
+            row: ROWS.sessions,
+            caller: bob,
+            action: "ssm:DescribeSessions",
+            targets: [{ arn: "*" }],
+            expect: "Allowed",
+            allowedBy: ["SeeActiveSessions"],
+        },
+        ...[alice, bob].map(
+            (caller): Scenario => ({
+                row: ROWS.transcriptsArrive,
+                caller,
+                action: "logs:DescribeLogStreams",
+                targets: [{ arn: arns.logGroup(f, f.sessionLogGroupName) }],
+                expect: "Allowed",
+                allowedBy: ["SeeTranscriptsArrive"],
+            }),
+        ),
         // Roles
         ...[f.taskRoleArn, f.executionRoleArn].map(
             (arn): Scenario => ({
@@ -569,6 +592,13 @@ export function scenarios(f: ScenarioFacts): Scenario[] {
             expect: "ImplicitlyDenied",
         },
         { row: ROWS.rest, caller: alice, action: "ecs:UntagResource", targets: [task(carol)], expect: "ImplicitlyDenied" },
+        {
+            row: ROWS.rest,
+            caller: alice,
+            action: "logs:DescribeLogStreams",
+            targets: [{ arn: arns.logGroup(f, "/aws/lambda/orders-api") }],
+            expect: "ImplicitlyDenied",
+        },
         {
             row: ROWS.rest,
             caller: bob,

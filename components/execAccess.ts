@@ -17,6 +17,8 @@ export interface ExecAccessArgs {
     executionRoleArn: pulumi.Input<string>;
     /** The cluster's exec KMS key. */
     kmsKeyArn: pulumi.Input<string>;
+    /** The session log group: developers see whether their transcripts have arrived. */
+    sessionLogGroupName: pulumi.Input<string>;
     /** Developers may forward ports through their own exec tasks (`ecs-exec:portForwarding` is not empty). */
     portForwarding?: boolean;
     /** Principals that may assume the developer role. */
@@ -60,8 +62,9 @@ export class ExecAccess extends pulumi.ComponentResource {
                 args.taskRoleArn,
                 args.executionRoleArn,
                 args.kmsKeyArn,
+                args.sessionLogGroupName,
             ])
-            .apply(([ctx, clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn]) =>
+            .apply(([ctx, clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn, sessionLogGroupName]) =>
                 developerPolicy(ctx, {
                     clusterName,
                     taskFamily,
@@ -73,6 +76,7 @@ export class ExecAccess extends pulumi.ComponentResource {
                     taskCpu: args.taskCpu,
                     taskMemory: args.taskMemory,
                     portForwarding: args.portForwarding,
+                    sessionLogGroupName,
                 }),
             );
         const policy = new aws.iam.Policy(

@@ -292,6 +292,8 @@ export interface DeveloperPolicyArgs {
     taskMemory: number;
     /** Developers may forward ports through their own exec tasks (`ecs-exec:portForwarding` is not empty). */
     portForwarding?: boolean;
+    /** Where ECS Exec writes session transcripts: developers see whether theirs has arrived, not what it holds. */
+    sessionLogGroupName: string;
 }
 
 /**
@@ -318,7 +320,8 @@ const CALLER = "${aws:userid}";
  * definition (keys ecs:cluster, ecs:enable-execute-command, ecs:task-cpu, ecs:task-memory, aws:RequestTag/*,
  * aws:TagKeys; none for subnets, security groups or a public IP); ExecuteCommand on both
  * the cluster and the task (ecs:container-name, aws:ResourceTag/*); TagResource on the task (ecs:CreateAction);
- * PassRole on the role (iam:PassedToService); StopTask and DescribeTasks on the task; ListTasks by ecs:cluster.
+ * PassRole on the role (iam:PassedToService); StopTask and DescribeTasks on the task; ListTasks by ecs:cluster;
+ * DescribeLogStreams on the log group; DescribeSessions on no resource (it has no resource types or condition keys).
  */
 export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): PolicyDocument {
     const clusterArn = arns.cluster(ctx, args.clusterName);
@@ -399,6 +402,23 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Action: "ecs:StopTask",
             Resource: tasks,
             Condition: { StringEquals: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: CALLER } },
+        },
+        {
+            // Before stopping their task, ecs-exec asks whether another session still uses it. Every session of the
+            // account and region is visible (who, which target, when): the action cannot be narrowed.
+            Sid: "SeeActiveSessions",
+            Effect: "Allow",
+            Action: "ssm:DescribeSessions",
+            Resource: "*",
+        },
+        {
+            // Before stopping their task, ecs-exec waits until the session's transcript (the stream named after the
+            // session id) has arrived: stream names and times, not their events. Both forms of the group's ARN: the
+            // Service Authorization Reference's, and the `:*` one CloudWatch Logs authorizes its group reads on.
+            Sid: "SeeTranscriptsArrive",
+            Effect: "Allow",
+            Action: "logs:DescribeLogStreams",
+            Resource: [arns.logGroup(ctx, args.sessionLogGroupName), arns.logStreams(ctx, args.sessionLogGroupName)],
         },
         {
             // The client encrypts the session with a data key of the cluster's exec key.

@@ -58,6 +58,7 @@ function pureFacts(requireMfa = false, portForwarding = true): StackFacts {
         taskCpu: 256,
         taskMemory: 512,
         portForwarding,
+        sessionLogGroupName: names.sessionLogGroup,
     };
     return {
         ...facts,
@@ -101,6 +102,7 @@ function synthFacts(result: SynthResult): StackFacts {
         keyPolicy: JSON.parse(input("aws:kms/key:Key", "session-logging-key").policy),
         developerRoleTrust: role ? JSON.parse(role.inputs.assumeRolePolicy as string) : undefined,
         portForwarding: (result.outputs.portForwarding as unknown[]).length > 0,
+        sessionLogGroupName: o.sessionLogGroupName,
     } as StackFacts;
 }
 

@@ -112,6 +112,7 @@ function scenarioFacts(ctx: CheckContext<FactsOutputs>): ScenarioFacts {
         taskCpu: ctx.stack.execCpu,
         taskMemory: ctx.stack.execMemory,
         portForwarding: (ctx.outputs.portForwarding ?? []).length > 0,
+        sessionLogGroupName: ctx.outputs.sessionLogGroupName,
     };
 }
 

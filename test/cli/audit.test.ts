@@ -9,10 +9,12 @@ import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
 import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, RunTaskRecord, StartSessionRecord } from "../../cli/audit";
-import { wrappedCommand } from "../../cli/remoteCommand";
+import { DEFAULT_SHELL, wrappedCommand } from "../../cli/remoteCommand";
 import { REASON, RUN_TASK_ID, runTaskEvent } from "../support/cloudTrail";
 import { PROJECT_DIR } from "../../synth/synth";
-import { capturedProgress, CREDENTIALS, OUTPUTS, REGION } from "./support/unit";
+import { AwsRequestError } from "../../cli/errors";
+import { FakeAws } from "./support/fakeAws";
+import { ALICE, capturedProgress, CREDENTIALS, FakeClock, OUTPUTS, REGION, rejects } from "./support/unit";
 
 const fixture = JSON.parse(
     fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "cloudtrail", "execute-command-success.eventbridge.json"), "utf8"),
@@ -61,13 +63,28 @@ const logEvent = (time: string, message: string): OutputLogEvent => ({ timestamp
  * CloudTrail answering in pages of `pageSize` (newest first, as LookupEvents does), by event name and time window;
  * transcripts by stream name.
  */
-function accounts(records: (ExecuteCommandRecord | RunTaskRecord | StartSessionRecord)[], transcripts: Record<string, OutputLogEvent[][]>, pageSize = 50) {
+function accounts(
+    records: (ExecuteCommandRecord | RunTaskRecord | StartSessionRecord)[],
+    transcripts: Record<string, OutputLogEvent[][]>,
+    pageSize = 50,
+    throttlesPerPage = 0,
+) {
     const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS });
     const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS });
     const trailMock = mockClient(cloudTrail);
     const logsMock = mockClient(logs);
+    const clock = new FakeClock();
     const newestFirst = [...records].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
+    /** When each LookupEvents request came, and how often each page was asked for. */
+    const requestedAt: number[] = [];
+    const asked = new Map<string, number>();
     trailMock.on(LookupEventsCommand).callsFake((input) => {
+        requestedAt.push(clock.now());
+        const page = `${input.LookupAttributes[0].AttributeValue} ${input.NextToken}`;
+        asked.set(page, (asked.get(page) ?? 0) + 1);
+        if (asked.get(page)! <= throttlesPerPage) {
+            throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+        }
         const start = Number(input.NextToken ?? 0);
         const named = newestFirst.filter(
             (r) =>
@@ -90,8 +107,8 @@ function accounts(records: (ExecuteCommandRecord | RunTaskRecord | StartSessionR
         return { events: pages[index] ?? [], nextForwardToken: `f/${Math.min(index + 1, pages.length)}` };
     });
     const { progress, text } = capturedProgress(true);
-    const run = () => audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress, oldest: OLDEST });
-    return { trailMock, logsMock, run, progress: text };
+    const run = () => audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress, oldest: OLDEST, now: clock.now, sleep: clock.sleep });
+    return { trailMock, logsMock, run, progress: text, requestedAt };
 }
 
 describe("ecs-exec audit", () => {
@@ -200,6 +217,30 @@ describe("ecs-exec audit", () => {
         assert.match(progress(), /Reading CloudTrail: page 3, 120 ExecuteCommand calls/);
     });
 
+    describe("at account scale: CloudTrail answers LookupEvents 2 times a second per account and region", () => {
+        const records = Array.from({ length: 120 }, (_, i) => call(new Date(WINDOW.start.getTime() + i * 60_000).toISOString(), null));
+
+        it("asks at most 2 times a second, and reads every page when each is throttled 3 times before it is answered", async () => {
+            const { run, trailMock, requestedAt, progress } = accounts(records, {}, 50, 3);
+            const entries = await run();
+            assert.equal(entries.length, 120);
+            assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
+            const asked = trailMock.commandCalls(LookupEventsCommand).map((c) => `${c.args[0].input.LookupAttributes![0].AttributeValue} ${c.args[0].input.NextToken}`);
+            // Each page asked again, never the pages before it: 3 ExecuteCommand pages, StartSession's, RunTask's.
+            const pages = ["ExecuteCommand undefined", "ExecuteCommand 50", "ExecuteCommand 100", "StartSession undefined", "RunTask undefined"];
+            assert.deepEqual(asked, pages.flatMap((page) => [page, page, page, page]));
+            const gaps = requestedAt.slice(1).map((at, i) => at - requestedAt[i]);
+            assert.ok(gaps.every((gap) => gap >= 500), `${gaps}`);
+            assert.match(progress(), /Reading CloudTrail: page 2 of ExecuteCommand ThrottlingException, asking again in 4s/);
+        });
+
+        it("gives up on a page CloudTrail keeps throttling: exit 1, naming the call", async () => {
+            const { run } = accounts(records, {}, 50, 100);
+            const error = await rejects(run(), AwsRequestError);
+            assert.equal(error.message, "cloudtrail:LookupEvents failed: ThrottlingException: Rate exceeded");
+        });
+    });
+
     it("keeps only ECS calls on this stack's cluster (by name or ARN)", async () => {
         const byArn = call("2026-03-14T10:00:00Z", null, {
             requestParameters: { ...fixture.requestParameters, cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/dev-ecs-exec" },
@@ -295,6 +336,11 @@ describe("ecs-exec audit", () => {
             assert.match(row, / run: 'bin\/rails' 'db:migrate:status' +allowed/);
         });
 
+        it("shows ecs-exec shell's default command as the shell it chooses in the container", () => {
+            const [, row] = formatAudit([{ ...entries[0], command: DEFAULT_SHELL }], "text", WINDOW, OUTPUTS.clusterName).split("\n");
+            assert.match(row, / shell: bash, else sh +allowed/);
+        });
+
         it("as JSON records", () => {
             assert.deepEqual(JSON.parse(formatAudit(entries, "json", WINDOW, OUTPUTS.clusterName)), JSON.parse(JSON.stringify(entries)));
         });
@@ -313,5 +359,25 @@ describe("ecs-exec audit", () => {
                     "0 StartSession calls on its tasks: 0 port forwarding, 0 other sessions (not logged by ECS Exec), 0 refused.",
             );
         });
+    });
+});
+
+describe("ecs-exec audit against the local CloudTrail stand-in (the real SDK, CloudTrail's wire protocol)", () => {
+    it("completes with every page when LookupEvents is throttled 3 times per page (ThrottlingException)", async () => {
+        const records = Array.from({ length: 120 }, (_, i) => call(new Date(WINDOW.start.getTime() + i * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"), null));
+        const aws = await new FakeAws({ cluster: OUTPUTS.clusterName, family: OUTPUTS.taskDefinitionFamily, container: OUTPUTS.containerName, userId: ALICE, trail: records.map((r) => ({ ...r })), throttlesPerPage: 3 }).start();
+        try {
+            // One attempt per request, as main makes the client: the retries are audit's own.
+            const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS, endpoint: aws.url, maxAttempts: 1 });
+            const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS, endpoint: aws.url });
+            const clock = new FakeClock();
+            const { progress } = capturedProgress();
+            const entries = await audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress, oldest: OLDEST, now: clock.now, sleep: clock.sleep });
+            assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
+            // ExecuteCommand's 3 pages, StartSession's and RunTask's: each asked 4 times.
+            assert.equal(aws.callsOf("LookupEvents").length, 5 * 4);
+        } finally {
+            await aws.stop();
+        }
     });
 });

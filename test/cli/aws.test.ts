@@ -1,23 +1,23 @@
 import { strict as assert } from "assert";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { endpointUrl, resolveRegion, translateAwsError } from "../../cli/aws";
-import { AwsRequestError, CredentialsError, PermissionError } from "../../cli/errors";
+import { endpointUrl, stackRegion, translateAwsError } from "../../cli/aws";
+import { AwsRequestError, CredentialsError, NoCredentialsError, PermissionError } from "../../cli/errors";
 import { CREDENTIALS } from "./support/unit";
 
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 
 describe("ecs-exec and AWS", () => {
-    it("no credentials: a CredentialsError (exit 4) that names the profile in use and how to sign in", () => {
+    it("no credentials: a CredentialsError (exit 4) that says how to sign in; the command names the profile it used", () => {
         const error = translateAwsError(
             Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
             "sts:GetCallerIdentity",
-            { AWS_PROFILE: "dev-developer" },
         );
-        assert.ok(error instanceof CredentialsError);
+        assert.ok(error instanceof NoCredentialsError);
         assert.equal(error.exitCode, 4);
-        assert.match(error.message, /profile "dev-developer" \(AWS_PROFILE\)/);
+        assert.match(error.message, /^no usable AWS credentials: Could not load credentials from any providers\./);
         assert.match(error.message, /aws sso login/);
+        assert.match(new NoCredentialsError(error.detail, { name: "dev-developer", from: "--profile" }).message, /for profile "dev-developer" \(--profile\)/);
         assert.ok(translateAwsError(awsError("ExpiredTokenException", "The security token included in the request is expired"), "ecs:RunTask") instanceof CredentialsError);
     });
 
@@ -43,9 +43,13 @@ describe("ecs-exec and AWS", () => {
         assert.equal(translateAwsError(bug, "ecs:ListTasks"), bug);
     });
 
-    it("uses the stack's region unless AWS_REGION overrides it", () => {
-        assert.equal(resolveRegion("us-east-1", {}), "us-east-1");
-        assert.equal(resolveRegion("us-east-1", { AWS_REGION: "eu-west-1" }), "eu-west-1");
+    it("uses the stack's region whatever AWS_REGION says, noting a conflicting one", () => {
+        assert.deepEqual(stackRegion("us-east-1", {}), { region: "us-east-1" });
+        assert.deepEqual(stackRegion("us-east-1", { AWS_REGION: "us-east-1" }), { region: "us-east-1" });
+        assert.deepEqual(stackRegion("us-east-1", { AWS_REGION: "eu-west-1" }), {
+            region: "us-east-1",
+            notice: "AWS_REGION=eu-west-1 ignored: the stack is in us-east-1, and ecs-exec uses its region.",
+        });
     });
 
     for (const [service, makeClient] of [

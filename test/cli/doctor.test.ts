@@ -16,7 +16,7 @@ import { synthStack } from "../support/synthRun";
 import { assertBuiltFromCurrentSources } from "./support/bundle";
 import { AccountState, CALLER, COLLEAGUE, FakeAccount, RecordedCall } from "./support/fakeAccount";
 import { Sandbox, startTool, ToolExit } from "./support/tool";
-import { FakePlugin, FakeSignals } from "./support/unit";
+import { FakePlugin, FakeSignals, FakeTerminal } from "./support/unit";
 
 const IDS = [
     "credentials",
@@ -185,6 +185,7 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                 plugin: new FakePlugin(),
                 pulumi: () => Promise.reject(new Error("not used")),
                 now: () => NOW,
+                terminal: new FakeTerminal(),
             });
             return { code, stdout, stderr };
         }

@@ -294,6 +294,7 @@ describe("doctor's other judgements", () => {
             requireReason: false,
             taskCpu: 256,
             taskMemory: 512,
+            sessionLogGroupName: names.sessionLogGroup,
         };
         const all = scenarios(facts);
         const ids = Object.values(callers("111122223333")).map((c) => c.userId);

@@ -9,6 +9,7 @@ import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { DEFAULT_SHELL } from "../../cli/remoteCommand";
 import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { assertBuiltFromCurrentSources } from "./support/bundle";
@@ -113,6 +114,38 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         }
     });
 
+    // First: it waits for the tool's look at the task (every 10 s, as ecsta's), while the others run.
+    scenario(
+        "the task stopping mid-session (the plugin stays, as the real one does) ends the tool within 15 s with ECS's reason, exit 1",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, shell }) => {
+            const run = shell();
+            await sandbox.waitForSession();
+            aws.stopTask(aws.taskArn([...aws.tasks.keys()][0]), "Essential container in task exited");
+            const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still running 15 s after its task stopped")), 15_000).unref());
+            const result = await Promise.race([run.exited, bound]);
+            assert.equal(result.code, 1, result.stderr);
+            assert.match(result.stderr, /^ecs-exec: exec task \w+ stopped during the shell: Essential container in task exited \(EssentialContainerExited\)$/m);
+            assert.deepEqual(sandbox.pluginSignals(), ["TERM"], "the tool ended the plugin");
+            assert.equal(aws.callsOf("StopTask").length, 0, "nothing left to stop");
+        },
+    );
+
+    scenario(
+        "run: the task stopping during the command (the remote end dies, the plugin stays) ends the run with ECS's reason, exit 1",
+        { plugin: "agent", readyAfterDescribes: -1 },
+        async ({ aws, run }) => {
+            const running = run(["--", "sh", "-c", "echo started; sleep 60"]);
+            await eventually(() => running.stdoutSoFar() === "started\n", "the command has started", 15_000);
+            aws.stopTask(aws.taskArn([...aws.tasks.keys()][0]), "Task stopped by user");
+            const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still running 15 s after its task stopped")), 15_000).unref());
+            const result = await Promise.race([running.exited, bound]);
+            assert.equal(result.code, 1, result.stderr);
+            assert.match(result.stderr, /^ecs-exec: exec task \w+ stopped during the run: Task stopped by user \(EssentialContainerExited\)$/m);
+            assert.equal(result.stdout, "started\n");
+        },
+    );
+
     scenario(
         "opens a shell in a new task tagged Owner = caller, hands the session to the plugin as the AWS CLI does, then stops the task",
         { readyAfterDescribes: 0 },
@@ -134,6 +167,9 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                 "DescribeTasks",
                 "ExecuteCommand",
                 "DescribeTasks",
+                // The transcript has arrived, no other session uses the task: it is stopped.
+                "DescribeLogStreams",
+                "DescribeSessions",
                 "StopTask",
             ]);
             // The SDK adds an idempotency token of its own.
@@ -158,9 +194,10 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                 task: taskArn,
                 container: outputs.containerName,
                 interactive: true,
-                command: "/bin/bash",
+                // bash where the container has it, else sh: chosen in the container.
+                command: DEFAULT_SHELL,
             });
-            const sessionId = `ecs-execute-command-${taskId.slice(0, 8)}`;
+            const [sessionId] = aws.sessions.keys();
             const streamUrl = `wss://ssmmessages.${REGION}.amazonaws.com/v1/data-channel/${sessionId}?role=publish_subscribe`;
             assert.deepEqual(sandbox.pluginArgs(), [
                 `{"sessionId": "${sessionId}", "streamUrl": "${streamUrl}", "tokenValue": "token-of-${sessionId}"}`,
@@ -170,6 +207,8 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                 `{"Target": "ecs:${outputs.clusterName}_${taskId}_${taskId}-1527056392"}`,
                 aws.url,
             ]);
+            // The agent uploads the transcript when the session ends: the task is stopped once its stream is there.
+            assert.deepEqual(aws.callsOf("DescribeLogStreams")[0].body, { logGroupName: outputs.sessionLogGroupName, logStreamNamePrefix: sessionId });
             assert.deepEqual(aws.callsOf("StopTask")[0].body, { cluster: outputs.clusterName, task: taskArn, reason: "ecs-exec shell ended" });
             assert.match(result.stderr, /Shell ready in \d+\.\d s/);
         },
@@ -348,6 +387,87 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         },
     );
 
+    scenario(
+        "a session the plugin could not start (it prints why and exits 0, as the real one does) exits 1 with its message, and stops the task",
+        { readyAfterDescribes: -1 },
+        async ({ aws, shell, operations }) => {
+            const result = await shell([], { FAKE_PLUGIN_FAIL: "failed to open data channel with error: websocket: bad handshake" }).exited;
+            assert.equal(result.code, 1, result.stderr);
+            assert.match(
+                result.stderr,
+                /^ecs-exec: session-manager-plugin could not start the session: Cannot perform start session: failed to open data channel with error: websocket: bad handshake$/m,
+            );
+            assert.ok(!operations().includes("DescribeLogStreams"), "no transcript to wait for");
+            assert.equal(aws.callsOf("StopTask").length, 1);
+        },
+    );
+
+    scenario("forward: a session the plugin could not start exits 1 with its message, saying nowhere to connect", { readyAfterDescribes: -1 }, async ({ forward }) => {
+        const result = await forward(["orders-db", "--local-port", String(await freePort())], { FAKE_PLUGIN_FAIL: "The session is not connected." }).exited;
+        assert.equal(result.code, 1, result.stderr);
+        assert.equal(result.stdout, "", "no line saying where to connect");
+        assert.match(result.stderr, /^ecs-exec: session-manager-plugin could not start the session: Cannot perform start session: The session is not connected\.$/m);
+    });
+
+    scenario("another active session on the task keeps it running, and the tool says so", { readyAfterDescribes: -1 }, async ({ aws, sandbox, shell }) => {
+        const run = shell();
+        await sandbox.waitForSession();
+        const other = aws.addSession(aws.taskArn([...aws.tasks.keys()][0]));
+        sandbox.endSession();
+        const result = await run.exited;
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(aws.callsOf("StopTask").length, 0);
+        assert.match(result.stderr, new RegExp(`keeps running: another session uses it \\(${other}\\)`));
+    });
+
+    scenario(
+        "AWS_REGION=eu-west-1 is noted and not followed: list and audit sign every request for the stack's region, and audit finds its calls",
+        {
+            trail: [
+                {
+                    eventName: "ExecuteCommand",
+                    eventSource: "ecs.amazonaws.com",
+                    eventTime: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+                    userIdentity: { arn: "arn:aws:sts::111122223333:assumed-role/Dev/carol@example.com", principalId: "AROAEXAMPLEROLEID123:carol@example.com" },
+                    requestParameters: { cluster: "dev-ecs-exec", task: "0f8e9c1d2b3a4e5f60718293a4b5c6d7", container: "dev-ecs-exec", command: "/bin/bash" },
+                    errorCode: "AccessDenied",
+                    errorMessage: "not authorized to perform: ecs:ExecuteCommand",
+                },
+            ],
+        },
+        async ({ aws, sandbox }) => {
+            const env = sandbox.env(aws, { AWS_REGION: "eu-west-1" });
+            const listed = await startTool(["list", "--outputs", sandbox.outputsFile], env).exited;
+            assert.equal(listed.code, 0, listed.stderr);
+            const audited = await startTool(["audit", "--outputs", sandbox.outputsFile, "--since", "2h"], env).exited;
+            assert.equal(audited.code, 0, audited.stderr);
+            for (const result of [listed, audited]) {
+                assert.match(result.stderr, /^AWS_REGION=eu-west-1 ignored: the stack is in us-east-1, and ecs-exec uses its region\.$/m);
+            }
+            assert.deepEqual([...new Set(aws.calls.map((c) => c.region))], [REGION]);
+            assert.match(audited.stdout, /refused \(AccessDenied\)/);
+            assert.match(audited.stdout, /^1 ExecuteCommand calls on dev-ecs-exec /m);
+        },
+    );
+
+    scenario(
+        "--profile NAME: every request signed with that profile's credentials, whatever AWS_PROFILE says, and the plugin gets its name",
+        { readyAfterDescribes: -1 },
+        async ({ aws, sandbox, shell }) => {
+            fs.mkdirSync(path.join(sandbox.dir, ".aws"));
+            fs.writeFileSync(
+                path.join(sandbox.dir, ".aws", "credentials"),
+                "[dev-developer]\naws_access_key_id = AKIAEXAMPLEFAKEKEY02\naws_secret_access_key = fake\n" +
+                    "[other]\naws_access_key_id = AKIAEXAMPLEFAKEKEY03\naws_secret_access_key = fake\n",
+            );
+            sandbox.endSession();
+            const result = await shell(["--profile", "dev-developer"], { AWS_PROFILE: "other", AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" }).exited;
+            assert.equal(result.code, 0, result.stderr);
+            assert.deepEqual([...new Set(aws.calls.map((c) => c.accessKeyId))], ["AKIAEXAMPLEFAKEKEY02"]);
+            assert.equal(sandbox.pluginArgs()![3], "dev-developer");
+        },
+    );
+
     // ecs-exec run, against a stand-in plugin whose remote end runs the command as the agent does (standInPlugin.ts).
     const agent = { plugin: "agent" as const, readyAfterDescribes: -1 };
 
@@ -360,7 +480,16 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
             assert.deepEqual(result.stdout.split("\0"), [...AWKWARD_WORDS, ""]);
             assert.match(result.stderr, /Starting session with SessionId: ecs-execute-command-\w+\n/, "the plugin's banners on stderr");
             assert.match(result.stderr, /Exiting session with sessionId/);
-            assert.deepEqual(operations(), ["GetCallerIdentity", "ListTasks", "RunTask", "ExecuteCommand", "DescribeTasks", "StopTask"]);
+            assert.deepEqual(operations(), [
+                "GetCallerIdentity",
+                "ListTasks",
+                "RunTask",
+                "ExecuteCommand",
+                "DescribeTasks",
+                "DescribeLogStreams",
+                "DescribeSessions",
+                "StopTask",
+            ]);
             assert.equal(aws.callsOf("ExecuteCommand")[0].body.container, outputs.containerName);
             assert.equal(aws.callsOf("StopTask")[0].body.reason, "ecs-exec run ended");
             assert.equal(fs.existsSync(path.join(sandbox.plugin, "stdin")), false, "the plugin's stdin never ended");
@@ -409,6 +538,12 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         assert.equal(aws.callsOf("StopTask").length, 1);
     });
 
+    scenario("run: the command runs for a file, not a terminal: no pager, no colour", agent, async ({ run }) => {
+        const result = await run(["--", "sh", "-c", 'echo "$TERM|$PAGER|$GIT_PAGER|$PSQL_PAGER|[$AWS_PAGER]|$NO_COLOR"']).exited;
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "dumb|cat|cat|cat|[]|1\n");
+    });
+
     scenario(
         "run --reason tags the task it starts; a stack that requires a reason refuses run without one before any AWS call (exit 2)",
         agent,
@@ -436,14 +571,15 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
             const [destination] = outputs.portForwarding as { name: string; host: string; port: number }[];
             const localPort = await freePort();
             const run = forward([destination.name, "--local-port", String(localPort), "--reason", "INC-42 läuft"]);
-            await sandbox.waitForSession();
+            await eventually(() => run.stdoutSoFar().endsWith("Ctrl-C ends it.\n"), "the tool says where to connect");
             const args = sandbox.pluginArgs()!;
             const environment = sandbox.pluginEnvironment();
             sandbox.endSession();
             const result = await run.exited;
             assert.equal(result.code, 0, result.stderr);
 
-            assert.deepEqual(operations(), ["GetCallerIdentity", "ListTasks", "RunTask", "StartSession", "TerminateSession", "StopTask"]);
+            // A forwarding session has no transcript to wait for.
+            assert.deepEqual(operations(), ["GetCallerIdentity", "ListTasks", "RunTask", "StartSession", "TerminateSession", "DescribeSessions", "StopTask"]);
             const taskId = [...aws.tasks.keys()][0];
             assert.deepEqual(aws.callsOf("RunTask")[0].body.tags, [
                 { key: "Owner", value: ALICE },
@@ -549,7 +685,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
             const result = await run.exited;
             assert.equal(result.code, 0, result.stderr);
             assert.equal(sandbox.pluginSignals()[0], "INT");
-            assert.deepEqual(operations().slice(-2), ["TerminateSession", "StopTask"]);
+            assert.deepEqual(operations().slice(-3), ["TerminateSession", "DescribeSessions", "StopTask"]);
             assert.match(result.stderr, /Stopped exec task/);
             assert.equal(aws.callsOf("StartSession").length, 1);
         },

@@ -22,6 +22,26 @@ describe("ecs-exec durations, times and tables", () => {
         assert.throws(() => parseTime("2026-13-45", "--until", now), UsageError);
     });
 
+    it("reads a time without an offset as UTC, with or without a time part, whatever this machine's time zone", () => {
+        const zone = process.env.TZ;
+        process.env.TZ = "America/New_York";
+        try {
+            assert.deepEqual(parseTime("2026-03-14", "--since", now), new Date("2026-03-14T00:00:00Z"));
+            assert.deepEqual(parseTime("2026-03-14T09:00", "--since", now), new Date("2026-03-14T09:00:00Z"));
+            assert.deepEqual(parseTime("2026-03-14 09:26:53", "--since", now), new Date("2026-03-14T09:26:53Z"));
+            // As audit prints times, so a time copied from its table reads back.
+            assert.deepEqual(parseTime("2026-03-14 09:26:53Z", "--since", now), new Date("2026-03-14T09:26:53Z"));
+            assert.deepEqual(parseTime("2026-03-14T09:00+01:00", "--since", now), new Date("2026-03-14T08:00:00Z"));
+            assert.deepEqual(parseTime("2026-03-14T09:00-0500", "--since", now), new Date("2026-03-14T14:00:00Z"));
+        } finally {
+            if (zone === undefined) {
+                delete process.env.TZ;
+            } else {
+                process.env.TZ = zone;
+            }
+        }
+    });
+
     it("prints durations to the minute above an hour, to the second below", () => {
         assert.deepEqual([formatDuration(7_260_000), formatDuration(750_000), formatDuration(45_400), formatDuration(-5)], ["2h 01m", "12m 30s", "45s", "0s"]);
     });

@@ -1,14 +1,31 @@
 import { strict as assert } from "assert";
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { SSMClient, StartSessionCommand, TerminateSessionCommand } from "@aws-sdk/client-ssm";
-import { mockClient } from "aws-sdk-client-mock";
+import { StartSessionCommand, TerminateSessionCommand } from "@aws-sdk/client-ssm";
 import * as net from "net";
 import { InterruptedError, OutputsError, PermissionError, SessionError, UsageError } from "../../cli/errors";
 import { forward, ForwardOptions } from "../../cli/forward";
 import { requireFreePort } from "../../cli/localPort";
 import { forwardingDestination } from "../../cli/outputs";
 import { pythonJsonDumps, readsResponseFromEnvironment, startSessionPluginCall } from "../../cli/plugin";
-import { ALICE, capturedProgress, CREDENTIALS, FakePlugin, FakeSignals, mockedEcs, mockedSts, OUTPUTS, REGION, rejects, task, taskArn } from "./support/unit";
+import {
+    ALICE,
+    capturedProgress,
+    FakeClock,
+    FakePlugin,
+    FakeSignals,
+    FakeTerminal,
+    mockedEcs,
+    mockedLogs,
+    mockedSsm,
+    mockedSts,
+    OUTPUTS,
+    OWN_TASK_DEFAULTS,
+    REGION,
+    rejects,
+    task,
+    taskArn,
+    TEST_TIMING,
+} from "./support/unit";
 
 const NEW_TASK = "0f8e9c1d2b3a4e5f60718293a4b5c6d7";
 const DESTINATION = { name: "orders-db", host: "orders-db.dev.example.com", port: 5432 };
@@ -25,43 +42,60 @@ const REQUEST = {
 
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 
-/** A forward against mocked ECS, STS and SSM: no task of mine runs, a started task is ready at once. */
+/**
+ * A forward against mocked ECS, STS, SSM and Logs: no task of mine runs, a started task is ready at once, no other
+ * session uses it. The plugin listens on the local port while its session is open; the session ends once the tool
+ * has said where to connect (a user's Ctrl-C, later), unless a test ends it otherwise.
+ */
 function setUp(options: Partial<ForwardOptions> = {}) {
     const { ecs, ecsMock } = mockedEcs();
     const { sts } = mockedSts();
-    const ssm = new SSMClient({ region: REGION, credentials: CREDENTIALS });
-    const ssmMock = mockClient(ssm);
+    const { ssm, ssmMock } = mockedSsm();
+    const { logs, logsMock } = mockedLogs();
     const plugin = new FakePlugin();
+    plugin.sessionExit = "held";
     const signals = new FakeSignals();
+    const terminal = new FakeTerminal();
+    const clock = new FakeClock();
     const { progress, text } = capturedProgress();
     const printed: string[] = [];
+    let stderr = "";
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     ecsMock.on(RunTaskCommand).resolves({ tasks: [task(NEW_TASK, { owner: ALICE, startedAt: new Date() })], failures: [] });
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task(NEW_TASK, { owner: ALICE, startedAt: new Date() })] });
     ecsMock.on(StopTaskCommand).resolves({});
     ssmMock.on(StartSessionCommand).resolves(SESSION);
     ssmMock.on(TerminateSessionCommand).resolves({ SessionId: SESSION.SessionId });
-    let clock = 1_000_000;
     const run = () =>
         forward(
-            { destination: DESTINATION, localPort: 15432, new: false, keep: false, timeoutMs: 60_000, ...options },
+            { destination: DESTINATION, localPort: 15432, ...OWN_TASK_DEFAULTS, ...options },
             {
                 ecs,
                 sts,
                 ssm,
+                logs,
                 outputs: { ...OUTPUTS, portForwarding: [DESTINATION] },
                 profile: "",
                 plugin,
                 signals,
                 progress,
-                now: () => (clock += 5000),
-                pollMs: 1,
-                print: (line) => printed.push(line),
+                now: () => (clock.time += 5000),
+                sleep: clock.sleep,
+                ...TEST_TIMING,
+                print: (line) => {
+                    printed.push(line);
+                    if (t.endOnReady) {
+                        plugin.endSession(0);
+                    }
+                },
+                stderr: { write: (chunk: Buffer) => (stderr += chunk) },
+                terminal,
             },
         );
     const stopped = () => ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
     const terminated = () => ssmMock.commandCalls(TerminateSessionCommand).map((c) => c.args[0].input.SessionId);
-    return { ecsMock, ssmMock, plugin, signals, text, printed, run, stopped, terminated };
+    const t = { ecsMock, ssmMock, logsMock, plugin, signals, terminal, clock, text, printed, stderr: () => stderr, run, stopped, terminated, endOnReady: true };
+    return t;
 }
 
 describe("ecs-exec forward", () => {
@@ -161,6 +195,39 @@ describe("ecs-exec forward", () => {
             assert.match(error.message, /exit code 1\)$/);
             assert.deepEqual(t.terminated(), [SESSION.SessionId]);
             assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("a session the plugin could not start (it exits 0, as the real one does): exit 1 with its message; ended, task stopped", async () => {
+            const t = setUp();
+            t.plugin.startFailure = "listen tcp 127.0.0.1:15432: bind: address already in use";
+            const error = await rejects(t.run(), SessionError);
+            assert.equal(error.exitCode, 1);
+            assert.equal(error.message, "session-manager-plugin could not start the session: Cannot perform start session: listen tcp 127.0.0.1:15432: bind: address already in use");
+            assert.match(t.stderr(), /Cannot perform start session: listen tcp/, "the plugin's output on stderr");
+            assert.deepEqual(t.printed, [], "no line saying where to connect");
+            assert.deepEqual(t.terminated(), [SESSION.SessionId]);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("a plugin that exits 0 without ever taking the local port: exit 1, saying so", async () => {
+            const t = setUp();
+            t.plugin.listens = false;
+            t.plugin.duringSession = () => setTimeout(() => t.plugin.endSession(0), 20);
+            const error = await rejects(t.run(), SessionError);
+            assert.equal(error.message, "session-manager-plugin ended without listening on localhost:15432");
+            assert.deepEqual(t.printed, []);
+        });
+
+        it("the task stopping during the forwarding: the plugin is ended, ECS's reason, exit 1; the session ended", async () => {
+            const t = setUp();
+            const stopped = task(NEW_TASK, { owner: ALICE, status: "DEACTIVATING", desiredStatus: "STOPPED" }, { stoppedReason: "Scaling activity initiated by (deployment)" });
+            t.endOnReady = false;
+            t.plugin.duringSession = () => t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped] });
+            const error = await rejects(t.run(), SessionError);
+            assert.equal(error.message, `exec task ${NEW_TASK} stopped during the forward: Scaling activity initiated by (deployment)`);
+            assert.deepEqual(t.terminated(), [SESSION.SessionId]);
+            assert.deepEqual(t.stopped(), [], "nothing left to stop");
+            assert.deepEqual(t.terminal.restored, ["icanon echo"]);
         });
 
         it("StartSession refused by IAM: names ssm:StartSession (exit 5), stops the task, nothing to end", async () => {

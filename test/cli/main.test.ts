@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
 import { PROJECT_DIR } from "../../synth/synth";
-import { FakePlugin, FakeSignals, OUTPUTS } from "./support/unit";
+import { FakePlugin, FakeSignals, FakeTerminal, OUTPUTS } from "./support/unit";
 
 const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-main-")), "dev.json");
 fs.writeFileSync(outputsFile, JSON.stringify(OUTPUTS));
@@ -31,6 +31,7 @@ async function run(args: string[], plugin = new FakePlugin()) {
         plugin,
         pulumi: () => Promise.reject(Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" })),
         now: () => Date.parse("2026-03-14T12:00:00Z"),
+        terminal: new FakeTerminal(),
     });
     return { code, stdout, stderr };
 }
@@ -67,6 +68,9 @@ describe("ecs-exec command line", () => {
         ["forward", "orders-db", "--local-port", "0"],
         ["forward", "orders-db", "--local-port", "65536"],
         ["forward", "orders-db", "--local-port", "pg"],
+        ["shell", "--min-left", "half an hour"],
+        ["run", "--transcript-wait", "1x", "--", "true"],
+        ["list", "--profile"],
     ]) {
         it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
             const { code, stderr } = await run([...args, "--outputs", outputsFile]);
@@ -74,6 +78,29 @@ describe("ecs-exec command line", () => {
             assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
         });
     }
+
+    it("help says which environment variables apply, --profile and AWS_REGION among them", async () => {
+        const { stdout } = await run(["--help"]);
+        const environment = stdout.slice(stdout.indexOf("Environment:\n"), stdout.indexOf("Exit codes:\n"));
+        for (const variable of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_<SERVICE>", "AWS_REGION", "NO_COLOR"]) {
+            assert.ok(environment.includes(variable), variable);
+        }
+        assert.match(environment, /AWS_PROFILE +the profile, unless --profile names one/);
+        assert.match(environment, /AWS_REGION +not followed: every command uses the stack's region/);
+        for (const command of ["shell", "run", "forward", "list", "stop", "audit", "doctor"]) {
+            assert.match((await run([command, "--help"])).stdout, /--profile <name>/, command);
+        }
+    });
+
+    it("--min-left longer than an exec task of the stack lives: says so, exit 2 before any AWS call", async () => {
+        const plugin = new FakePlugin();
+        let checked = false;
+        plugin.check = async () => void (checked = true);
+        const { code, stderr } = await run(["shell", "--outputs", outputsFile, "--min-left", "9h"], plugin);
+        assert.equal(code, 2);
+        assert.equal(stderr, "ecs-exec: --min-left 9h is more than an exec task of stack dev lives (maxSessionHours: 8 h)\n");
+        assert.equal(checked, false);
+    });
 
     it("audit --since beyond CloudTrail's 90 days of event history: says so, before reading the outputs", async () => {
         const { code, stderr } = await run(["audit", "--since", "100d", "--stack", "dev"]);

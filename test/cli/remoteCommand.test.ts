@@ -3,8 +3,12 @@
  * splitter the agent uses (test/support/shlex.ts), and the reading of the session's stream chunk by chunk.
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
-import { SessionOutput, shlexQuote, unwrappedCommand, wrappedCommand } from "../../cli/remoteCommand";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DEFAULT_SHELL, SessionOutput, shlexQuote, unwrappedCommand, wrappedCommand } from "../../cli/remoteCommand";
 import { ShlexError, shlexSplit } from "../support/shlex";
 import { AWKWARD_WORDS } from "./support/words";
 
@@ -59,10 +63,53 @@ describe("run's command for the agent", () => {
         assert.equal(unwrappedCommand("sh -c 'echo hi'"), undefined);
     });
 
+    it("runs the command for a file, not a terminal: no pager, no colour, whatever TERM the agent's terminal set", () => {
+        // The words as the agent splits them, run by this machine's sh in place of the container's.
+        const [program, ...args] = shlexSplit(wrappedCommand(["env"], "0123abcd"));
+        const ran = spawnSync(program, args, { encoding: "utf8", env: { PATH: process.env.PATH, TERM: "xterm-256color", PAGER: "less" } });
+        const environment = ran.stdout.split("0123abcd begin\n")[1].split("\n");
+        for (const variable of ["TERM=dumb", "PAGER=cat", "GIT_PAGER=cat", "PSQL_PAGER=cat", "AWS_PAGER=", "NO_COLOR=1"]) {
+            assert.ok(environment.includes(variable), `${variable} in ${environment.join(" ")}`);
+        }
+    });
+
+    it("reads back the words of a command an earlier release sent, without the environment (CloudTrail keeps 90 days)", () => {
+        const earlier =
+            "'sh' '-c' 'stty -echo 2>/dev/null; trap : INT; n=$1; shift; printf \"%s begin\\n\" \"$n\"; (exec \"$@\") </dev/null; s=$?; " +
+            "printf \"%s exit %s\\n\" \"$n\" \"$s\"' 'sh' '0123abcd' 'bin/rails' 'db:migrate:status'";
+        assert.equal(unwrappedCommand(earlier), "'bin/rails' 'db:migrate:status'");
+    });
+
     it("refuses no words, and a nonce the markers could not find as it is", () => {
         assert.throws(() => wrappedCommand([], "abc"), /no command/);
         assert.throws(() => wrappedCommand(["true"], "a b"), /not a nonce/);
     });
+});
+
+describe("shell's default command", () => {
+    /** A container's PATH: its own sh, and bash only where it has one (a stand-in that says it is bash). */
+    function containerPath(withBash: boolean): string {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-container-"));
+        fs.symlinkSync("/bin/sh", path.join(dir, "sh"));
+        if (withBash) {
+            fs.writeFileSync(path.join(dir, "bash"), "#!/bin/sh\necho bash here\n", { mode: 0o755 });
+        }
+        return dir;
+    }
+
+    for (const withBash of [true, false]) {
+        it(`opens ${withBash ? "bash where the container has it" : "sh where the container has no bash"}, as the container finds them`, () => {
+            const dir = containerPath(withBash);
+            try {
+                // The words as the agent splits them, run in the container's PATH; the shell reads its commands from stdin.
+                const [program, ...args] = shlexSplit(DEFAULT_SHELL);
+                const ran = spawnSync(program, args, { encoding: "utf8", env: { PATH: dir }, input: 'echo "sh here"\n' });
+                assert.equal(ran.stdout, withBash ? "bash here\n" : "sh here\n", ran.stderr);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    }
 });
 
 const NONCE = "5f0c2a9e";

@@ -1,40 +1,43 @@
 /** `ecs-exec run` in-process, against mocked ECS and STS and a stand-in plugin whose stream the test writes. */
 import { strict as assert } from "assert";
+import { DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand, ExecuteCommandCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { Writable } from "stream";
+import type { Writable } from "stream";
 import { InterruptedError, SessionError } from "../../cli/errors";
 import { shlexQuote } from "../../cli/remoteCommand";
 import { run, RunOptions } from "../../cli/run";
 import { Interruption, SAME_INTERRUPT_MS } from "../../cli/signals";
 import { shlexSplit } from "../support/shlex";
-import { ALICE, capturedProgress, FakePlugin, FakeSignals, mockedEcs, mockedSts, OUTPUTS, REGION, task, taskArn } from "./support/unit";
+import {
+    ALICE,
+    capturedProgress,
+    FakeClock,
+    FakePlugin,
+    FakeSignals,
+    mockedEcs,
+    mockedLogs,
+    mockedSsm,
+    mockedSts,
+    OUTPUTS,
+    OWN_TASK_DEFAULTS,
+    REGION,
+    SlowSink,
+    task,
+    taskArn,
+    TEST_TIMING,
+} from "./support/unit";
 
 const NEW_TASK = "0f8e9c1d2b3a4e5f60718293a4b5c6d7";
 const SESSION_ID = "ecs-execute-command-0a1b2c3d4e5f6a7b8";
 const NONCE = "0123456789abcdef0123456789abcdef";
 
-/** A sink like a pipe to a slow reader: every write fills it until the test drains it. */
-class SlowSink extends Writable {
-    readonly chunks: Buffer[] = [];
-    constructor(private readonly full: boolean) {
-        super({ highWaterMark: 1 });
-    }
-    _write(chunk: Buffer, _encoding: string, done: () => void): void {
-        this.chunks.push(chunk);
-        setImmediate(done);
-    }
-    get text(): string {
-        return Buffer.concat(this.chunks).toString();
-    }
-    write(chunk: Buffer): boolean {
-        const accepted = super.write(chunk);
-        return this.full ? false : accepted;
-    }
-}
-
-function setUp(options: Partial<RunOptions> = {}, now?: () => number) {
+/** A run against mocked AWS (as shell's tests: no other session, transcripts arrive) and a held captured session. */
+function setUp(options: Partial<RunOptions> = {}) {
     const { ecs, ecsMock } = mockedEcs();
     const { sts } = mockedSts();
+    const { ssm, ssmMock } = mockedSsm();
+    const { logs, logsMock } = mockedLogs();
+    const clock = new FakeClock();
     const plugin = new FakePlugin();
     plugin.sessionExit = "held";
     const signals = new FakeSignals();
@@ -52,13 +55,14 @@ function setUp(options: Partial<RunOptions> = {}, now?: () => number) {
         session: { sessionId: SESSION_ID, streamUrl: "wss://x", tokenValue: "t" },
     }));
     ecsMock.on(StopTaskCommand).resolves({});
-    let clock = 1_000_000;
     const go = (sink: Writable = stdout) =>
         run(
-            { words: ["psql", "-c", "select 'it''s' -- #1"], new: false, keep: false, timeoutMs: 60_000, ...options },
+            { words: ["psql", "-c", "select 'it''s' -- #1"], ...OWN_TASK_DEFAULTS, ...options },
             {
                 ecs,
                 sts,
+                ssm,
+                logs,
                 outputs: OUTPUTS,
                 profile: "",
                 plugin,
@@ -66,8 +70,9 @@ function setUp(options: Partial<RunOptions> = {}, now?: () => number) {
                 progress,
                 stdout: sink,
                 stderr: { write: (chunk: Buffer | string) => (stderr += chunk) },
-                now: now ?? (() => (clock += 5000)),
-                pollMs: 1,
+                now: () => (clock.time += 5000),
+                sleep: clock.sleep,
+                ...TEST_TIMING,
                 nonce: () => NONCE,
             },
         );
@@ -82,7 +87,7 @@ function setUp(options: Partial<RunOptions> = {}, now?: () => number) {
         plugin.endSession(0);
     };
     const stopped = () => ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
-    return { ecsMock, plugin, signals, text, stdout, stderr: () => stderr, go, session, stopped };
+    return { ecsMock, ssmMock, logsMock, clock, plugin, signals, text, stdout, stderr: () => stderr, go, session, stopped };
 }
 
 describe("ecs-exec run", () => {
@@ -136,6 +141,39 @@ describe("ecs-exec run", () => {
         assert.match(error.message, /the session ended before psql reported its exit status/);
         assert.equal(t.stdout.text, "half of it\n");
         assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+    });
+
+    it("a session the plugin could not start (it exits 0, as the real one does): exit 1 with its message, the task stopped", async () => {
+        const t = setUp();
+        t.plugin.startFailure = "failed to open data channel with error: dial tcp: lookup ssmmessages.us-east-1.amazonaws.com: no such host";
+        const error = await t.go().then(() => assert.fail("expected a SessionError"), (e: unknown) => e as SessionError);
+        assert.ok(error instanceof SessionError);
+        assert.equal(error.exitCode, 1);
+        assert.equal(
+            error.message,
+            "session-manager-plugin could not start the session: Cannot perform start session: failed to open data channel with error: " +
+                "dial tcp: lookup ssmmessages.us-east-1.amazonaws.com: no such host",
+        );
+        assert.match(t.stderr(), /Cannot perform start session: failed to open data channel/);
+        assert.equal(t.stdout.text, "");
+        assert.equal(t.logsMock.commandCalls(DescribeLogStreamsCommand).length, 0, "no transcript to wait for");
+        assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+    });
+
+    it("a command that prints the plugin's failure message is still the command's output and status", async () => {
+        const t = setUp();
+        t.plugin.duringSession = () => t.session("Cannot perform start session: EOF\r\n", 0);
+        assert.equal(await t.go(), 0);
+        assert.equal(t.stdout.text, "Cannot perform start session: EOF\n");
+    });
+
+    it("the task stopping during the command: the plugin is ended, ECS's reason, exit 1", async () => {
+        const t = setUp();
+        const stopped = task(NEW_TASK, { owner: ALICE, status: "STOPPED", desiredStatus: "STOPPED" }, { stoppedReason: "Task stopped by user" });
+        t.plugin.duringSession = () => t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped] });
+        const error = await t.go().then(() => assert.fail("expected a SessionError"), (e: unknown) => e as SessionError);
+        assert.equal(error.message, `exec task ${NEW_TASK} stopped during the run: Task stopped by user`);
+        assert.deepEqual(t.plugin.captureSignals, ["SIGTERM"]);
     });
 
     it("tags the task it starts with --reason", async () => {

@@ -6,6 +6,8 @@ import {
     RunTaskCommand,
     StopTaskCommand,
 } from "@aws-sdk/client-ecs";
+import { DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeSessionsCommand } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { runTaskRequest } from "../../components/commands";
 import {
@@ -21,15 +23,22 @@ import {
     ALICE,
     BOB,
     capturedProgress,
+    FakeClock,
     FakePlugin,
     FakeSignals,
+    FakeTerminal,
     mockedEcs,
+    mockedLogs,
+    mockedSsm,
     mockedSts,
     OUTPUTS,
+    OWN_TASK_DEFAULTS,
     REGION,
     rejects,
+    SlowSink,
     task,
     taskArn,
+    TEST_TIMING,
 } from "./support/unit";
 
 const NEW_TASK = "0f8e9c1d2b3a4e5f60718293a4b5c6d7";
@@ -39,12 +48,21 @@ const SESSION = {
     tokenValue: "HIDDEN_DUE_TO_SECURITY_REASONS",
 };
 
-/** A shell run against mocked ECS and STS: by default no task of mine runs, and a started task is ready at once. */
-function setUp(options: Partial<ShellOptions> = {}) {
+/**
+ * A shell run against mocked ECS, STS, SSM and Logs: by default no task of mine runs, a started task is ready at once,
+ * no other session uses it, and a session's transcript has arrived when the shell ends. The shell's stdout is a pipe
+ * (the plugin's output passes through the tool) unless `stdoutIsTerminal`.
+ */
+function setUp(options: Partial<ShellOptions> = {}, { stdoutIsTerminal = false } = {}) {
     const { ecs, ecsMock } = mockedEcs();
     const { sts, stsMock } = mockedSts();
+    const { ssm, ssmMock } = mockedSsm();
+    const { logs, logsMock } = mockedLogs();
     const plugin = new FakePlugin();
     const signals = new FakeSignals();
+    const terminal = new FakeTerminal();
+    const clock = new FakeClock();
+    const stdout = new SlowSink(false);
     const { progress, text } = capturedProgress();
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     ecsMock.on(RunTaskCommand).resolves({ tasks: [task(NEW_TASK, { status: "PROVISIONING", owner: ALICE })], failures: [] });
@@ -57,26 +75,30 @@ function setUp(options: Partial<ShellOptions> = {}) {
         session: SESSION,
     }));
     ecsMock.on(StopTaskCommand).resolves({});
-    let clock = 1_000_000;
     const run = () =>
         shell(
-            { command: "/bin/bash", new: false, keep: false, timeoutMs: 60_000, ...options },
+            { command: "/bin/bash", ...OWN_TASK_DEFAULTS, ...options },
             {
                 ecs,
                 sts,
+                ssm,
+                logs,
                 outputs: OUTPUTS,
                 profile: "",
                 plugin,
                 signals,
                 progress,
-                startedAt: clock,
+                startedAt: clock.now(),
                 // Each reading of the clock moves it on 5 s: waits and timeouts are counted without waiting.
-                now: () => (clock += 5000),
-                pollMs: 1,
+                now: () => (clock.time += 5000),
+                sleep: clock.sleep,
+                ...TEST_TIMING,
+                stdout: Object.assign(stdout, { isTTY: stdoutIsTerminal }),
+                terminal,
             },
         );
     const stopped = () => ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
-    return { ecs, ecsMock, stsMock, plugin, signals, text, run, stopped };
+    return { ecs, ecsMock, stsMock, ssmMock, logsMock, plugin, signals, terminal, clock, stdout, text, run, stopped };
 }
 
 describe("ecs-exec shell", () => {
@@ -286,6 +308,192 @@ describe("ecs-exec shell", () => {
             await rejects(t.run(), TaskNotReadyError);
             assert.match(t.text(), /may still be running: ecs-exec stop 0f8e9c1d2b3a4e5f60718293a4b5c6d7 stops it/);
             assert.match(t.text(), /error: ecs:StopTask failed: ThrottlingException: Rate exceeded/);
+        });
+    });
+
+    describe("the task during and after the session", () => {
+        const TARGET = `ecs:${OUTPUTS.clusterName}_${NEW_TASK}_${NEW_TASK}-1527056392`;
+
+        it("the task stopping mid-session, the plugin staying as the real one does: the plugin is ended within 15 s, ECS's reason, exit 1", async () => {
+            const t = setUp();
+            t.plugin.sessionExit = "held";
+            const stopped = task(NEW_TASK, { owner: ALICE, status: "STOPPING", desiredStatus: "STOPPED" }, {
+                stoppedReason: "Essential container in task exited",
+                stopCode: "EssentialContainerExited",
+            });
+            const running = task(NEW_TASK, { owner: ALICE, startedAt: new Date() });
+            // The worst moment: the task stops just after a look during the session has seen it running.
+            let looks: number | undefined;
+            let stopsAt = Infinity;
+            let seenAt = Infinity;
+            t.plugin.duringSession = () => (looks = 0);
+            t.ecsMock.on(DescribeTasksCommand).callsFake(() => {
+                if (looks !== undefined && ++looks === 2) {
+                    stopsAt = t.clock.time + 1;
+                }
+                seenAt = t.clock.time >= stopsAt ? Math.min(seenAt, t.clock.time) : seenAt;
+                return { tasks: [t.clock.time >= stopsAt ? stopped : running] };
+            });
+            const error = await rejects(t.run(), SessionError);
+            assert.ok(seenAt - stopsAt <= 15_000, `the plugin ended ${(seenAt - stopsAt) / 1000} s after the task stopped`);
+            assert.equal(error.exitCode, 1);
+            assert.equal(error.message, `exec task ${NEW_TASK} stopped during the shell: Essential container in task exited (EssentialContainerExited)`);
+            assert.deepEqual(t.plugin.killedWith, ["SIGTERM"]);
+            assert.deepEqual(t.terminal.restored, ["icanon echo"], "the terminal's settings put back");
+            assert.deepEqual(t.stopped(), [], "nothing left to stop");
+        });
+
+        it("does not reuse my task when it stops itself within --min-left: starts a new one, saying why", async () => {
+            const t = setUp();
+            // maxSessionHours is 8: started 7 h 40 min ago, it stops itself in about 20 minutes.
+            const ending = task("aaaa", { owner: ALICE, startedAt: new Date(t.clock.time - (8 * 60 - 20) * 60_000) });
+            t.ecsMock.on(ListTasksCommand).resolves({ taskArns: [ending.taskArn!] });
+            t.ecsMock.on(DescribeTasksCommand).resolvesOnce({ tasks: [ending] }).resolves({ tasks: [task(NEW_TASK, { owner: ALICE, startedAt: new Date() })] });
+            assert.equal(await t.run(), 0);
+            assert.equal(t.ecsMock.commandCalls(RunTaskCommand).length, 1);
+            assert.equal(t.ecsMock.commandCalls(ExecuteCommandCommand)[0].args[0].input.task, taskArn(NEW_TASK));
+            assert.match(t.text(), /Your exec task aaaa stops itself in 19m \d\ds, less than --min-left \(30m 00s\): starting a new one\./);
+        });
+
+        it("reuses my task with more than --min-left to go", async () => {
+            const t = setUp({ minLeftMs: 10 * 60_000 });
+            const mine = task("aaaa", { owner: ALICE, startedAt: new Date(t.clock.time - (8 * 60 - 20) * 60_000) });
+            t.ecsMock.on(ListTasksCommand).resolves({ taskArns: [mine.taskArn!] });
+            t.ecsMock.on(DescribeTasksCommand).resolves({ tasks: [mine] });
+            assert.equal(await t.run(), 0);
+            assert.equal(t.ecsMock.commandCalls(RunTaskCommand).length, 0);
+        });
+
+        it("waits for the session's transcript before stopping the task: DescribeLogStreams until its stream is there, with progress, then StopTask", async () => {
+            const t = setUp();
+            const order: string[] = [];
+            let looks = 0;
+            t.logsMock.on(DescribeLogStreamsCommand).callsFake((input) => {
+                order.push("DescribeLogStreams");
+                return { logStreams: ++looks < 3 ? [{ logStreamName: `${input.logStreamNamePrefix}-other` }] : [{ logStreamName: input.logStreamNamePrefix }] };
+            });
+            t.ssmMock.on(DescribeSessionsCommand).callsFake(() => (order.push("DescribeSessions"), { Sessions: [] }));
+            t.ecsMock.on(StopTaskCommand).callsFake(() => (order.push("StopTask"), {}));
+            assert.equal(await t.run(), 0);
+            assert.deepEqual(order, ["DescribeLogStreams", "DescribeLogStreams", "DescribeLogStreams", "DescribeSessions", "StopTask"]);
+            assert.deepEqual(t.logsMock.commandCalls(DescribeLogStreamsCommand)[0].args[0].input, {
+                logGroupName: OUTPUTS.sessionLogGroupName,
+                logStreamNamePrefix: SESSION.sessionId,
+            });
+            assert.match(t.text(), /Waiting for the transcript of ecs-execute-command-0a1b2c3d4e5f6a7b8 in log group \/ecs-exec\/dev\/sessions before stopping the task\.\.\.\n/);
+            assert.doesNotMatch(t.text(), /may be lost/);
+        });
+
+        it("stops the task anyway when the transcript has not arrived within --transcript-wait, saying it may be lost", async () => {
+            const t = setUp({ transcriptWaitMs: 60_000 });
+            t.logsMock.on(DescribeLogStreamsCommand).resolves({ logStreams: [] });
+            assert.equal(await t.run(), 0);
+            assert.match(
+                t.text(),
+                /The transcript of ecs-execute-command-0a1b2c3d4e5f6a7b8 may be lost: not yet in log group \/ecs-exec\/dev\/sessions after 1m 0\ds\. Stopping exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 anyway\./,
+            );
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("--transcript-wait 0s: stops the task without looking for the transcript", async () => {
+            const t = setUp({ transcriptWaitMs: 0 });
+            assert.equal(await t.run(), 0);
+            assert.equal(t.logsMock.commandCalls(DescribeLogStreamsCommand).length, 0);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("stops the task at once when it may not look for the transcript (a developer policy from before), saying so", async () => {
+            const t = setUp();
+            t.logsMock.on(DescribeLogStreamsCommand).rejects(
+                Object.assign(new Error("User: arn:aws:sts::111122223333:assumed-role/Dev/alice is not authorized to perform: logs:DescribeLogStreams"), {
+                    name: "AccessDeniedException",
+                    $metadata: { httpStatusCode: 400 },
+                }),
+            );
+            assert.equal(await t.run(), 0);
+            assert.equal(t.logsMock.commandCalls(DescribeLogStreamsCommand).length, 1);
+            assert.match(t.text(), /may be lost: cannot look in log group \/ecs-exec\/dev\/sessions: not allowed to call logs:DescribeLogStreams/);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("Ctrl-C during the transcript wait stops the task at once, exit 130", async () => {
+            const t = setUp();
+            t.logsMock.on(DescribeLogStreamsCommand).callsFake(() => (t.signals.send("SIGINT"), { logStreams: [] }));
+            const error = await rejects(t.run(), InterruptedError);
+            assert.equal(error.exitCode, 130);
+            assert.equal(t.logsMock.commandCalls(DescribeLogStreamsCommand).length, 1);
+            assert.match(t.text(), /may be lost: not yet in log group \/ecs-exec\/dev\/sessions after \d+s \(interrupted\)/);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("leaves the task running while another session uses it, saying so; its own session does not count", async () => {
+            const t = setUp();
+            t.ssmMock.on(DescribeSessionsCommand).resolves({
+                Sessions: [
+                    { SessionId: SESSION.sessionId, Target: TARGET, Status: "Terminating" },
+                    { SessionId: "ecs-execute-command-0b1c2d3e4f5a6b7c8", Target: TARGET, Status: "Connected" },
+                ],
+            });
+            assert.equal(await t.run(), 0);
+            assert.deepEqual(t.ssmMock.commandCalls(DescribeSessionsCommand)[0].args[0].input, {
+                State: "Active",
+                Filters: [{ key: "Target", value: TARGET }],
+                NextToken: undefined,
+            });
+            assert.deepEqual(t.stopped(), []);
+            assert.match(t.text(), /Exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 keeps running: another session uses it \(ecs-execute-command-0b1c2d3e4f5a6b7c8\)\. It stops itself at about /);
+        });
+
+        it("stops the task when Session Manager cannot be asked about other sessions, saying so", async () => {
+            const t = setUp();
+            t.ssmMock.on(DescribeSessionsCommand).rejects(Object.assign(new Error("Access denied"), { name: "AccessDeniedException", $metadata: {} }));
+            assert.equal(await t.run(), 0);
+            assert.match(t.text(), /Cannot tell whether another session uses exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 \(not allowed to call ssm:DescribeSessions: Access denied\); stopping it\./);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("puts the terminal's settings back after the session, however it ends", async () => {
+            const ended = setUp();
+            assert.equal(await ended.run(), 0);
+            assert.deepEqual(ended.terminal.restored, ["icanon echo"]);
+            const failed = setUp();
+            failed.plugin.sessionExit = 2;
+            await rejects(failed.run(), SessionError);
+            assert.deepEqual(failed.terminal.restored, ["icanon echo"]);
+            const interrupted = setUp();
+            interrupted.plugin.sessionExit = "held";
+            interrupted.plugin.duringSession = () => interrupted.signals.send("SIGHUP");
+            await rejects(interrupted.run(), InterruptedError);
+            assert.deepEqual(interrupted.terminal.restored, ["icanon echo"]);
+        });
+    });
+
+    describe("a session the plugin could not start (it exits 0, as the real one does)", () => {
+        it("exit 1 with the plugin's message, its output passed on, no transcript waited for, the task stopped", async () => {
+            const t = setUp();
+            t.plugin.startFailure = "failed to open data channel with error: websocket: bad handshake";
+            const error = await rejects(t.run(), SessionError);
+            assert.equal(error.exitCode, 1);
+            assert.equal(
+                error.message,
+                "session-manager-plugin could not start the session: Cannot perform start session: failed to open data channel with error: websocket: bad handshake",
+            );
+            assert.match(t.stdout.text, /Cannot perform start session: failed to open data channel/);
+            assert.equal(t.logsMock.commandCalls(DescribeLogStreamsCommand).length, 0);
+            assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
+        });
+
+        it("the end of its input (EOF, stdin at end of file): exit 1, saying a shell needs a terminal", async () => {
+            const t = setUp();
+            t.plugin.startFailure = "EOF";
+            const error = await rejects(t.run(), SessionError);
+            assert.match(error.message, /Cannot perform start session: EOF \(its input ended: a shell needs a terminal, or input that stays open; ecs-exec run runs one command\)$/);
+        });
+
+        it("on a terminal, the plugin writes to it itself: it sizes the remote terminal from it", async () => {
+            const t = setUp({}, { stdoutIsTerminal: true });
+            assert.equal(await t.run(), 0);
+            assert.equal(t.plugin.startOptions?.readStdout, false);
         });
     });
 

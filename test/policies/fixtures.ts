@@ -18,6 +18,7 @@ export const DEVELOPER_POLICY_ARGS: DeveloperPolicyArgs = {
     requireReason: true,
     taskCpu: 256,
     taskMemory: 512,
+    sessionLogGroupName: "/ecs-exec/dev/sessions",
 };
 
 export const SESSION_CHANNELS = policyJson({

@@ -1,9 +1,15 @@
 /**
  * A small AWS on 127.0.0.1 for end-to-end tests: ECS over its JSON protocol (RunTask, DescribeTasks, ListTasks,
- * ExecuteCommand, StopTask), SSM over JSON 1.1 (StartSession, TerminateSession) and STS GetCallerIdentity over the
- * query protocol, reached by the real SDK through AWS_ENDPOINT_URL_ECS / _SSM / _STS. It records every call and lets a
- * test hold a response back. The stand-in plugin that runs commands asks it, at /_stand-in/sessions/<id>, for the
- * command a session was opened with.
+ * ExecuteCommand, StopTask), SSM over JSON 1.1 (StartSession, TerminateSession, DescribeSessions), CloudWatch Logs
+ * (DescribeLogStreams) and CloudTrail (LookupEvents) over JSON 1.1, and STS GetCallerIdentity over the query protocol,
+ * reached by the real SDK through AWS_ENDPOINT_URL_ECS / _SSM / _CLOUDWATCH_LOGS / _CLOUDTRAIL / _STS. It records every
+ * call, with the region and access key it was signed with, and lets a test hold a response back.
+ *
+ * Sessions are Session Manager's: ExecuteCommand and StartSession open one on the task's ECS target, Active until the
+ * plugin reports its end (the stand-in plugins do, at DELETE /_stand-in/sessions/<id>), TerminateSession, or the task
+ * stopping. The agent uploads an ExecuteCommand session's transcript when the session ends, and only if its task still
+ * runs: its log stream, named after the session id, appears then. The stand-in plugin that runs commands asks, at
+ * GET /_stand-in/sessions/<id>, for the command a session was opened with and whether its task has stopped.
  */
 import { EventEmitter } from "events";
 import * as http from "http";
@@ -12,12 +18,39 @@ import type { AddressInfo } from "net";
 export const ACCOUNT = "111122223333";
 export const REGION = "us-east-1";
 const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
-/** SSM's JSON 1.1 target prefix (Systems Manager API Reference, e.g. TerminateSession's sample request). */
-const SSM_TARGET_PREFIX = "AmazonSSM.";
+/** The JSON 1.1 target prefixes of the other services (each API reference's sample requests; the SDK sends these). */
+const TARGET_PREFIXES = {
+    ecs: ECS_TARGET_PREFIX,
+    ssm: "AmazonSSM.",
+    logs: "Logs_20140328.",
+    cloudtrail: "CloudTrail_20131101.",
+} as const;
+type JsonService = keyof typeof TARGET_PREFIXES;
 
 export interface RecordedCall {
     operation: string;
     body: any;
+    /** From the request's SigV4 credential scope. */
+    region?: string;
+    accessKeyId?: string;
+}
+
+/** A Session Manager session as DescribeSessions lists it. */
+interface FakeSession {
+    id: string;
+    target: string;
+    status: "Connected" | "Terminated";
+    /** The session's command (ExecuteCommand's), for the stand-in plugin that runs it; none for StartSession's. */
+    command?: string;
+    taskId: string;
+}
+
+/** A CloudTrail record, as LookupEvents returns it in CloudTrailEvent. */
+export interface TrailRecord {
+    eventName: string;
+    eventTime: string;
+    eventSource: string;
+    [key: string]: unknown;
 }
 
 export interface FakeTaskSpec {
@@ -36,6 +69,7 @@ interface FakeTask {
     createdAt: Date;
     startedAt?: Date;
     stoppedReason?: string;
+    stopCode?: string;
 }
 
 export interface FakeAwsOptions {
@@ -52,6 +86,13 @@ export interface FakeAwsOptions {
     executeCommandError?: { type: string; message: string };
     /** StartSession answers this error instead of a session. */
     startSessionError?: { type: string; message: string };
+    /** How many DescribeLogStreams look-ups miss a transcript that has been uploaded, before it shows (0: it shows at once). */
+    transcriptAfterLooks?: number;
+    /** CloudTrail's event history of the stack's region; LookupEvents answers it in pages of `pageSize` (default 50). */
+    trail?: TrailRecord[];
+    pageSize?: number;
+    /** How many times LookupEvents answers ThrottlingException for each page before it answers it. */
+    throttlesPerPage?: number;
 }
 
 export class FakeAws {
@@ -60,8 +101,10 @@ export class FakeAws {
     readonly arrivals = new EventEmitter();
     readonly tasks = new Map<string, FakeTask>();
     private readonly held = new Map<string, Promise<void>>();
-    /** Each session's command, for the stand-in plugin that runs it (tool.ts). */
-    private readonly sessionCommands = new Map<string, string>();
+    readonly sessions = new Map<string, FakeSession>();
+    /** The session log group's streams: transcripts uploaded, and how many more look-ups each takes to show. */
+    private readonly transcripts = new Map<string, number>();
+    private readonly lookups = new Map<string, number>();
     private readonly server = http.createServer((req, res) => this.handle(req, res));
     private describes = 0;
     private nextId = 1;
@@ -94,6 +137,33 @@ export class FakeAws {
             startedAt: spec.startedAt,
         });
         return this.taskArn(id);
+    }
+
+    /** Another Session Manager session, opened on the task by someone else: Active until `endSession`. */
+    addSession(taskArn: string): string {
+        const taskId = taskArn.split("/").pop()!;
+        const id = `alice@example.com-${(this.nextId++).toString(16).padStart(17, "0")}`;
+        this.sessions.set(id, { id, target: this.target(taskId), status: "Connected", taskId });
+        return id;
+    }
+
+    /** The task stops, as ECS stops it (its container exited): its sessions end with it, no transcript is uploaded. */
+    stopTask(taskArn: string, reason: string): void {
+        const task = this.tasks.get(taskArn.split("/").pop()!)!;
+        Object.assign(task, { status: "STOPPED", desiredStatus: "STOPPED", stoppedReason: reason, stopCode: "EssentialContainerExited" });
+        this.endSessionsOf(task.id);
+    }
+
+    /** A session ends: the plugin reports it, or a test does. The agent uploads an ExecuteCommand session's transcript. */
+    endSession(id: string): void {
+        const session = this.sessions.get(id);
+        if (session?.status !== "Connected") {
+            return;
+        }
+        session.status = "Terminated";
+        if (session.command !== undefined && this.tasks.get(session.taskId)?.desiredStatus === "RUNNING") {
+            this.transcripts.set(id, this.options.transcriptAfterLooks ?? 0);
+        }
     }
 
     /** Holds the answers to `operation` until the returned function is called. */
@@ -133,10 +203,14 @@ export class FakeAws {
     }
 
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-        const standIn = /^\/_stand-in\/sessions\/([\w-]+)$/.exec(req.url ?? "");
+        const standIn = /^\/_stand-in\/sessions\/([\w@.-]+)$/.exec(req.url ?? "");
         if (standIn) {
-            const command = this.sessionCommands.get(standIn[1]);
-            res.writeHead(command === undefined ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify({ command }));
+            const session = this.sessions.get(standIn[1]);
+            if (req.method === "DELETE") {
+                this.endSession(standIn[1]);
+            }
+            const taskStopped = session !== undefined && this.tasks.get(session.taskId)?.desiredStatus !== "RUNNING";
+            res.writeHead(session === undefined ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify({ command: session?.command, taskStopped }));
             return;
         }
         const chunks: Buffer[] = [];
@@ -144,19 +218,21 @@ export class FakeAws {
             chunks.push(chunk as Buffer);
         }
         const text = Buffer.concat(chunks).toString("utf8");
+        const signer = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization));
+        const signed = { accessKeyId: signer?.[1], region: signer?.[2] };
         const target = req.headers["x-amz-target"];
-        const service = typeof target !== "string" ? undefined : target.startsWith(ECS_TARGET_PREFIX) ? "ecs" : target.startsWith(SSM_TARGET_PREFIX) ? "ssm" : undefined;
+        const service = (Object.keys(TARGET_PREFIXES) as JsonService[]).find((s) => typeof target === "string" && target.startsWith(TARGET_PREFIXES[s]));
         if (typeof target === "string" && service) {
-            const operation = target.slice((service === "ecs" ? ECS_TARGET_PREFIX : SSM_TARGET_PREFIX).length);
+            const operation = target.slice(TARGET_PREFIXES[service].length);
             const body = JSON.parse(text || "{}");
-            this.record(operation, body);
+            this.record(operation, body, signed);
             await this.held.get(operation);
-            const [status, answer] = service === "ecs" ? this.ecs(operation, body) : this.ssm(operation, body);
+            const [status, answer] = this.json(service, operation, body, signed.region);
             res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(answer));
             return;
         }
         const form = new URLSearchParams(text);
-        this.record(form.get("Action") ?? "(unknown)", Object.fromEntries(form));
+        this.record(form.get("Action") ?? "(unknown)", Object.fromEntries(form), signed);
         res.writeHead(200, { "content-type": "text/xml" }).end(
             `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>
@@ -169,9 +245,35 @@ export class FakeAws {
         );
     }
 
-    private record(operation: string, body: any): void {
-        this.calls.push({ operation, body });
+    private record(operation: string, body: any, signed: { region?: string; accessKeyId?: string }): void {
+        this.calls.push({ operation, body, ...signed });
         this.arrivals.emit("call", operation);
+    }
+
+    private json(service: JsonService, operation: string, body: any, region: string | undefined): [number, unknown] {
+        switch (service) {
+            case "ecs":
+                return this.ecs(operation, body);
+            case "ssm":
+                return this.ssm(operation, body);
+            case "logs":
+                return this.logs(operation, body);
+            case "cloudtrail":
+                return this.cloudTrail(operation, body, region);
+        }
+    }
+
+    /** A task's ECS target, as Session Manager names it: `ecs:<cluster>_<task id>_<container runtime id>`. */
+    private target(taskId: string): string {
+        return `ecs:${this.options.cluster}_${taskId}_${taskId}-1527056392`;
+    }
+
+    private endSessionsOf(taskId: string): void {
+        for (const session of this.sessions.values()) {
+            if (session.taskId === taskId) {
+                session.status = "Terminated";
+            }
+        }
     }
 
     private ecs(operation: string, body: any): [number, unknown] {
@@ -214,8 +316,8 @@ export class FakeAws {
                     const { type, message } = this.options.executeCommandError;
                     return [400, { __type: type, message }];
                 }
-                const sessionId = `ecs-execute-command-${idOf(body.task).slice(0, 8)}`;
-                this.sessionCommands.set(sessionId, body.command);
+                const sessionId = `ecs-execute-command-${idOf(body.task).slice(0, 8)}${(this.nextId++).toString(16).padStart(8, "0")}`;
+                this.sessions.set(sessionId, { id: sessionId, target: this.target(idOf(body.task)), status: "Connected", command: body.command, taskId: idOf(body.task) });
                 return [
                     200,
                     {
@@ -238,6 +340,7 @@ export class FakeAws {
                     return [400, { __type: "InvalidParameterException", message: "The referenced task was not found." }];
                 }
                 Object.assign(task, { desiredStatus: "STOPPED", stoppedReason: body.reason });
+                this.endSessionsOf(task.id);
                 return [200, { task: this.describe(task, false) }];
             }
             default:
@@ -254,6 +357,8 @@ export class FakeAws {
                     return [400, { __type: type, message }];
                 }
                 const sessionId = `${this.options.userId.split(":").pop()}-${(this.nextId++).toString(16).padStart(17, "0")}`;
+                const taskId = (body.Target as string).split("_")[1];
+                this.sessions.set(sessionId, { id: sessionId, target: body.Target, status: "Connected", taskId });
                 return [
                     200,
                     {
@@ -264,10 +369,70 @@ export class FakeAws {
                 ];
             }
             case "TerminateSession":
+                this.endSession(body.SessionId);
                 return [200, { SessionId: body.SessionId }];
+            case "DescribeSessions": {
+                // Filters of one key each, as the API takes them (SessionFilter: key, value).
+                const target = (body.Filters ?? []).find((f: { key: string }) => f.key === "Target")?.value;
+                const listed = [...this.sessions.values()].filter(
+                    (session) => (body.State === "Active") === (session.status === "Connected") && (target === undefined || session.target === target),
+                );
+                return [200, { Sessions: listed.map((session) => ({ SessionId: session.id, Target: session.target, Status: session.status })) }];
+            }
             default:
                 return [400, { __type: "UnknownOperationException", message: operation }];
         }
+    }
+
+    /** The session log group: a stream per uploaded transcript, shown once its look-ups are used up. */
+    private logs(operation: string, body: any): [number, unknown] {
+        if (operation !== "DescribeLogStreams") {
+            return [400, { __type: "UnknownOperationException", message: operation }];
+        }
+        const prefix: string = body.logStreamNamePrefix ?? "";
+        const shown = [...this.transcripts.entries()].filter(([name, looksLeft]) => {
+            if (!name.startsWith(prefix)) {
+                return false;
+            }
+            this.transcripts.set(name, looksLeft - 1);
+            return looksLeft <= 0;
+        });
+        return [200, { logStreams: shown.map(([name]) => ({ logStreamName: name, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${body.logGroupName}:log-stream:${name}` })) }];
+    }
+
+    /**
+     * LookupEvents of the stack region's history, newest first, by event name, in pages; each page throttled
+     * `throttlesPerPage` times first (CloudTrail answers ThrottlingException beyond 2 requests a second). Another
+     * region's history is empty.
+     */
+    private cloudTrail(operation: string, body: any, region: string | undefined): [number, unknown] {
+        if (operation !== "LookupEvents") {
+            return [400, { __type: "UnknownOperationException", message: operation }];
+        }
+        const page = `${JSON.stringify(body.LookupAttributes)} ${body.NextToken}`;
+        this.lookups.set(page, (this.lookups.get(page) ?? 0) + 1);
+        if (this.lookups.get(page)! <= (this.options.throttlesPerPage ?? 0)) {
+            return [400, { __type: "ThrottlingException", message: "Rate exceeded" }];
+        }
+        const name = body.LookupAttributes?.[0]?.AttributeValue;
+        const [start, end] = [body.StartTime * 1000, body.EndTime * 1000];
+        const events = (region === REGION ? this.options.trail ?? [] : [])
+            .filter((r) => r.eventName === name && Date.parse(r.eventTime) >= start && Date.parse(r.eventTime) <= end)
+            .sort((a, b) => b.eventTime.localeCompare(a.eventTime));
+        const size = this.options.pageSize ?? 50;
+        const from = Number(body.NextToken ?? 0);
+        return [
+            200,
+            {
+                Events: events.slice(from, from + size).map((r) => ({
+                    EventName: r.eventName,
+                    EventTime: Date.parse(r.eventTime) / 1000,
+                    EventSource: r.eventSource,
+                    CloudTrailEvent: JSON.stringify(r),
+                })),
+                NextToken: from + size < events.length ? String(from + size) : undefined,
+            },
+        ];
     }
 
     private describe(task: FakeTask, withTags: boolean): unknown {
@@ -284,6 +449,7 @@ export class FakeAws {
             createdAt: seconds(task.createdAt),
             startedAt: seconds(task.startedAt),
             stoppedReason: task.stoppedReason,
+            stopCode: task.stopCode,
             tags: withTags && task.owner ? [{ key: "Owner", value: task.owner }] : undefined,
             containers: [
                 {

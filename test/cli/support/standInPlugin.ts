@@ -8,7 +8,10 @@
  * end of its stdin, prints "Cannot perform start session: EOF" and exits (shellsession_unix.go, handleKeyboardInput;
  * session.go, ValidateInputAndStartSession), turns SIGINT, SIGQUIT and SIGTSTP into the bytes 0x03, 0x1c and 0x1a
  * (control_signals_unix.go), and prints "Exiting session with sessionId: ..." when the session closes
- * (datachannel/streaming.go). It exits 0 whatever the command did.
+ * (datachannel/streaming.go). It exits 0 whatever the command did, and on every failure it handles. When the task
+ * stops, the remote end dies with it and the plugin stays, as the real one does (aws/aws-cli#7488): it prints nothing
+ * more and waits for a signal. It tells the local AWS stand-in when the session ends (DELETE
+ * /_stand-in/sessions/<id>), as Session Manager learns it from the closed connection.
  *
  * The agent's side, as aws/amazon-ssm-agent does it in container mode (agent/session/shell/shell_unix.go,
  * StartCommandExecutor): the command ExecuteCommand received (asked from the local ECS stand-in, which recorded it)
@@ -59,23 +62,25 @@ async function main(args: string[]): Promise<void> {
     }
     record("args", args.map((a) => `${a}\0`).join(""));
     const { sessionId } = JSON.parse(args[0]) as { sessionId: string };
-    const endpoint = args[5];
+    const session = `${args[5]}/_stand-in/sessions/${sessionId}`;
     process.stdout.write(`\nStarting session with SessionId: ${sessionId}\n`);
-    const closed = (output = "") => {
+    const ended = () => fetch(session, { method: "DELETE" }).catch(() => undefined);
+    const closed = async (output = "") => {
         process.stdout.write(output === "" ? `\n\nExiting session with sessionId: ${sessionId}.\n\n` : `\n\nSessionId: ${sessionId} : ${output}\n\n`);
+        await ended();
         process.exitCode = 0;
     };
 
-    const { command } = (await (await fetch(`${endpoint}/_stand-in/sessions/${sessionId}`)).json()) as { command: string };
+    const { command } = (await (await fetch(session)).json()) as { command: string };
     let words: string[];
     try {
         words = shlexSplit(command);
     } catch (e) {
-        return closed(`Unable to start command: Failed to parse commands input: ${(e as Error).message}`);
+        return await closed(`Unable to start command: Failed to parse commands input: ${(e as Error).message}`);
     }
     const program = words.length > 0 ? lookPath(words[0]) : undefined;
     if (program === undefined) {
-        return closed(`Unable to start command: failed to start pty: exec: "${words[0] ?? ""}": executable file not found in $PATH`);
+        return await closed(`Unable to start command: failed to start pty: exec: "${words[0] ?? ""}": executable file not found in $PATH`);
     }
 
     // The remote end: the words under a pseudo-terminal, exec'd (the shell script runs only long enough to exec).
@@ -105,17 +110,40 @@ async function main(args: string[]): Promise<void> {
         process.exit(143);
     });
     process.stdin.on("data", (data) => remote.stdin.write(data));
-    process.stdin.on("end", () => {
+    process.stdin.on("end", async () => {
         record("stdin", "EOF\n");
         process.stdout.write("Cannot perform start session: EOF\n");
         remote.kill("SIGKILL");
+        await ended();
         process.exit(0);
     });
 
-    await new Promise<void>((resolve) => remote.stdout.on("end", resolve));
-    await new Promise<void>((resolve) => remote.on("close", () => resolve()));
+    const taskStopped = watchTask(session);
+    const remoteEnded = new Promise<void>((resolve) => remote.on("close", () => resolve()));
+    if ((await Promise.race([taskStopped, remoteEnded.then(() => false)])) === true) {
+        // The container is gone, and the remote end with it: nothing more arrives, and the plugin stays.
+        remote.stdout.unpipe(process.stdout);
+        remote.kill("SIGKILL");
+        setInterval(() => undefined, 60_000);
+        return;
+    }
     process.stdin.destroy();
-    closed();
+    await closed();
+}
+
+/** Resolves with true once the local AWS stand-in says the session's task has stopped, false once it cannot be asked. */
+async function watchTask(session: string): Promise<boolean> {
+    for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 200).unref());
+        try {
+            const { taskStopped } = (await (await fetch(session)).json()) as { taskStopped: boolean };
+            if (taskStopped) {
+                return true;
+            }
+        } catch {
+            return false;
+        }
+    }
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

@@ -14,43 +14,23 @@ import { FakeAws, REGION } from "./fakeAws";
 
 export const BIN = path.join(PROJECT_DIR, "cli", "bin", "ecs-exec.js");
 
-/**
- * With no arguments: the installation check; with --version, a version (FAKE_PLUGIN_VERSION, by default the oldest
- * AWS supports, which also takes StartSession's response from the environment). Otherwise it records its arguments (NUL-separated), the
- * environment variable the AWS CLI may pass the response in, and the signals it gets, and holds "the session" until
- * the test creates `end` in its directory (FAKE_PLUGIN_END: exit with that code). Ctrl-C belongs to a shell's remote
- * end; a port forwarding session ends on it with 0, as the real plugin's port sessions do.
- */
-const STAND_IN_PLUGIN = `#!/bin/sh
-[ "$#" -eq 0 ] && exit 0
-[ "$1" = "--version" ] && { echo "\${FAKE_PLUGIN_VERSION:-1.2.764.0}"; exit 0; }
-case "$5" in
-  *AWS-StartPortForwardingSessionToRemoteHost*) trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"; exit 0' INT ;;
-  *) trap 'echo INT >> "$FAKE_PLUGIN_DIR/signals"' INT ;;
-esac
-trap 'echo TERM >> "$FAKE_PLUGIN_DIR/signals"; exit 143' TERM
-trap 'echo HUP >> "$FAKE_PLUGIN_DIR/signals"; exit 129' HUP
-printf '%s' "$AWS_SSM_START_SESSION_RESPONSE" > "$FAKE_PLUGIN_DIR/environment"
-printf '%s\\0' "$@" > "$FAKE_PLUGIN_DIR/args.tmp" && mv "$FAKE_PLUGIN_DIR/args.tmp" "$FAKE_PLUGIN_DIR/args"
-while [ ! -e "$FAKE_PLUGIN_DIR/end" ]; do sleep 0.05; done
-exit "\${FAKE_PLUGIN_END:-0}"
-`;
+const bundles = new Map<string, string>();
 
-let agentPlugin: string | undefined;
-
-/** The stand-in plugin whose remote end runs commands as the agent does (standInPlugin.ts), bundled once per run. */
-function agentPluginBundle(): string {
-    if (agentPlugin === undefined) {
-        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-stand-in-")), "stand-in-plugin.js");
-        esbuild.buildSync({ entryPoints: [path.join(__dirname, "standInPlugin.ts")], bundle: true, platform: "node", outfile: out, logLevel: "error" });
-        agentPlugin = out;
+/** A stand-in plugin (its TypeScript, next to this file), bundled once per run. */
+function standInBundle(source: "heldSessionPlugin.ts" | "standInPlugin.ts"): string {
+    let bundle = bundles.get(source);
+    if (bundle === undefined) {
+        bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-stand-in-")), source.replace(/\.ts$/, ".js"));
+        esbuild.buildSync({ entryPoints: [path.join(__dirname, source)], bundle: true, platform: "node", outfile: bundle, logLevel: "error" });
+        bundles.set(source, bundle);
     }
-    return agentPlugin;
+    return bundle;
 }
 
 /**
- * Which session-manager-plugin is on PATH: none, the one that records its arguments and holds the session ("shell"),
- * or the one that runs the command as the agent would ("agent").
+ * Which session-manager-plugin is on PATH: none, the one that records its arguments and holds the session until the
+ * test ends it ("shell", heldSessionPlugin.ts), or the one that runs the command as the agent would ("agent",
+ * standInPlugin.ts).
  */
 export type PluginKind = false | "shell" | "agent";
 
@@ -64,13 +44,9 @@ export class Sandbox {
     constructor(options: { plugin: PluginKind | true } = { plugin: "shell" }) {
         fs.mkdirSync(this.bin);
         fs.mkdirSync(this.plugin);
-        const script =
-            options.plugin === "agent"
-                ? `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(agentPluginBundle())} "$@"\n`
-                : options.plugin
-                  ? STAND_IN_PLUGIN
-                  : undefined;
-        if (script !== undefined) {
+        if (options.plugin) {
+            const bundle = standInBundle(options.plugin === "agent" ? "standInPlugin.ts" : "heldSessionPlugin.ts");
+            const script = `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bundle)} "$@"\n`;
             fs.writeFileSync(path.join(this.bin, "session-manager-plugin"), script, { mode: 0o755 });
         }
     }
@@ -116,6 +92,8 @@ export class Sandbox {
             AWS_ENDPOINT_URL_ECS: aws.url,
             AWS_ENDPOINT_URL_STS: aws.url,
             AWS_ENDPOINT_URL_SSM: aws.url,
+            AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: aws.url,
+            AWS_ENDPOINT_URL_CLOUDTRAIL: aws.url,
             AWS_ACCESS_KEY_ID: "AKIAEXAMPLEFAKEKEY01",
             AWS_SECRET_ACCESS_KEY: "fake-secret-access-key",
             AWS_EC2_METADATA_DISABLED: "true",
