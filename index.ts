@@ -99,6 +99,7 @@ const access = new ExecAccess("exec-access", {
     executionRoleArn: task.executionRoleArn,
     kmsKeyArn: logging.keyArn,
     sessionLogGroupName: logging.sessionLogGroupName,
+    transcriptBucketName: logging.transcriptBucketName,
     developerPrincipalArns: config.developerPrincipalArns,
     developerSessionNameTag: config.developerSessionNameTag,
     developerTaggedRoleArns: config.developerTaggedRoleArns,

@@ -8,7 +8,9 @@
  */
 import { CloudTrailClient, LookupEventsCommand, LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { translateAwsError } from "./aws";
+import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
+import { transcriptKey } from "../components/names";
+import { awsCall, translateAwsError } from "./aws";
 import type { Sleep } from "./clock";
 import { formatDuration, formatTime, markdownTable, textTable } from "./format";
 import { ecsSessionTargetPrefix } from "../components/portForwarding";
@@ -56,13 +58,40 @@ export interface StartSessionRecord {
     errorMessage?: string;
 }
 
-export interface SessionLog {
+/** A session's transcript in the log group: whether its stream exists, its size and its events' span. */
+export interface StreamLog {
     stream: string;
     present: boolean;
     bytes?: number;
     events?: number;
     firstEvent?: string;
     lastEvent?: string;
+}
+
+/**
+ * What the two stores say of a session's transcript:
+ * - `complete`: a stream in the log group, and exactly one version of its copy in the bucket;
+ * - `tampered`: more than one version of the copy (a put over the agent's, before or after it) or a deleted one, or
+ *   stream events outside the session's time;
+ * - `pending`: not both yet, and the session may still be open or uploading (its task may still run);
+ * - `missing`: the session has ended and a store lacks it (or both do): an alert-worthy gap;
+ * - `expired`: older than the stack's `logRetentionDays`, and a store has removed it, as its retention does.
+ */
+export const LOG_STATES = ["complete", "pending", "missing", "tampered", "expired"] as const;
+export type LogState = (typeof LOG_STATES)[number];
+
+/** The copy in the transcripts' bucket: its key, and how many versions S3 keeps of it. */
+export interface CopyLog {
+    key: string;
+    versions: number;
+    /** Deletes of it (delete markers): only an audit administrator may make one. */
+    deleted?: number;
+}
+
+export interface SessionLog extends StreamLog {
+    state: LogState;
+    /** Absent for a stack without the transcripts' bucket (deployed before it). */
+    s3?: CopyLog;
 }
 
 export interface AuditEntry {
@@ -280,7 +309,7 @@ export function runTaskWindow(window: AuditWindow, maxSessionHours: number, olde
 }
 
 /** Size and time span of a session's transcript, or `present: false` when its log stream does not exist. */
-export async function readSessionLog(logs: CloudWatchLogsClient, logGroupName: string, sessionId: string): Promise<SessionLog> {
+export async function readStreamLog(logs: CloudWatchLogsClient, logGroupName: string, sessionId: string): Promise<StreamLog> {
     let bytes = 0;
     let events = 0;
     let first = Infinity;
@@ -316,10 +345,79 @@ export async function readSessionLog(logs: CloudWatchLogsClient, logGroupName: s
     return { stream: sessionId, present: true, bytes, events, ...span };
 }
 
+/** The versions S3 keeps of a session's copy (ListObjectVersions of its key, which versioning keeps all of). */
+export async function readCopyLog(s3: S3Client, bucket: string, sessionId: string): Promise<CopyLog> {
+    const key = transcriptKey(sessionId);
+    let versions = 0;
+    let deleted = 0;
+    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+    for (;;) {
+        const page = await awsCall("s3:ListBucketVersions", () => s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, ...markers })));
+        versions += (page.Versions ?? []).filter((v) => v.Key === key).length;
+        deleted += (page.DeleteMarkers ?? []).filter((d) => d.Key === key).length;
+        if (!page.IsTruncated) {
+            break;
+        }
+        markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+    }
+    return { key, versions, ...(deleted > 0 ? { deleted } : {}) };
+}
+
+/** The agent uploads when the session ends; this long after its task's latest end, a transcript may still arrive. */
+export const UPLOAD_GRACE_MS = 15 * 60_000;
+/** Clocks differ: the agent's event times may fall this far before CloudTrail's record of the session's start. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** What logState knows of a session besides its stores. */
+export interface SessionTimes {
+    /** CloudTrail's record of the ExecuteCommand call. */
+    start: Date;
+    maxSessionHours: number;
+    now: Date;
+    /** How long the stores keep a transcript (unknown for outputs without it). */
+    retentionDays?: number;
+}
+
+/**
+ * The state of a session's transcript. A session cannot outlive its task, which stops itself `maxSessionHours`
+ * after it starts, and starts before the session: so the session has ended, and its transcript been uploaded, by its
+ * start plus that, plus the upload. Events outside that span were not the agent's. Past the retention, the log
+ * group's retention and the bucket's lifecycle (a delete marker, then the version) remove a transcript as designed.
+ */
+export function logState(stream: StreamLog, copy: CopyLog | undefined, session: SessionTimes): LogState {
+    const start = session.start.getTime();
+    const latestEnd = start + session.maxSessionHours * 3_600_000 + UPLOAD_GRACE_MS;
+    const expired = session.retentionDays !== undefined && session.now.getTime() >= start + session.retentionDays * 86_400_000;
+    const outside = (time: string | undefined) => time !== undefined && (Date.parse(time) < start - CLOCK_SKEW_MS || Date.parse(time) > latestEnd);
+    const overwritten = copy !== undefined && copy.versions > 1;
+    const deleted = copy !== undefined && (copy.deleted ?? 0) > 0 && !expired;
+    if (overwritten || deleted || outside(stream.firstEvent) || outside(stream.lastEvent)) {
+        return "tampered";
+    }
+    if (stream.present && (copy === undefined || copy.versions === 1)) {
+        return "complete";
+    }
+    return expired ? "expired" : session.now.getTime() < latestEnd ? "pending" : "missing";
+}
+
+/** A session's transcript in both stores (the bucket's where the stack has one), and what they say together. */
+async function readSessionLog(ctx: AuditContext, sessionId: string, start: Date): Promise<SessionLog> {
+    const bucket = ctx.outputs.transcriptBucketName;
+    const [stream, copy] = await Promise.all([
+        readStreamLog(ctx.logs, ctx.outputs.sessionLogGroupName, sessionId),
+        bucket ? readCopyLog(ctx.s3, bucket, sessionId) : undefined,
+    ]);
+    const { maxSessionHours, logRetentionDays: retentionDays } = ctx.outputs;
+    const state = logState(stream, copy, { start, maxSessionHours, retentionDays, now: new Date(ctx.now()) });
+    return { ...stream, state, ...(copy ? { s3: copy } : {}) };
+}
+
 export interface AuditContext extends LookupClock {
     /** Made with one attempt per request: lookupRecords retries throttling itself. */
     cloudTrail: CloudTrailClient;
     logs: CloudWatchLogsClient;
+    /** The transcripts' bucket, where the stack has one. */
+    s3: S3Client;
     outputs: StackOutputs;
     progress: Progress;
     /** The oldest time CloudTrail's event history holds. */
@@ -341,7 +439,7 @@ export async function audit(window: AuditWindow, ctx: AuditContext): Promise<Aud
     for (const [i, record] of records.entries()) {
         const sessionId = record.responseElements?.session?.sessionId;
         ctx.progress.update(`Reading session logs: ${i + 1}/${records.length}`, "Reading session logs");
-        const log = sessionId ? await readSessionLog(ctx.logs, ctx.outputs.sessionLogGroupName, sessionId) : undefined;
+        const log = sessionId ? await readSessionLog(ctx, sessionId, new Date(record.eventTime)) : undefined;
         entries.push(auditEntry(record, log, reasons));
     }
     ctx.progress.clear();
@@ -374,13 +472,28 @@ function logCell(entry: AuditEntry): string {
     if (!entry.log) {
         return "-";
     }
-    if (!entry.log.present) {
-        return `${entry.log.stream}: missing`;
+    const { log } = entry;
+    const span = log.firstEvent ? `, ${formatTime(new Date(log.firstEvent))} to ${formatTime(new Date(log.lastEvent!))}` : "";
+    const stream = log.present ? `${log.stream}: ${log.bytes} bytes, ${log.events} events${span}` : `${log.stream}: no stream`;
+    return log.state === "complete" ? stream : `${stream} [${logFinding(log)}]`;
+}
+
+/** Why a transcript is not complete, in the words an auditor acts on. */
+function logFinding(log: SessionLog): string {
+    switch (log.state) {
+        case "tampered": {
+            const versions = log.s3 && log.s3.versions > 1 ? [`${log.s3.versions} versions of the S3 copy`] : [];
+            const deleted = log.s3?.deleted ? ["S3 copy deleted"] : [];
+            const outside = versions.length + deleted.length === 0 ? ["stream events outside the session's time"] : [];
+            return `TAMPERED: ${[...versions, ...deleted, ...outside].join(", ")}`;
+        }
+        case "missing":
+            return `MISSING: ${[log.present ? [] : ["no stream"], log.s3?.versions === 0 ? ["no S3 copy"] : []].flat().join(", ")}`;
+        case "expired":
+            return "expired: older than the stores' retention";
+        default:
+            return "pending: the session may still be open or uploading";
     }
-    const span = entry.log.firstEvent
-        ? `, ${formatTime(new Date(entry.log.firstEvent))} to ${formatTime(new Date(entry.log.lastEvent!))}`
-        : "";
-    return `${entry.log.stream}: ${entry.log.bytes} bytes, ${entry.log.events} events${span}`;
 }
 
 function row(entry: AuditEntry): string[] {
@@ -405,12 +518,13 @@ function summary(all: AuditEntry[], window: AuditWindow, clusterName: string): s
     const entries = all.filter((e) => e.event === "ExecuteCommand");
     const sessions = all.filter((e) => e.event === "StartSession");
     const refused = entries.filter((e) => e.outcome === "refused").length;
-    const missing = entries.filter((e) => e.log && !e.log.present).length;
+    const logs = entries.flatMap((e) => (e.log ? [e.log.state] : []));
+    const states = LOG_STATES.map((state) => `${logs.filter((s) => s === state).length} ${state}`).join(", ");
     const opened = sessions.filter((e) => e.outcome === "allowed");
     const forwarding = opened.filter((e) => e.forwardsTo).length;
     return (
         `${entries.length} ExecuteCommand calls on ${clusterName} from ${formatTime(window.start)} to ${formatTime(window.end)}: ` +
-        `${entries.length - refused} allowed, ${refused} refused; ${missing} session logs missing. ` +
+        `${entries.length - refused} allowed, ${refused} refused; session logs: ${states}. ` +
         `${sessions.length} StartSession calls on its tasks: ${forwarding} port forwarding, ${opened.length - forwarding} other sessions ` +
         `(not logged by ECS Exec), ${sessions.length - opened.length} refused.`
     );

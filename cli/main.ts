@@ -186,14 +186,15 @@ export async function main(rt: Runtime): Promise<number> {
         return { ecs: client(new ECSClient(config)), sts: client(new STSClient(config)) };
     }
 
-    /** The clients of a command that uses your exec task: SSM for the other sessions on it, Logs for its transcripts. */
+    /** The clients of a command that uses your exec task: SSM for the other sessions on it, Logs and S3 for its transcripts. */
     async function ownTaskClients(config: ClientConfig) {
-        const [ecsSts, { SSMClient }, { CloudWatchLogsClient }] = await Promise.all([
+        const [ecsSts, { SSMClient }, { CloudWatchLogsClient }, { S3Client }] = await Promise.all([
             ecsAndSts(config),
             import("@aws-sdk/client-ssm"),
             import("@aws-sdk/client-cloudwatch-logs"),
+            import("@aws-sdk/client-s3"),
         ]);
-        return { ...ecsSts, ssm: client(new SSMClient(config)), logs: client(new CloudWatchLogsClient(config)) };
+        return { ...ecsSts, ssm: client(new SSMClient(config)), logs: client(new CloudWatchLogsClient(config)), s3: client(new S3Client(config)) };
     }
 
     /** Every client doctor's checks use, loaded together: doctor runs them all at once. */
@@ -331,15 +332,17 @@ export async function main(rt: Runtime): Promise<number> {
             }
             const format: AuditFormat = options.json ? "json" : options.markdown ? "markdown" : "text";
             const { outputs, config } = await stackOutputs(options);
-            const [{ CloudTrailClient }, { CloudWatchLogsClient }, { audit, formatAudit }] = await Promise.all([
+            const [{ CloudTrailClient }, { CloudWatchLogsClient }, { S3Client }, { audit, formatAudit }] = await Promise.all([
                 import("@aws-sdk/client-cloudtrail"),
                 import("@aws-sdk/client-cloudwatch-logs"),
+                import("@aws-sdk/client-s3"),
                 import("./audit"),
             ]);
             const ctx = {
                 // One attempt per request: audit paces LookupEvents and retries its throttling itself (cli/audit.ts).
                 cloudTrail: client(new CloudTrailClient({ ...config, maxAttempts: 1 })),
                 logs: client(new CloudWatchLogsClient(config)),
+                s3: client(new S3Client(config)),
                 outputs,
                 progress,
                 oldest,

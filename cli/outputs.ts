@@ -23,6 +23,8 @@ export interface StackOutputs {
     sessionLogGroupName: string;
     /** The bucket of transcripts' write-once copies; absent in the outputs of deployments older than it. */
     transcriptBucketName?: string;
+    /** How long both stores keep a transcript: audit expects older ones gone. */
+    logRetentionDays?: number;
     /** Where `forward` may go; absent in the outputs of deployments older than `forward`. */
     portForwarding?: ForwardingTarget[];
 }
@@ -45,10 +47,11 @@ const EXPECTED: { [K in keyof StackOutputs]-?: [kind: string, valid: (v: unknown
     requireReason: ["true or false", (v) => typeof v === "boolean"],
     sessionLogGroupName: ["a name", isText],
     transcriptBucketName: ["a bucket name", isText],
+    logRetentionDays: ["a number", (v) => typeof v === "number" && v > 0],
     portForwarding: ["a list of { name, host, port }", (v) => Array.isArray(v) && v.every(isTarget)],
 };
 /** Outputs only some commands need: checked when present, and by those commands when absent. */
-const OPTIONAL = new Set<string>(["portForwarding", "transcriptBucketName"]);
+const OPTIONAL = new Set<string>(["portForwarding", "transcriptBucketName", "logRetentionDays"]);
 
 /**
  * Outputs only `doctor` reads. A deployment is not refused for lacking them: doctor is what one runs against an older

@@ -7,6 +7,7 @@
  * leaves the task running if another session still uses it, and stops it otherwise.
  */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { ECSClient, RunTaskCommand, Task } from "@aws-sdk/client-ecs";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { STSClient } from "@aws-sdk/client-sts";
@@ -24,7 +25,7 @@ import type { Progress } from "./progress";
 import { SessionLedger, WATCH_MS } from "./session";
 import { Interruption, SignalSource } from "./signals";
 import { describeTasks, listExecTasks, notReadyMessage, readiness, reasonOf, reusableTask, stopsAt, stopTask, taskId } from "./tasks";
-import { logGroupTranscripts, TRANSCRIPT_POLL_MS, waitForTranscripts } from "./transcripts";
+import { bucketTranscripts, logGroupTranscripts, TRANSCRIPT_POLL_MS, waitForTranscripts } from "./transcripts";
 
 export interface OwnTaskOptions {
     /** Start a new task even if one of yours is running. */
@@ -46,8 +47,9 @@ export interface OwnTaskContext extends Timing {
     sts: STSClient;
     /** Other sessions on the task (DescribeSessions), and forward's own. */
     ssm: SSMClient;
-    /** The session log group, for the transcript wait. */
+    /** The session log group and the transcripts' bucket, for the transcript wait. */
     logs: CloudWatchLogsClient;
+    s3: S3Client;
     outputs: StackOutputs;
     plugin: SessionManagerPlugin;
     signals: SignalSource;
@@ -269,7 +271,11 @@ async function awaitTranscripts(id: string, options: OwnTaskOptions, ctx: Leavin
         return;
     }
     const problem = await waitForTranscripts(sessionIds, {
-        stores: [logGroupTranscripts(ctx.logs, ctx.outputs.sessionLogGroupName)],
+        stores: [
+            logGroupTranscripts(ctx.logs, ctx.outputs.sessionLogGroupName),
+            // Deployments before the transcripts' bucket have none in their outputs.
+            ...(ctx.outputs.transcriptBucketName ? [bucketTranscripts(ctx.s3, ctx.outputs.transcriptBucketName)] : []),
+        ],
         timeoutMs: options.transcriptWaitMs,
         pollMs: ctx.transcriptPollMs,
         now: ctx.now,

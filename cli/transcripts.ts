@@ -5,6 +5,8 @@
  * until every store the stack keeps transcripts in has the session's: each store is one check of the list.
  */
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { transcriptKey } from "../components/names";
 import { awsCall } from "./aws";
 import type { Sleep } from "./clock";
 import { formatDuration } from "./format";
@@ -27,6 +29,18 @@ export function logGroupTranscripts(logs: CloudWatchLogsClient, logGroupName: st
                 logs.send(new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: sessionId })),
             );
             return (response.logStreams ?? []).some((stream) => stream.logStreamName === sessionId);
+        },
+    };
+}
+
+/** The transcripts' bucket: a session's copy is `sessions/<session id>.log` (components/names.ts). */
+export function bucketTranscripts(s3: S3Client, bucket: string): TranscriptStore {
+    return {
+        where: `bucket ${bucket}`,
+        async has(sessionId) {
+            const key = transcriptKey(sessionId);
+            const response = await awsCall("s3:ListBucket", () => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 })));
+            return (response.Contents ?? []).some((object) => object.Key === key);
         },
     };
 }

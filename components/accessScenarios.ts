@@ -107,7 +107,7 @@ export const ROWS = {
     stopOther: "Stop a colleague's task, or a task of another cluster",
     sessions:
         "See the account's active Session Manager sessions in the region (who, on which target; `ecs-exec` leaves a task another session uses running)",
-    transcriptsArrive: "See which transcripts the session log group holds (stream names and times, not their content)",
+    transcriptsArrive: "See which transcripts the session log group and the transcripts' bucket hold (stream names and keys, not their content)",
     pass: "Pass the exec task role and execution role to ECS",
     passOther: "Pass any other role, or pass the exec roles to another service",
     kms: "Encrypt their session with the cluster's KMS key",
@@ -119,7 +119,7 @@ export const ROWS = {
     otherDocuments: "Name any other Session Manager document, on any target (an EC2 instance too), even holding broader permissions (with `portForwarding`)",
     defaultShellElsewhere: "Open the default shell on an EC2 instance, no document named, with permissions of their own for it",
     services: "Create or update a service, or start a task on an instance, with exec enabled",
-    rest: "Register task definitions, change tags, read session transcripts, list another log group's streams",
+    rest: "Register task definitions, change tags, read session transcripts or their copies, list another log group's streams or the bucket's other keys",
 } as const;
 
 export function scenarios(f: ScenarioFacts): Scenario[] {
@@ -453,6 +453,34 @@ export function scenarios(f: ScenarioFacts): Scenario[] {
                 allowedBy: ["SeeTranscriptsArrive"],
             }),
         ),
+        ...(f.transcriptBucketName
+            ? [
+                  {
+                      row: ROWS.transcriptsArrive,
+                      caller: alice,
+                      action: "s3:ListBucket",
+                      targets: [{ arn: arns.bucket(f, f.transcriptBucketName) }],
+                      context: { "s3:prefix": transcriptKey("ecs-execute-command-0a1b2c3d4e5f6a7b8") },
+                      expect: "Allowed" as const,
+                      allowedBy: ["SeeTranscriptCopiesArrive"],
+                  },
+                  {
+                      row: ROWS.rest,
+                      caller: alice,
+                      action: "s3:GetObject",
+                      targets: [{ arn: `${arns.bucket(f, f.transcriptBucketName)}/${transcriptKey("ecs-execute-command-0a1b2c3d4e5f6a7b8")}` }],
+                      expect: "ImplicitlyDenied" as const,
+                  },
+                  {
+                      row: ROWS.rest,
+                      caller: bob,
+                      action: "s3:ListBucket",
+                      targets: [{ arn: arns.bucket(f, f.transcriptBucketName) }],
+                      context: { "s3:prefix": "" },
+                      expect: "ImplicitlyDenied" as const,
+                  },
+              ]
+            : []),
         // Roles
         ...[f.taskRoleArn, f.executionRoleArn].map(
             (arn): Scenario => ({

@@ -19,6 +19,8 @@ export interface ExecAccessArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** The session log group: developers see whether their transcripts have arrived. */
     sessionLogGroupName: pulumi.Input<string>;
+    /** The bucket of transcripts' copies: likewise, their keys. */
+    transcriptBucketName: pulumi.Input<string>;
     /** Developers may forward ports through their own exec tasks (`ecs-exec:portForwarding` is not empty). */
     portForwarding?: boolean;
     /** Principals that may assume the developer role. */
@@ -53,18 +55,19 @@ export class ExecAccess extends pulumi.ComponentResource {
     constructor(name: string, args: ExecAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-exec:access:ExecAccess", name, {}, opts);
 
+        const names = pulumi.all([
+            args.clusterName,
+            args.taskFamily,
+            args.containerName,
+            args.taskRoleArn,
+            args.executionRoleArn,
+            args.kmsKeyArn,
+            args.sessionLogGroupName,
+            args.transcriptBucketName,
+        ]);
         this.policyDocument = pulumi
-            .all([
-                args.context,
-                args.clusterName,
-                args.taskFamily,
-                args.containerName,
-                args.taskRoleArn,
-                args.executionRoleArn,
-                args.kmsKeyArn,
-                args.sessionLogGroupName,
-            ])
-            .apply(([ctx, clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn, sessionLogGroupName]) =>
+            .all([args.context, names])
+            .apply(([ctx, [clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn, sessionLogGroupName, transcriptBucketName]]) =>
                 developerPolicy(ctx, {
                     clusterName,
                     taskFamily,
@@ -72,11 +75,12 @@ export class ExecAccess extends pulumi.ComponentResource {
                     taskRoleArn,
                     executionRoleArn,
                     kmsKeyArn,
+                    sessionLogGroupName,
+                    transcriptBucketName,
                     requireReason: args.requireReason,
                     taskCpu: args.taskCpu,
                     taskMemory: args.taskMemory,
                     portForwarding: args.portForwarding,
-                    sessionLogGroupName,
                 }),
             );
         const policy = new aws.iam.Policy(

@@ -294,6 +294,8 @@ export interface DeveloperPolicyArgs {
     portForwarding?: boolean;
     /** Where ECS Exec writes session transcripts: developers see whether theirs has arrived, not what it holds. */
     sessionLogGroupName: string;
+    /** The bucket of transcripts' copies, where the stack has one: likewise, their keys only. */
+    transcriptBucketName?: string;
 }
 
 /**
@@ -321,7 +323,8 @@ const CALLER = "${aws:userid}";
  * aws:TagKeys; none for subnets, security groups or a public IP); ExecuteCommand on both
  * the cluster and the task (ecs:container-name, aws:ResourceTag/*); TagResource on the task (ecs:CreateAction);
  * PassRole on the role (iam:PassedToService); StopTask and DescribeTasks on the task; ListTasks by ecs:cluster;
- * DescribeLogStreams on the log group; DescribeSessions on no resource (it has no resource types or condition keys).
+ * DescribeLogStreams on the log group; DescribeSessions on no resource (it has no resource types or condition keys);
+ * ListBucket on the bucket (s3:prefix, Service Authorization Reference for Amazon S3).
  */
 export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): PolicyDocument {
     const clusterArn = arns.cluster(ctx, args.clusterName);
@@ -420,6 +423,18 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Action: "logs:DescribeLogStreams",
             Resource: [arns.logGroup(ctx, args.sessionLogGroupName), arns.logStreams(ctx, args.sessionLogGroupName)],
         },
+        ...(args.transcriptBucketName
+            ? [
+                  {
+                      // And for its write-once copy: a listing of the transcripts' keys, not their content.
+                      Sid: "SeeTranscriptCopiesArrive",
+                      Effect: "Allow" as const,
+                      Action: "s3:ListBucket",
+                      Resource: arns.bucket(ctx, args.transcriptBucketName),
+                      Condition: { StringLike: { "s3:prefix": `${TRANSCRIPT_KEY_PREFIX}/*` } },
+                  },
+              ]
+            : []),
         {
             // The client encrypts the session with a data key of the cluster's exec key.
             Sid: "EncryptSessionsWithExecKey",

@@ -59,6 +59,7 @@ function pureFacts(requireMfa = false, portForwarding = true): StackFacts {
         taskMemory: 512,
         portForwarding,
         sessionLogGroupName: names.sessionLogGroup,
+        transcriptBucketName: `dev-ecs-exec-transcripts-${TEST_CONTEXT.accountId}`,
     };
     return {
         ...facts,
@@ -103,6 +104,7 @@ function synthFacts(result: SynthResult): StackFacts {
         developerRoleTrust: role ? JSON.parse(role.inputs.assumeRolePolicy as string) : undefined,
         portForwarding: (result.outputs.portForwarding as unknown[]).length > 0,
         sessionLogGroupName: o.sessionLogGroupName,
+        transcriptBucketName: o.transcriptBucketName,
     } as StackFacts;
 }
 

@@ -113,6 +113,7 @@ function scenarioFacts(ctx: CheckContext<FactsOutputs>): ScenarioFacts {
         taskMemory: ctx.stack.execMemory,
         portForwarding: (ctx.outputs.portForwarding ?? []).length > 0,
         sessionLogGroupName: ctx.outputs.sessionLogGroupName,
+        transcriptBucketName: ctx.outputs.transcriptBucketName,
     };
 }
 

@@ -33,7 +33,7 @@ const sameKey = (reference: string | undefined, keyArn: string) =>
 export const clusterLogging = check<"kmsKeyArn">({
     id: "cluster-logging",
     group: "session path",
-    title: "The cluster logs every session, encrypted, to the session log group",
+    title: "The cluster logs every session, encrypted, to the session log group and the transcripts' bucket",
     actions: ["ecs:DescribeClusters"],
     outputs: ["kmsKeyArn"],
     async run(ctx) {
@@ -57,13 +57,22 @@ export const clusterLogging = check<"kmsKeyArn">({
         if (log?.cloudWatchEncryptionEnabled !== true) {
             problems.push("CloudWatch encryption is off (the agent then logs to an unencrypted group unchecked)");
         }
+        // Deployments before the transcripts' bucket have none in their outputs: nothing to compare.
+        const bucket = ctx.outputs.transcriptBucketName;
+        if (bucket !== undefined && log?.s3BucketName !== bucket) {
+            problems.push(`the copies of transcripts go to ${log?.s3BucketName ?? "no bucket"}, not ${bucket}`);
+        }
+        if (bucket !== undefined && log?.s3EncryptionEnabled !== true) {
+            problems.push("S3 encryption is off (the agent then copies to the bucket without checking it is encrypted)");
+        }
         if (!sameKey(exec?.kmsKeyId, ctx.stack.kmsKeyArn)) {
             problems.push(`sessions are encrypted with ${exec?.kmsKeyId ?? "no KMS key"}, not the stack's key ${ctx.stack.kmsKeyArn}`);
         }
         if (problems.length > 0) {
             return fail(`cluster ${clusterName}: ${problems.join("; ")}`, `${redeploy(stack)} (the cluster's exec configuration)`);
         }
-        return pass(`${clusterName} logs sessions (OVERRIDE) to ${sessionLogGroupName}, encrypted, with the stack's key`);
+        const copies = ctx.outputs.transcriptBucketName ? ` and ${ctx.outputs.transcriptBucketName}` : "";
+        return pass(`${clusterName} logs sessions (OVERRIDE) to ${sessionLogGroupName}${copies}, encrypted, with the stack's key`);
     },
 });
 

@@ -5,15 +5,17 @@
 import { strict as assert } from "assert";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand, OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as path from "path";
-import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, RunTaskRecord, StartSessionRecord } from "../../cli/audit";
+import { audit, AuditEntry, ExecuteCommandRecord, formatAudit, logState, RunTaskRecord, StartSessionRecord } from "../../cli/audit";
 import { DEFAULT_SHELL, wrappedCommand } from "../../cli/remoteCommand";
 import { REASON, RUN_TASK_ID, runTaskEvent } from "../support/cloudTrail";
 import { PROJECT_DIR } from "../../synth/synth";
 import { AwsRequestError } from "../../cli/errors";
 import { FakeAws } from "./support/fakeAws";
+import type { StackOutputs } from "../../cli/outputs";
 import { ALICE, capturedProgress, CREDENTIALS, FakeClock, OUTPUTS, REGION, rejects } from "./support/unit";
 
 const fixture = JSON.parse(
@@ -61,18 +63,25 @@ const logEvent = (time: string, message: string): OutputLogEvent => ({ timestamp
 
 /**
  * CloudTrail answering in pages of `pageSize` (newest first, as LookupEvents does), by event name and time window;
- * transcripts by stream name.
+ * transcripts by stream name; each transcript's copy in the bucket with as many versions as `copies` says (none
+ * unless it says).
  */
 function accounts(
     records: (ExecuteCommandRecord | RunTaskRecord | StartSessionRecord)[],
     transcripts: Record<string, OutputLogEvent[][]>,
-    pageSize = 50,
-    throttlesPerPage = 0,
+    {
+        pageSize = 50,
+        throttlesPerPage = 0,
+        copies = {},
+        outputs = OUTPUTS,
+    }: { pageSize?: number; throttlesPerPage?: number; copies?: Record<string, number>; outputs?: StackOutputs } = {},
 ) {
     const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS });
     const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS });
+    const s3 = new S3Client({ region: REGION, credentials: CREDENTIALS });
     const trailMock = mockClient(cloudTrail);
     const logsMock = mockClient(logs);
+    const s3Mock = mockClient(s3);
     const clock = new FakeClock();
     const newestFirst = [...records].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
     /** When each LookupEvents request came, and how often each page was asked for. */
@@ -106,19 +115,24 @@ function accounts(
         const index = input.nextToken ? Number(input.nextToken.slice(2)) : 0;
         return { events: pages[index] ?? [], nextForwardToken: `f/${Math.min(index + 1, pages.length)}` };
     });
+    s3Mock.on(ListObjectVersionsCommand).callsFake((input) => {
+        const versions = copies[input.Prefix.replace(/^sessions\/|\.log$/g, "")] ?? 0;
+        return { Versions: Array.from({ length: versions }, (_, i) => ({ Key: input.Prefix, VersionId: `v${i}`, IsLatest: i === 0 })), IsTruncated: false };
+    });
     const { progress, text } = capturedProgress(true);
-    const run = () => audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress, oldest: OLDEST, now: clock.now, sleep: clock.sleep });
-    return { trailMock, logsMock, run, progress: text, requestedAt };
+    const run = () => audit(WINDOW, { cloudTrail, logs, s3, outputs, progress, oldest: OLDEST, now: clock.now, sleep: clock.sleep });
+    return { trailMock, logsMock, s3Mock, run, progress: text, requestedAt };
 }
 
 describe("ecs-exec audit", () => {
     it("joins each allowed call to its transcript by session id: who, task, container, command, log size and span", async () => {
-        const { run, logsMock } = accounts([fixture], {
+        const transcript = {
             [SESSION]: [
                 [logEvent("2026-03-14T09:27:01Z", "Script started on 2026-03-14 09:27:01+00:00\n"), logEvent("2026-03-14T09:30:00Z", "# ls /app\n")],
                 [logEvent("2026-03-14T09:41:12Z", "# exit\n")],
             ],
-        });
+        };
+        const { run, logsMock, s3Mock } = accounts([fixture], transcript, { copies: { [SESSION]: 1 } });
         const [entry] = await run();
         assert.deepEqual(entry, {
             event: "ExecuteCommand",
@@ -140,8 +154,14 @@ describe("ecs-exec audit", () => {
                 events: 3,
                 firstEvent: "2026-03-14T09:27:01.000Z",
                 lastEvent: "2026-03-14T09:41:12.000Z",
+                state: "complete",
+                s3: { key: `sessions/${SESSION}.log`, versions: 1 },
             },
         } satisfies AuditEntry);
+        assert.deepEqual(
+            s3Mock.commandCalls(ListObjectVersionsCommand).map((c) => c.args[0].input),
+            [{ Bucket: OUTPUTS.transcriptBucketName, Prefix: `sessions/${SESSION}.log` }],
+        );
         assert.deepEqual(
             logsMock.commandCalls(GetLogEventsCommand).map((c) => c.args[0].input),
             [
@@ -191,17 +211,31 @@ describe("ecs-exec audit", () => {
         assert.equal(logsMock.calls().length, 0);
     });
 
-    it("reports a session whose log stream is missing (still open, or its logging failed)", async () => {
+    it("reports a session whose transcript is in neither store yet as pending", async () => {
         const { run } = accounts([call("2026-03-14T11:00:00Z", "ecs-execute-command-nolog0000000000")], {});
         const [entry] = await run();
-        assert.deepEqual(entry.log, { stream: "ecs-execute-command-nolog0000000000", present: false });
+        assert.deepEqual(entry.log, {
+            stream: "ecs-execute-command-nolog0000000000",
+            present: false,
+            state: "pending",
+            s3: { key: "sessions/ecs-execute-command-nolog0000000000.log", versions: 0 },
+        });
+    });
+
+    it("reads no bucket for a stack without one (outputs of a deployment older than it): the stream alone decides", async () => {
+        const { transcriptBucketName, ...older } = OUTPUTS;
+        const { run, s3Mock } = accounts([fixture], { [SESSION]: [[logEvent("2026-03-14T09:27:01Z", "hello\n")]] }, { outputs: older });
+        const [entry] = await run();
+        assert.equal(entry.log?.state, "complete");
+        assert.equal(entry.log && "s3" in entry.log, false);
+        assert.equal(s3Mock.calls().length, 0, transcriptBucketName);
     });
 
     it("asks CloudTrail for ExecuteCommand in the window, reads every page, and lists the calls oldest first", async () => {
         const records = Array.from({ length: 120 }, (_, i) =>
             call(new Date(WINDOW.start.getTime() + i * 60_000).toISOString(), null),
         );
-        const { run, trailMock, progress } = accounts(records, {}, 50);
+        const { run, trailMock, progress } = accounts(records, {}, { pageSize: 50 });
         const entries = await run();
         assert.equal(entries.length, 120);
         assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
@@ -221,7 +255,7 @@ describe("ecs-exec audit", () => {
         const records = Array.from({ length: 120 }, (_, i) => call(new Date(WINDOW.start.getTime() + i * 60_000).toISOString(), null));
 
         it("asks at most 2 times a second, and reads every page when each is throttled 3 times before it is answered", async () => {
-            const { run, trailMock, requestedAt, progress } = accounts(records, {}, 50, 3);
+            const { run, trailMock, requestedAt, progress } = accounts(records, {}, { pageSize: 50, throttlesPerPage: 3 });
             const entries = await run();
             assert.equal(entries.length, 120);
             assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
@@ -235,7 +269,7 @@ describe("ecs-exec audit", () => {
         });
 
         it("gives up on a page CloudTrail keeps throttling: exit 1, naming the call", async () => {
-            const { run } = accounts(records, {}, 50, 100);
+            const { run } = accounts(records, {}, { pageSize: 50, throttlesPerPage: 100 });
             const error = await rejects(run(), AwsRequestError);
             assert.equal(error.message, "cloudtrail:LookupEvents failed: ThrottlingException: Rate exceeded");
         });
@@ -311,21 +345,23 @@ describe("ecs-exec audit", () => {
                     Object.assign(structuredClone(forwarding), { eventTime: "2026-03-14T11:30:00Z", requestParameters: { target: forwarding.requestParameters!.target } }),
                 ],
                 { [SESSION]: [[logEvent("2026-03-14T09:27:01Z", "hello\n")]] },
+                { copies: { [SESSION]: 1 } },
             );
             entries = await run();
         });
 
-        it("as a table, with a summary of allowed, refused and missing logs", () => {
+        it("as a table, with a summary of allowed and refused calls and of their logs' states", () => {
             const lines = formatAudit(entries, "text", WINDOW, OUTPUTS.clusterName).split("\n");
             assert.match(lines[0], /^TIME\s+WHO\s+TASK\s+REASON\s+CONTAINER\s+COMMAND\s+OUTCOME\s+SESSION LOG$/);
             assert.match(lines[1], /^2026-03-14 09:26:53Z .*alice@example.com +0f8e9c1d2b3a4e5f60718293a4b5c6d7 +INC-4711 restore the orders of 2026-03-13 +dev-ecs-exec .* allowed\s+ecs-execute-command-0a1b2c3d4e5f6a7b8: 6 bytes, 1 events, 2026-03-14 09:27:01Z to 2026-03-14 09:27:01Z$/);
             assert.match(lines[2], /refused \(AccessDenied\)\s+-$/);
             assert.match(lines[3], /^2026-03-14 10:12:31Z .* 0f8e9c1d2b3a4e5f60718293a4b5c6d7 +INC-4711 restore the orders of 2026-03-13 +- +forward to orders-db\.dev\.example\.com:5432 +allowed +alice@example\.com-0d2b6f1a9c3e5b7d4: no transcript \(port forwarding\)$/);
-            assert.match(lines[4], /ecs-execute-command-nolog0000000000: missing$/);
+            assert.match(lines[4], /ecs-execute-command-nolog0000000000: no stream \[pending: the session may still be open or uploading\]$/);
             assert.match(lines[5], / Session Manager default shell +allowed +alice@example\.com-0d2b6f1a9c3e5b7d4: not logged by ECS Exec$/);
             assert.equal(
                 lines.at(-1),
-                "3 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 2 allowed, 1 refused; 1 session logs missing. " +
+                "3 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 2 allowed, 1 refused; " +
+                    "session logs: 1 complete, 1 pending, 0 missing, 0 tampered, 0 expired. " +
                     "2 StartSession calls on its tasks: 1 port forwarding, 1 other sessions (not logged by ECS Exec), 0 refused.",
             );
         });
@@ -355,29 +391,159 @@ describe("ecs-exec audit", () => {
         it("says so when the window holds no call", () => {
             assert.equal(
                 formatAudit([], "text", WINDOW, OUTPUTS.clusterName),
-                "0 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 0 allowed, 0 refused; 0 session logs missing. " +
+                "0 ExecuteCommand calls on dev-ecs-exec from 2026-03-13 12:00:00Z to 2026-03-14 12:00:00Z: 0 allowed, 0 refused; " +
+                    "session logs: 0 complete, 0 pending, 0 missing, 0 tampered, 0 expired. " +
                     "0 StartSession calls on its tasks: 0 port forwarding, 0 other sessions (not logged by ECS Exec), 0 refused.",
             );
         });
     });
 });
 
-describe("ecs-exec audit against the local CloudTrail stand-in (the real SDK, CloudTrail's wire protocol)", () => {
+describe("ecs-exec audit against the local stand-in (the real SDK, CloudTrail's, CloudWatch Logs' and S3's wire protocols)", () => {
+    /** Runs audit against the stand-in, its clock at `now`. */
+    async function auditAt(aws: FakeAws, window: { start: Date; end: Date }, now: Date, outputs: StackOutputs = OUTPUTS) {
+        const clients = { region: REGION, credentials: CREDENTIALS, endpoint: aws.url };
+        const clock = new FakeClock();
+        clock.time = now.getTime();
+        const { progress } = capturedProgress();
+        return audit(window, {
+            // One attempt per request, as main makes the client: the retries are audit's own.
+            cloudTrail: new CloudTrailClient({ ...clients, maxAttempts: 1 }),
+            logs: new CloudWatchLogsClient(clients),
+            s3: new S3Client(clients),
+            outputs,
+            progress,
+            oldest: OLDEST,
+            now: clock.now,
+            sleep: clock.sleep,
+        });
+    }
+
     it("completes with every page when LookupEvents is throttled 3 times per page (ThrottlingException)", async () => {
         const records = Array.from({ length: 120 }, (_, i) => call(new Date(WINDOW.start.getTime() + i * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"), null));
         const aws = await new FakeAws({ cluster: OUTPUTS.clusterName, family: OUTPUTS.taskDefinitionFamily, container: OUTPUTS.containerName, userId: ALICE, trail: records.map((r) => ({ ...r })), throttlesPerPage: 3 }).start();
         try {
-            // One attempt per request, as main makes the client: the retries are audit's own.
-            const cloudTrail = new CloudTrailClient({ region: REGION, credentials: CREDENTIALS, endpoint: aws.url, maxAttempts: 1 });
-            const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS, endpoint: aws.url });
-            const clock = new FakeClock();
-            const { progress } = capturedProgress();
-            const entries = await audit(WINDOW, { cloudTrail, logs, outputs: OUTPUTS, progress, oldest: OLDEST, now: clock.now, sleep: clock.sleep });
+            const entries = await auditAt(aws, WINDOW, WINDOW.end);
             assert.deepEqual(entries.map((e) => e.time), records.map((r) => r.eventTime));
             // ExecuteCommand's 3 pages, StartSession's and RunTask's: each asked 4 times.
             assert.equal(aws.callsOf("LookupEvents").length, 5 * 4);
         } finally {
             await aws.stop();
         }
+    });
+
+    describe("log.state: what the log group and the write-once copy say together", () => {
+        const at = (time: string) => ({ timestamp: Date.parse(time), message: `at ${time}\n` });
+        const NOW = new Date("2026-03-14T12:00:00Z");
+        /** Each session: when it started, and what the stores hold of it. */
+        const sessions: Record<string, { start: string; stream?: { timestamp: number; message: string }[]; copies?: number; deleted?: boolean }> = {
+            complete: { start: "2026-03-14T09:00:00Z", stream: [at("2026-03-14T09:00:05Z"), at("2026-03-14T09:12:00Z")], copies: 1 },
+            // Less than maxSessionHours and the upload's grace ago: it may still be open.
+            "pending-open": { start: "2026-03-14T11:00:00Z" },
+            "missing-neither": { start: "2026-03-13T13:00:00Z" },
+            // A stream written with the task role, and the session's worker killed before the agent's upload.
+            "missing-no-copy": { start: "2026-03-13T14:00:00Z", stream: [at("2026-03-13T14:00:05Z")] },
+            // An object put before the agent's upload: versioning keeps both.
+            "tampered-versions": { start: "2026-03-13T15:00:00Z", stream: [at("2026-03-13T15:00:05Z")], copies: 2 },
+            // A stream created an hour before the session, with lines of its own.
+            "tampered-outside": { start: "2026-03-13T16:00:00Z", stream: [at("2026-03-13T15:00:00Z"), at("2026-03-13T16:00:05Z")], copies: 1 },
+            "tampered-deleted": { start: "2026-03-13T17:00:00Z", stream: [at("2026-03-13T17:00:05Z")], copies: 1, deleted: true },
+            // Past the 30 days of retention: the log group's retention and the bucket's lifecycle removed it.
+            "expired-gone": { start: "2026-02-05T10:00:00Z" },
+            "expired-lifecycle": { start: "2026-02-06T10:00:00Z", copies: 1, deleted: true },
+        };
+        const WIDE = { start: new Date("2026-02-01T00:00:00Z"), end: NOW };
+        const outputs = { ...OUTPUTS, logRetentionDays: 30 };
+        let entries: AuditEntry[];
+
+        before(async () => {
+            const id = (name: string) => `ecs-execute-command-${name}`;
+            const trail = Object.entries(sessions).map(([name, { start }]) => ({ ...call(start, id(name)) }));
+            const aws = await new FakeAws({
+                cluster: OUTPUTS.clusterName,
+                family: OUTPUTS.taskDefinitionFamily,
+                container: OUTPUTS.containerName,
+                userId: ALICE,
+                trail,
+                transcriptBucket: OUTPUTS.transcriptBucketName,
+            }).start();
+            try {
+                for (const [name, { stream, copies = 0, deleted }] of Object.entries(sessions)) {
+                    if (stream) {
+                        aws.addStream(id(name), stream);
+                    }
+                    Array.from({ length: copies }).forEach(() => aws.putCopy(id(name), 120));
+                    if (deleted) {
+                        aws.deleteCopy(id(name));
+                    }
+                }
+                entries = await auditAt(aws, WIDE, NOW, outputs);
+            } finally {
+                await aws.stop();
+            }
+        });
+
+        it("is each session's state, by both stores, the session's time and the retention", () => {
+            assert.deepEqual(
+                Object.fromEntries(entries.map((e) => [e.sessionId!.replace("ecs-execute-command-", ""), e.log!.state])),
+                Object.fromEntries(Object.keys(sessions).map((name) => [name, name.split("-")[0]])),
+            );
+        });
+
+        it("carries each copy's key and versions in the JSON records", () => {
+            const json = JSON.parse(formatAudit(entries, "json", WIDE, OUTPUTS.clusterName)) as AuditEntry[];
+            const copy = (name: string) => json.find((e) => e.sessionId === `ecs-execute-command-${name}`)!.log!.s3;
+            assert.deepEqual(copy("complete"), { key: "sessions/ecs-execute-command-complete.log", versions: 1 });
+            assert.deepEqual(copy("tampered-versions"), { key: "sessions/ecs-execute-command-tampered-versions.log", versions: 2 });
+            assert.deepEqual(copy("tampered-deleted"), { key: "sessions/ecs-execute-command-tampered-deleted.log", versions: 1, deleted: 1 });
+            assert.deepEqual(copy("missing-neither"), { key: "sessions/ecs-execute-command-missing-neither.log", versions: 0 });
+        });
+
+        it("flags each row that is not complete in the text output, and counts each state in the summary", () => {
+            const lines = formatAudit(entries, "text", WIDE, OUTPUTS.clusterName).split("\n");
+            const row = (name: string) => lines.find((line) => line.includes(`ecs-execute-command-${name}:`))!;
+            assert.match(row("complete"), /ecs-execute-command-complete: \d+ bytes, 2 events, 2026-03-14 09:00:05Z to 2026-03-14 09:12:00Z$/);
+            assert.match(row("pending-open"), /: no stream \[pending: the session may still be open or uploading\]$/);
+            assert.match(row("missing-neither"), /: no stream \[MISSING: no stream, no S3 copy\]$/);
+            assert.match(row("missing-no-copy"), /: \d+ bytes, 1 events, .* \[MISSING: no S3 copy\]$/);
+            assert.match(row("tampered-versions"), /\[TAMPERED: 2 versions of the S3 copy\]$/);
+            assert.match(row("tampered-outside"), /\[TAMPERED: stream events outside the session's time\]$/);
+            assert.match(row("tampered-deleted"), /\[TAMPERED: S3 copy deleted\]$/);
+            assert.match(row("expired-gone"), /: no stream \[expired: older than the stores' retention\]$/);
+            assert.match(lines.at(-1)!, /: 9 allowed, 0 refused; session logs: 1 complete, 1 pending, 2 missing, 3 tampered, 2 expired\. /);
+        });
+    });
+});
+
+describe("logState's bounds", () => {
+    const start = new Date("2026-03-14T09:00:00Z");
+    const times = (now: string) => ({ start, maxSessionHours: 8, now: new Date(now) });
+    const stream = (first: string, last = first) => ({ stream: "s", present: true, bytes: 1, events: 2, firstEvent: first, lastEvent: last });
+    const one = { key: "sessions/s.log", versions: 1 };
+
+    it("allows the agent's clock a minute before CloudTrail's, and no more", () => {
+        assert.equal(logState(stream("2026-03-14T08:59:01Z"), one, times("2026-03-14T10:00:00Z")), "complete");
+        assert.equal(logState(stream("2026-03-14T08:58:59Z"), one, times("2026-03-14T10:00:00Z")), "tampered");
+    });
+
+    it("takes events up to maxSessionHours and the upload's 15 minutes after the start as the agent's", () => {
+        assert.equal(logState(stream("2026-03-14T09:00:05Z", "2026-03-14T17:15:00Z"), one, times("2026-03-15T00:00:00Z")), "complete");
+        assert.equal(logState(stream("2026-03-14T09:00:05Z", "2026-03-14T17:15:01Z"), one, times("2026-03-15T00:00:00Z")), "tampered");
+    });
+
+    it("holds a lacking store pending until then, and missing after", () => {
+        const none = { stream: "s", present: false };
+        const noCopy = { key: "sessions/s.log", versions: 0 };
+        assert.equal(logState(none, noCopy, times("2026-03-14T17:14:59Z")), "pending");
+        assert.equal(logState(none, noCopy, times("2026-03-14T17:15:00Z")), "missing");
+        assert.equal(logState(stream("2026-03-14T09:00:05Z"), noCopy, times("2026-03-14T17:15:00Z")), "missing");
+        assert.equal(logState(none, one, times("2026-03-14T17:15:00Z")), "missing");
+    });
+
+    it("counts a delete as tampering within the retention, and as the bucket's lifecycle after it", () => {
+        const deleted = { key: "sessions/s.log", versions: 1, deleted: 1 };
+        const retained = { ...times("2026-04-13T08:59:59Z"), retentionDays: 30 };
+        assert.equal(logState({ stream: "s", present: false }, deleted, retained), "tampered");
+        assert.equal(logState({ stream: "s", present: false }, deleted, { ...retained, now: new Date("2026-04-13T09:00:00Z") }), "expired");
     });
 });

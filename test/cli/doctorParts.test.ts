@@ -295,6 +295,7 @@ describe("doctor's other judgements", () => {
             taskCpu: 256,
             taskMemory: 512,
             sessionLogGroupName: names.sessionLogGroup,
+            transcriptBucketName: "dev-ecs-exec-transcripts-111122223333",
         };
         const all = scenarios(facts);
         const ids = Object.values(callers("111122223333")).map((c) => c.userId);

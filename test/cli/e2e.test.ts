@@ -88,6 +88,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                     family: outputs.taskDefinitionFamily,
                     container: outputs.containerName,
                     userId: ALICE,
+                    transcriptBucket: outputs.transcriptBucketName,
                     ...options,
                 }).start();
                 const sandbox = await Sandbox.create({ plugin });
@@ -167,8 +168,10 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                 "DescribeTasks",
                 "ExecuteCommand",
                 "DescribeTasks",
-                // The transcript has arrived, no other session uses the task: it is stopped.
+                // The transcript has arrived, in the log group and its copy in the bucket; no other session uses the
+                // task: it is stopped.
                 "DescribeLogStreams",
+                "ListObjectsV2",
                 "DescribeSessions",
                 "StopTask",
             ]);
@@ -487,6 +490,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                 "ExecuteCommand",
                 "DescribeTasks",
                 "DescribeLogStreams",
+                "ListObjectsV2",
                 "DescribeSessions",
                 "StopTask",
             ]);

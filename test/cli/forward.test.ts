@@ -15,7 +15,7 @@ import {
     FakeSignals,
     FakeTerminal,
     mockedEcs,
-    mockedLogs,
+    mockedTranscriptStores,
     mockedSsm,
     mockedSts,
     OUTPUTS,
@@ -51,7 +51,7 @@ function setUp(options: Partial<ForwardOptions> = {}) {
     const { ecs, ecsMock } = mockedEcs();
     const { sts } = mockedSts();
     const { ssm, ssmMock } = mockedSsm();
-    const { logs, logsMock } = mockedLogs();
+    const { logs, logsMock, s3 } = mockedTranscriptStores();
     const plugin = new FakePlugin();
     plugin.sessionExit = "held";
     const signals = new FakeSignals();
@@ -74,6 +74,7 @@ function setUp(options: Partial<ForwardOptions> = {}) {
                 sts,
                 ssm,
                 logs,
+                s3,
                 outputs: { ...OUTPUTS, portForwarding: [DESTINATION] },
                 profile: "",
                 plugin,

@@ -15,7 +15,7 @@ import {
     FakePlugin,
     FakeSignals,
     mockedEcs,
-    mockedLogs,
+    mockedTranscriptStores,
     mockedSsm,
     mockedSts,
     OUTPUTS,
@@ -36,7 +36,7 @@ function setUp(options: Partial<RunOptions> = {}) {
     const { ecs, ecsMock } = mockedEcs();
     const { sts } = mockedSts();
     const { ssm, ssmMock } = mockedSsm();
-    const { logs, logsMock } = mockedLogs();
+    const { logs, logsMock, s3 } = mockedTranscriptStores();
     const clock = new FakeClock();
     const plugin = new FakePlugin();
     plugin.sessionExit = "held";
@@ -63,6 +63,7 @@ function setUp(options: Partial<RunOptions> = {}) {
                 sts,
                 ssm,
                 logs,
+                s3,
                 outputs: OUTPUTS,
                 profile: "",
                 plugin,

@@ -23,6 +23,7 @@ const policy = developerPolicy(TEST_CONTEXT, {
     taskCpu: 256,
     taskMemory: 512,
     sessionLogGroupName: names.sessionLogGroup,
+    transcriptBucketName: "dev-ecs-exec-transcripts-111122223333",
 });
 const REASON = "INC-4711 restore orders";
 const principal = `arn:aws:sts::${TEST_CONTEXT.accountId}:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com`;

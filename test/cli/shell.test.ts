@@ -6,6 +6,7 @@ import {
     RunTaskCommand,
     StopTaskCommand,
 } from "@aws-sdk/client-ecs";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSessionsCommand } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
@@ -28,7 +29,7 @@ import {
     FakeSignals,
     FakeTerminal,
     mockedEcs,
-    mockedLogs,
+    mockedTranscriptStores,
     mockedSsm,
     mockedSts,
     OUTPUTS,
@@ -57,7 +58,7 @@ function setUp(options: Partial<ShellOptions> = {}, { stdoutIsTerminal = false }
     const { ecs, ecsMock } = mockedEcs();
     const { sts, stsMock } = mockedSts();
     const { ssm, ssmMock } = mockedSsm();
-    const { logs, logsMock } = mockedLogs();
+    const { logs, logsMock, s3, s3Mock } = mockedTranscriptStores();
     const plugin = new FakePlugin();
     const signals = new FakeSignals();
     const terminal = new FakeTerminal();
@@ -83,6 +84,7 @@ function setUp(options: Partial<ShellOptions> = {}, { stdoutIsTerminal = false }
                 sts,
                 ssm,
                 logs,
+                s3,
                 outputs: OUTPUTS,
                 profile: "",
                 plugin,
@@ -98,7 +100,7 @@ function setUp(options: Partial<ShellOptions> = {}, { stdoutIsTerminal = false }
             },
         );
     const stopped = () => ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
-    return { ecs, ecsMock, stsMock, ssmMock, logsMock, plugin, signals, terminal, clock, stdout, text, run, stopped };
+    return { ecs, ecsMock, stsMock, ssmMock, logsMock, s3Mock, plugin, signals, terminal, clock, stdout, text, run, stopped };
 }
 
 describe("ecs-exec shell", () => {
@@ -382,6 +384,25 @@ describe("ecs-exec shell", () => {
             });
             assert.match(t.text(), /Waiting for the transcript of ecs-execute-command-0a1b2c3d4e5f6a7b8 in log group \/ecs-exec\/dev\/sessions before stopping the task\.\.\.\n/);
             assert.doesNotMatch(t.text(), /may be lost/);
+        });
+
+        it("waits for the transcript's copy in the bucket too: its key listed (sessions/<session id>.log), then StopTask", async () => {
+            const t = setUp();
+            const order: string[] = [];
+            let looks = 0;
+            t.s3Mock.on(ListObjectsV2Command).callsFake((input) => {
+                order.push("ListObjectsV2");
+                return { Contents: ++looks < 2 ? [] : [{ Key: input.Prefix }] };
+            });
+            t.ecsMock.on(StopTaskCommand).callsFake(() => (order.push("StopTask"), {}));
+            assert.equal(await t.run(), 0);
+            assert.deepEqual(order, ["ListObjectsV2", "ListObjectsV2", "StopTask"]);
+            assert.deepEqual(t.s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input, {
+                Bucket: OUTPUTS.transcriptBucketName,
+                Prefix: `sessions/${SESSION.sessionId}.log`,
+                MaxKeys: 1,
+            });
+            assert.match(t.text(), /Waiting for the transcript of ecs-execute-command-0a1b2c3d4e5f6a7b8 in bucket dev-ecs-exec-transcripts-111122223333 before stopping the task\.\.\.\n/);
         });
 
         it("stops the task anyway when the transcript has not arrived within --transcript-wait, saying it may be lost", async () => {

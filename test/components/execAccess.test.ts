@@ -20,6 +20,7 @@ function args(changes: Partial<ExecAccessArgs> = {}): ExecAccessArgs {
         executionRoleArn: "arn:aws:iam::111122223333:role/test-ecs-exec-execution",
         kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10",
         sessionLogGroupName: "/ecs-exec/test/sessions",
+        transcriptBucketName: "test-ecs-exec-transcripts-111122223333",
         developerPrincipalArns: [SSO_ROLE],
         developerSessionNameTag: "email",
         developerTaggedRoleArns: [],

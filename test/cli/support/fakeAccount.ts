@@ -147,7 +147,7 @@ export function healthyState(deployed: SynthResult): AccountState {
             [o.taskRoleArn, { "ecs-exec-agent": taskRolePolicy }],
         ]),
         key: { arn: o.kmsKeyArn, state: "Enabled", spec: key.customerMasterKeySpec, usage: key.keyUsage, rotation: key.enableKeyRotation, policy: key.policy },
-        cluster: { name: cluster.name, status: "ACTIVE", configuration: cluster.configuration },
+        cluster: { name: cluster.name, status: "ACTIVE", configuration: apiConfiguration(cluster.configuration) },
         logGroup: { name: logGroup.name, kmsKeyId: logGroup.kmsKeyId, retentionInDays: logGroup.retentionInDays },
         taskDefinition: {
             ...td,
@@ -193,6 +193,20 @@ export function healthyState(deployed: SynthResult): AccountState {
             multiRegion: trail.isMultiRegionTrail,
         },
     };
+}
+
+/**
+ * A cluster's configuration as ECS answers it: the provider's `s3BucketEncryptionEnabled` is the API's
+ * `s3EncryptionEnabled` (ECS API reference, ExecuteCommandLogConfiguration).
+ */
+function apiConfiguration(configuration: Json): Json {
+    const copy = JSON.parse(JSON.stringify(configuration));
+    const log = copy.executeCommandConfiguration?.logConfiguration;
+    if (log && "s3BucketEncryptionEnabled" in log) {
+        log.s3EncryptionEnabled = log.s3BucketEncryptionEnabled;
+        delete log.s3BucketEncryptionEnabled;
+    }
+    return copy;
 }
 
 const local = () => ({ destinationCidrBlock: "10.0.0.0/16", gatewayId: "local", state: "active" });

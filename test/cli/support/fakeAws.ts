@@ -1,14 +1,16 @@
 /**
  * A small AWS on 127.0.0.1 for end-to-end tests: ECS over its JSON protocol (RunTask, DescribeTasks, ListTasks,
  * ExecuteCommand, StopTask), SSM over JSON 1.1 (StartSession, TerminateSession, DescribeSessions), CloudWatch Logs
- * (DescribeLogStreams) and CloudTrail (LookupEvents) over JSON 1.1, and STS GetCallerIdentity over the query protocol,
- * reached by the real SDK through AWS_ENDPOINT_URL_ECS / _SSM / _CLOUDWATCH_LOGS / _CLOUDTRAIL / _STS. It records every
+ * (DescribeLogStreams, GetLogEvents) and CloudTrail (LookupEvents) over JSON 1.1, S3 over its REST protocol with XML
+ * answers (ListObjectsV2, ListObjectVersions; path-style, as the SDK addresses an IP endpoint), and STS
+ * GetCallerIdentity over the query protocol, reached by the real SDK through AWS_ENDPOINT_URL_ECS / _SSM /
+ * _CLOUDWATCH_LOGS / _CLOUDTRAIL / _S3 / _STS. It records every
  * call, with the region and access key it was signed with, and lets a test hold a response back.
  *
  * Sessions are Session Manager's: ExecuteCommand and StartSession open one on the task's ECS target, Active until the
  * plugin reports its end (the stand-in plugins do, at DELETE /_stand-in/sessions/<id>), TerminateSession, or the task
  * stopping. The agent uploads an ExecuteCommand session's transcript when the session ends, and only if its task still
- * runs: its log stream, named after the session id, appears then. The stand-in plugin that runs commands asks, at
+ * runs: its log stream, named after the session id, appears then, and its copy in the transcripts' bucket. The stand-in plugin that runs commands asks, at
  * GET /_stand-in/sessions/<id>, for the command a session was opened with and whether its task has stopped.
  */
 import { EventEmitter } from "events";
@@ -93,6 +95,14 @@ export interface FakeAwsOptions {
     pageSize?: number;
     /** How many times LookupEvents answers ThrottlingException for each page before it answers it. */
     throttlesPerPage?: number;
+    /** The transcripts' bucket: the agent copies each transcript there as `sessions/<session id>.log`. */
+    transcriptBucket?: string;
+}
+
+/** A log event of a transcript's stream, as GetLogEvents answers it (timestamp in milliseconds). */
+export interface FakeLogEvent {
+    timestamp: number;
+    message: string;
 }
 
 export class FakeAws {
@@ -104,6 +114,11 @@ export class FakeAws {
     readonly sessions = new Map<string, FakeSession>();
     /** The session log group's streams: transcripts uploaded, and how many more look-ups each takes to show. */
     private readonly transcripts = new Map<string, number>();
+    /** Each stream's events, for GetLogEvents. */
+    private readonly streamEvents = new Map<string, FakeLogEvent[]>();
+    /** The transcripts' bucket: every version of every key (S3 keeps them all: versioning is on). */
+    /** Each key's versions, oldest first; a delete adds a delete marker (a version without content). */
+    private readonly copies = new Map<string, { versionId: string; lastModified: Date; size: number; deleteMarker?: true }[]>();
     private readonly lookups = new Map<string, number>();
     private readonly server = http.createServer((req, res) => this.handle(req, res));
     private describes = 0;
@@ -163,7 +178,31 @@ export class FakeAws {
         session.status = "Terminated";
         if (session.command !== undefined && this.tasks.get(session.taskId)?.desiredStatus === "RUNNING") {
             this.transcripts.set(id, this.options.transcriptAfterLooks ?? 0);
+            this.streamEvents.set(id, [{ timestamp: Date.now(), message: `Script started on ${new Date().toISOString()}` }]);
+            this.putCopy(id, 120);
         }
+    }
+
+    /** A transcript already in the log group, with these events: one of earlier sessions, or a forged one. */
+    addStream(sessionId: string, events: FakeLogEvent[]): void {
+        this.transcripts.set(sessionId, 0);
+        this.streamEvents.set(sessionId, events);
+    }
+
+    /** One more version of a session's copy in the transcripts' bucket: the agent's upload, or another put over it. */
+    putCopy(sessionId: string, size: number, at = new Date()): void {
+        const key = `sessions/${sessionId}.log`;
+        const versions = this.copies.get(key) ?? [];
+        versions.push({ versionId: `v${(this.nextId++).toString(16).padStart(30, "0")}`, lastModified: at, size });
+        this.copies.set(key, versions);
+    }
+
+    /** A DeleteObject of a session's copy without a version id: versioning keeps the copy and adds a delete marker. */
+    deleteCopy(sessionId: string, at = new Date()): void {
+        const key = `sessions/${sessionId}.log`;
+        const versions = this.copies.get(key) ?? [];
+        versions.push({ versionId: `v${(this.nextId++).toString(16).padStart(30, "0")}`, lastModified: at, size: 0, deleteMarker: true });
+        this.copies.set(key, versions);
     }
 
     /** Holds the answers to `operation` until the returned function is called. */
@@ -218,8 +257,13 @@ export class FakeAws {
             chunks.push(chunk as Buffer);
         }
         const text = Buffer.concat(chunks).toString("utf8");
-        const signer = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization));
+        const signer = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization));
         const signed = { accessKeyId: signer?.[1], region: signer?.[2] };
+        if (signer?.[3] === "s3") {
+            const [status, xml] = this.s3(new URL(req.url ?? "/", "http://127.0.0.1"), signed);
+            res.writeHead(status, { "content-type": "application/xml" }).end(xml);
+            return;
+        }
         const target = req.headers["x-amz-target"];
         const service = (Object.keys(TARGET_PREFIXES) as JsonService[]).find((s) => typeof target === "string" && target.startsWith(TARGET_PREFIXES[s]));
         if (typeof target === "string" && service) {
@@ -386,6 +430,14 @@ export class FakeAws {
 
     /** The session log group: a stream per uploaded transcript, shown once its look-ups are used up. */
     private logs(operation: string, body: any): [number, unknown] {
+        if (operation === "GetLogEvents") {
+            const events = this.streamEvents.get(body.logStreamName);
+            if (!events) {
+                return [400, { __type: "ResourceNotFoundException", message: "The specified log stream does not exist." }];
+            }
+            // One page: the token CloudWatch Logs hands back at the end of a stream is the one it was given.
+            return [200, { events: body.nextToken ? [] : events, nextForwardToken: body.nextToken ?? "f/end", nextBackwardToken: "b/start" }];
+        }
         if (operation !== "DescribeLogStreams") {
             return [400, { __type: "UnknownOperationException", message: operation }];
         }
@@ -433,6 +485,38 @@ export class FakeAws {
                 NextToken: from + size < events.length ? String(from + size) : undefined,
             },
         ];
+    }
+
+    /**
+     * The transcripts' bucket, path-style: `GET /<bucket>?list-type=2&prefix=` (ListObjectsV2) and
+     * `GET /<bucket>?versions&prefix=` (ListObjectVersions), in the S3 API reference's XML.
+     */
+    private s3(url: URL, signed: { region?: string; accessKeyId?: string }): [number, string] {
+        const bucket = decodeURIComponent(url.pathname.split("/")[1] ?? "");
+        const prefix = url.searchParams.get("prefix") ?? "";
+        const operation = url.searchParams.has("versions") ? "ListObjectVersions" : "ListObjectsV2";
+        this.record(operation, { Bucket: bucket, Prefix: prefix }, signed);
+        if (bucket !== this.options.transcriptBucket) {
+            return [404, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>${bucket}</BucketName></Error>`];
+        }
+        const keys = [...this.copies.entries()].filter(([key]) => key.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b));
+        const ns = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
+        if (operation === "ListObjectsV2") {
+            const contents = keys.filter(([, versions]) => !versions[versions.length - 1].deleteMarker).map(([key, versions]) => {
+                const latest = versions[versions.length - 1];
+                return `<Contents><Key>${key}</Key><LastModified>${latest.lastModified.toISOString()}</LastModified><Size>${latest.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+            });
+            return [200, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult ${ns}><Name>${bucket}</Name><Prefix>${prefix}</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join("")}</ListBucketResult>`];
+        }
+        const versions = keys.flatMap(([key, all]) =>
+            [...all].reverse().map(
+                (v, i) =>
+                    v.deleteMarker
+                        ? `<DeleteMarker><Key>${key}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified></DeleteMarker>`
+                        : `<Version><Key>${key}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified><Size>${v.size}</Size><StorageClass>STANDARD</StorageClass></Version>`,
+            ),
+        );
+        return [200, `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult ${ns}><Name>${bucket}</Name><Prefix>${prefix}</Prefix><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${versions.join("")}</ListVersionsResult>`];
     }
 
     private describe(task: FakeTask, withTags: boolean): unknown {

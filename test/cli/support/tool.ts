@@ -94,6 +94,7 @@ export class Sandbox {
             AWS_ENDPOINT_URL_SSM: aws.url,
             AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: aws.url,
             AWS_ENDPOINT_URL_CLOUDTRAIL: aws.url,
+            AWS_ENDPOINT_URL_S3: aws.url,
             AWS_ACCESS_KEY_ID: "AKIAEXAMPLEFAKEKEY01",
             AWS_SECRET_ACCESS_KEY: "fake-secret-access-key",
             AWS_EC2_METADATA_DISABLED: "true",

@@ -1,5 +1,6 @@
 /** Stand-ins for unit tests of the CLI: SDK clients mocked with aws-sdk-client-mock, a fake plugin and signals. */
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { ECSClient, Task } from "@aws-sdk/client-ecs";
 import { DescribeSessionsCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -33,6 +34,7 @@ export const OUTPUTS: StackOutputs = {
     assignPublicIp: true,
     requireReason: false,
     sessionLogGroupName: "/ecs-exec/dev/sessions",
+    transcriptBucketName: "dev-ecs-exec-transcripts-111122223333",
 };
 
 export const CREDENTIALS = { accessKeyId: "AKIAEXAMPLEFAKEKEY01", secretAccessKey: "fake" };
@@ -57,12 +59,18 @@ export function mockedSsm() {
     return { ssm, ssmMock };
 }
 
-/** The session log group, where every session's transcript has arrived (a stream named after its session id). */
-export function mockedLogs() {
+/**
+ * The session log group and the transcripts' bucket, where every session's transcript has arrived (a stream named
+ * after its session id; the key `sessions/<session id>.log`).
+ */
+export function mockedTranscriptStores() {
     const logs = new CloudWatchLogsClient({ region: REGION, credentials: CREDENTIALS });
     const logsMock = mockClient(logs);
     logsMock.on(DescribeLogStreamsCommand).callsFake((input) => ({ logStreams: [{ logStreamName: input.logStreamNamePrefix }] }));
-    return { logs, logsMock };
+    const s3 = new S3Client({ region: REGION, credentials: CREDENTIALS });
+    const s3Mock = mockClient(s3);
+    s3Mock.on(ListObjectsV2Command).callsFake((input) => ({ Contents: [{ Key: input.Prefix }] }));
+    return { logs, logsMock, s3, s3Mock };
 }
 
 /**
