@@ -28,6 +28,23 @@ export class UsageError extends CliError {
     readonly exitCode = EXIT.USAGE;
 }
 
+/**
+ * An argument the command cannot take as written (an unknown option, a missing argument, a malformed duration): its
+ * line ends with where the command's help is, `(see ecs-exec <command> --help)`. `command`: the command whose help
+ * that is, "" for the tool's own; by default the command that was running.
+ */
+export class ArgumentError extends UsageError {
+    constructor(
+        message: string,
+        readonly command?: string,
+    ) {
+        super(message);
+    }
+}
+
+/** Where a command's help is: `(see ecs-exec stop --help)`, `(see ecs-exec --help)`. */
+export const seeHelp = (command: string) => `(see ${["ecs-exec", command].filter(Boolean).join(" ")} --help)`;
+
 /** The stack outputs could not be read, lack what the tool needs, or belong to another stack. */
 export class OutputsError extends CliError {
     readonly exitCode = EXIT.OUTPUTS;
@@ -37,7 +54,10 @@ export class CredentialsError extends CliError {
     readonly exitCode = EXIT.CREDENTIALS;
 }
 
-/** The SDK found no credentials; `profile` names the profile it looked in and where that came from. */
+/**
+ * The SDK found no credentials; `profile` names the profile it looked in and where that came from. The message is
+ * the problem, then on a line of its own what to do.
+ */
 export class NoCredentialsError extends CredentialsError {
     constructor(
         readonly detail: string,

@@ -10,8 +10,9 @@ import { version } from "../package.json";
 import type { AuditFormat } from "./audit";
 import { stackRegion } from "./aws";
 import { sleep } from "./clock";
-import { CliError, EXIT, NoCredentialsError, UsageError } from "./errors";
+import { ArgumentError, CliError, EXIT, NoCredentialsError, seeHelp, UsageError } from "./errors";
 import { formatTime, parseDuration, parseTime } from "./format";
+import { ENVIRONMENT_HELP, EXIT_CODES_HELP, withExamples } from "./help";
 import { requireFreePort } from "./localPort";
 import { forwardingDestination, loadStackOutputs, PulumiRunner, runPulumi, StackOutputs } from "./outputs";
 import { SessionManagerPlugin, sessionManagerPlugin } from "./plugin";
@@ -59,31 +60,6 @@ interface OwnTaskFlags {
     transcriptWait: string;
 }
 
-const ENVIRONMENT_HELP = `
-Environment:
-  AWS_PROFILE                        the profile, unless --profile names one
-  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
-                                     credentials, in place of a profile
-  AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE
-                                     where profiles are (default ~/.aws/config, ~/.aws/credentials)
-  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>
-                                     other endpoints (AWS_ENDPOINT_URL_ECS, _SSM, _STS, _CLOUDWATCH_LOGS, _CLOUDTRAIL, ...)
-  AWS_REGION                         not followed: every command uses the stack's region, and says when AWS_REGION differs
-  NO_COLOR                           doctor: no colour on a terminal`;
-
-const EXIT_CODES_HELP = `
-Exit codes:
-  0    done
-  1    AWS refused a request for another reason, the session failed to start or ended with an error (its task stopped), or a doctor check failed
-  2    bad arguments
-  3    stack outputs missing, unreadable, or of another stack
-  4    no usable AWS credentials (none, expired, or an id ECS cannot tag a task with)
-  5    not allowed by IAM (the message names the action)
-  6    session-manager-plugin not installed
-  7    the exec task did not become ready (stopped, or timed out)
-  129, 130, 143  interrupted by SIGHUP, SIGINT, SIGTERM (after stopping the task it started)
-  70   internal error (a bug: the stack trace is printed)`;
-
 function withStackOptions(command: Command): Command {
     return command
         .option("-s, --stack <stack>", "the Pulumi stack (default: the selected stack, or the one in --outputs)")
@@ -108,7 +84,7 @@ function withOwnTaskOptions(command: Command, what: string): Command {
 function duration(text: string, option: string, zero = false): number {
     const ms = parseDuration(text);
     if (ms === undefined || (ms === 0 && !zero)) {
-        throw new UsageError(`${option} takes a duration such as ${zero ? "0s, " : ""}90s, 5m or 1h, not "${text}"`);
+        throw new ArgumentError(`${option} takes a duration such as ${zero ? "0s, " : ""}90s, 5m or 1h, not "${text}"`);
     }
     return ms;
 }
@@ -116,7 +92,7 @@ function duration(text: string, option: string, zero = false): number {
 function localPort(text: string): number {
     const port = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(port >= 1 && port <= 65535)) {
-        throw new UsageError(`--local-port takes a TCP port from 1 to 65535, not "${text}"`);
+        throw new ArgumentError(`--local-port takes a TCP port from 1 to 65535, not "${text}"`);
     }
     return port;
 }
@@ -234,10 +210,17 @@ export async function main(rt: Runtime): Promise<number> {
         // Options after run's COMMAND belong to it (`ecs-exec run --stack dev ls -la`).
         .enablePositionalOptions()
         .addHelpText("after", `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
+        // `help` is a command of its own, so that `help <unknown>` is an error like `<unknown>`.
+        .helpCommand(false)
+        // Commander's own errors are printed in the tool's style by the catch below, like every other error.
+        .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s), outputError: () => undefined });
 
     let exitCode: number = EXIT.OK;
+    /** The command whose action runs: the help an ArgumentError of its own points to. */
+    let running = "";
+    program.hook("preAction", (_program, command) => {
+        running = command.name();
+    });
 
     withOwnTaskOptions(program.command("shell"), "shell")
         .description("open a shell in your exec task: reuse your running one, or start one and stop it when the shell ends")
@@ -253,7 +236,6 @@ export async function main(rt: Runtime): Promise<number> {
 
     withOwnTaskOptions(program.command("run"), "command")
         .description("run one command in your exec task: its output on stdout, its exit status as ecs-exec's (reuse or start the task as shell does)")
-        .usage("[--stack S | --outputs FILE] [--profile P] [--reason TEXT] [--new] [--keep] [--timeout D] -- COMMAND [ARG...]")
         .argument("<command>", "the program to run in the container (found on its PATH; no shell unless you run one: sh -c '...')")
         .argument("[args...]", "its arguments, each passed exactly as given")
         .passThroughOptions()
@@ -298,7 +280,7 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--mine", "stop all your exec tasks")
         .action(async (task: string | undefined, options: StackOptions & { mine?: boolean }) => {
             if ((task === undefined) === (options.mine !== true)) {
-                throw new UsageError("stop takes a task id or --mine (one of them)");
+                throw new ArgumentError("stop takes a task id or --mine (one of them)");
             }
             const { outputs, config } = await stackOutputs(options);
             const [{ stop }, clients] = await Promise.all([import("./stop"), ecsAndSts(config)]);
@@ -321,7 +303,7 @@ export async function main(rt: Runtime): Promise<number> {
                 end: options.until ? parseTime(options.until, "--until", now) : now,
             };
             if (window.start >= window.end) {
-                throw new UsageError("--since must be before --until");
+                throw new ArgumentError("--since must be before --until");
             }
             const oldest = new Date(now.getTime() - EVENT_HISTORY_DAYS * 86_400_000);
             if (window.start < oldest) {
@@ -367,14 +349,37 @@ export async function main(rt: Runtime): Promise<number> {
             exitCode = result.exitCode;
         });
 
+    program
+        .command("help")
+        .description("display help for command")
+        .argument("[command]", "the command to explain")
+        .action((name: string | undefined) => {
+            const command = name === undefined ? program : program.commands.find((c) => c.name() === name);
+            if (command === undefined) {
+                throw new ArgumentError(`unknown command '${name}'`, "");
+            }
+            command.outputHelp();
+        });
+
+    withExamples(program);
+    for (const command of [program, ...program.commands]) {
+        command.exitOverride((e) => {
+            throw parserError(e, command === program ? "" : command.name());
+        });
+    }
+
     try {
         await program.parseAsync(rt.argv);
         return exitCode;
     } catch (e) {
         progress.clear();
         if (e instanceof CommanderError) {
-            // Commander has printed the message (or the help).
+            // Commander has printed the help (or the version): asked for, or for a missing command (exit 2).
             return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+        }
+        if (e instanceof ArgumentError) {
+            rt.stderr.write(`ecs-exec: ${e.message} ${seeHelp(e.command ?? running)}\n`);
+            return e.exitCode;
         }
         if (e instanceof NoCredentialsError) {
             rt.stderr.write(`ecs-exec: ${new NoCredentialsError(e.detail, profile).message}\n`);
@@ -391,6 +396,18 @@ export async function main(rt: Runtime): Promise<number> {
             c.destroy();
         }
     }
+}
+
+/**
+ * Commander's error (an unknown option or command, a missing or excess argument, options that conflict) as the
+ * tool's: one line, without commander's `error: `. Help and version pass through.
+ */
+function parserError(e: CommanderError, command: string): Error {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
+        return e;
+    }
+    // A suggestion comes on a line of its own: "(Did you mean --stack?)".
+    return new ArgumentError(e.message.replace(/^error: /, "").replace(/\n/g, " ").replace(/\.$/, ""), command);
 }
 
 /** The real process: what the bin runs. */

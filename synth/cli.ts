@@ -1,48 +1,58 @@
 /**
  * npm run -s synth -- --stack <dev|prod> [--out FILE] [--config key=value ...]
  *
- * Prints (or writes) what a stack would create, without AWS or the Pulumi CLI. A bad stack config exits 1 with
- * the message `pulumi preview` would show. `-s`: npm prints its banner on stdout otherwise.
+ * Prints (or writes) what a stack would create, without AWS or the Pulumi CLI. A stack whose config or program fails
+ * exits 1 with the message `pulumi preview` would show (every bad value at once, each with where it came from); bad
+ * arguments, a stack without its file or a file that is not YAML exit 2. `-s`: npm prints its banner on stdout otherwise.
  */
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramFailure, synthesize, SynthError } from "./synth";
+import { checkStackConfig } from "./stackConfig";
+import { ProgramFailure, synthesize, SynthError, SynthUsageError } from "./synth";
 
-const usage = "usage: npm run -s synth -- --stack <name> [--out FILE] [--config <key>=<value> ...]";
+const USAGE = "usage: npm run -s synth -- --stack <name> [--out FILE] [--config <key>=<value> ...]";
+
+const HELP = `${USAGE}
+
+What stack <name> would create, as JSON, from Pulumi.yaml and Pulumi.<name>.yaml, without AWS or the Pulumi CLI.
+
+Options:
+  -s, --stack <name>          the stack
+  -o, --out <file>            write the JSON to FILE instead of stdout
+  -c, --config <key>=<value>  a setting over the stack file, as pulumi preview --config takes it; a key without a
+                              namespace is the project's (execMemory is ecs-exec:execMemory)
+  -h, --help                  this help
+
+Exit codes: 0 done; 1 the stack's config or program fails; 2 bad arguments, no such stack, or a stack file that is
+not YAML.`;
 
 function parseArgs(argv: string[]): { stack: string; out?: string; overrides: Record<string, string> } {
     let stack: string | undefined;
     let out: string | undefined;
     const overrides: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {
-        const value = argv[i + 1];
-        switch (argv[i]) {
-            case "--stack":
-            case "-s":
-                stack = value;
-                i++;
-                break;
-            case "--out":
-            case "-o":
-                out = value;
-                i++;
-                break;
-            case "--config":
-            case "-c": {
-                const eq = value?.indexOf("=") ?? -1;
-                if (eq <= 0) {
-                    throw new SynthError(`--config takes <key>=<value>, got ${JSON.stringify(value)}\n${usage}`);
-                }
-                overrides[value.slice(0, eq)] = value.slice(eq + 1);
-                i++;
-                break;
+        const flag = argv[i];
+        if (!["--stack", "-s", "--out", "-o", "--config", "-c"].includes(flag)) {
+            throw new SynthUsageError(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
+        }
+        const value = argv[++i];
+        if (value === undefined || value.startsWith("-")) {
+            throw new SynthUsageError(`${flag} needs a value\n${USAGE}`);
+        }
+        if (flag === "--stack" || flag === "-s") {
+            stack = value;
+        } else if (flag === "--out" || flag === "-o") {
+            out = value;
+        } else {
+            const eq = value.indexOf("=");
+            if (eq <= 0) {
+                throw new SynthUsageError(`--config takes <key>=<value>, got ${JSON.stringify(value)}\n${USAGE}`);
             }
-            default:
-                throw new SynthError(`unknown argument ${JSON.stringify(argv[i])}\n${usage}`);
+            overrides[value.slice(0, eq)] = value.slice(eq + 1);
         }
     }
     if (!stack) {
-        throw new SynthError(usage);
+        throw new SynthUsageError(`--stack is required\n${USAGE}`);
     }
     return { stack, out, overrides };
 }
@@ -57,13 +67,19 @@ function npmBannerOnStdout(env: NodeJS.ProcessEnv): boolean {
 }
 
 async function main(): Promise<void> {
-    const args = parseArgs(process.argv.slice(2));
+    const argv = process.argv.slice(2);
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(`${HELP}\n`);
+        return;
+    }
+    const args = parseArgs(argv);
     if (!args.out && !process.stdout.isTTY && npmBannerOnStdout(process.env)) {
         // What reads this stdout expects JSON, and would get npm's banner first.
-        throw new SynthError(
+        throw new SynthUsageError(
             "npm printed its banner on stdout, so the output would not be JSON: run npm run -s synth -- ..., or pass --out FILE",
         );
     }
+    checkStackConfig(args.stack, args.overrides);
     const result = await synthesize({ stack: args.stack, overrides: args.overrides });
     const json = JSON.stringify(result, null, 2) + "\n";
     if (args.out) {
@@ -78,11 +94,11 @@ async function main(): Promise<void> {
 main().then(
     () => process.exit(0),
     (e: unknown) => {
-        // Expected failures (bad config, bad arguments) print only their message, as `pulumi preview` does.
+        // Expected failures (bad arguments, bad config) print only their message, as `pulumi preview` does.
         const cause = e instanceof ProgramFailure ? e.cause : e;
         const expected =
             cause instanceof SynthError || pulumi.RunError.isInstance(cause) || pulumi.ResourceError.isInstance(cause);
         console.error(`error: ${expected ? (cause as Error).message : (cause as Error)?.stack ?? String(cause)}`);
-        process.exit(1);
+        process.exit(cause instanceof SynthUsageError ? 2 : 1);
     },
 );

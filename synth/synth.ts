@@ -55,7 +55,7 @@ export interface ProjectFile {
 }
 
 export function readProjectFile(projectDir = PROJECT_DIR): ProjectFile {
-    const doc = yaml.load(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as any;
+    const doc = readYaml(path.join(projectDir, "Pulumi.yaml"));
     return { name: doc.name, config: doc.config ?? {} };
 }
 
@@ -63,14 +63,28 @@ export function stackFilePath(stack: string, projectDir = PROJECT_DIR): string {
     return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
+/** A file as its user would name it: relative to where they are. */
+export const shownPath = (file: string) => path.relative(process.cwd(), file) || file;
+
 /** The stack file's `config:` block as written (qualified keys, structured values). */
 export function readStackConfig(stack: string, projectDir = PROJECT_DIR): Record<string, unknown> {
     const file = stackFilePath(stack, projectDir);
     if (!fs.existsSync(file)) {
-        throw new SynthError(`no stack file ${path.basename(file)} in ${projectDir}`);
+        throw new SynthUsageError(`no stack file ${path.basename(file)} in ${projectDir}`);
     }
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) as any) ?? {};
-    return doc.config ?? {};
+    return readYaml(file).config ?? {};
+}
+
+/** A YAML file's document; one that is not YAML is refused in one line, `<file>:<line>:<column>: ...`, as compilers name a place. */
+function readYaml(file: string): any {
+    try {
+        return yaml.load(fs.readFileSync(file, "utf8")) ?? {};
+    } catch (e) {
+        if (e instanceof yaml.YAMLException) {
+            throw new SynthUsageError(`${shownPath(file)}:${e.mark.line + 1}:${e.mark.column + 1}: not valid YAML: ${e.reason}`);
+        }
+        throw e;
+    }
 }
 
 /** Config as the Pulumi CLI hands it to a program: project defaults under stack values, every value a string. */
@@ -103,37 +117,46 @@ export function resolveStackConfig(
  * MarshalString: `true` is "true", `256` is "256"), so a string-typed key accepts `true`; lists stay lists.
  */
 export function stackConfigTypeError(stack: string, project: ProjectFile, stackConfig: Record<string, unknown>): string | undefined {
-    const valid = (type: DeclaredType["type"], items: DeclaredType["items"], value: unknown): boolean => {
-        switch (type) {
-            case "string":
-                return typeof value === "string";
-            case "integer":
-                return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
-            case "boolean":
-                return value === true || value === false || value === "true" || value === "false";
-            case "object":
-                return typeof value === "object" && value !== null && !Array.isArray(value);
-            case "array":
-                return Array.isArray(value) && items !== undefined && value.every((item) => valid(items.type, items.items, item));
-        }
-    };
-    // InferFullTypeName in the same file: array<item type>, nested.
-    const typeName = ({ type, items }: DeclaredType): string => (items ? `array<${typeName(items)}>` : type);
     for (const key of Object.keys(project.config).sort()) {
         const raw = stackConfig[`${project.name}:${key}`] ?? stackConfig[key];
         if (raw === undefined) {
             continue; // the default applies, which Pulumi checks against the type when it loads Pulumi.yaml
         }
-        const stored = typeof raw === "object" && raw !== null ? raw : String(raw);
         const declared = project.config[key];
-        if (!valid(declared.type, declared.items, stored)) {
+        if (!hasDeclaredType(declared, storedValue(raw))) {
             return `Stack '${stack}' with configuration key '${key}' must be of type '${typeName(declared)}'`;
         }
     }
     return undefined;
 }
 
+/** A stack file's value as Pulumi stores it: a scalar as its string, a list or map as it is. */
+export const storedValue = (raw: unknown): unknown => (typeof raw === "object" && raw !== null ? raw : String(raw));
+
+/** Whether a stored value is of the type Pulumi.yaml declares (ValidateConfigValue). */
+export function hasDeclaredType({ type, items }: DeclaredType, value: unknown): boolean {
+    switch (type) {
+        case "string":
+            return typeof value === "string";
+        case "integer":
+            return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
+        case "boolean":
+            return value === true || value === false || value === "true" || value === "false";
+        case "object":
+            return typeof value === "object" && value !== null && !Array.isArray(value);
+        case "array":
+            return Array.isArray(value) && items !== undefined && value.every((item) => hasDeclaredType(items, item));
+    }
+}
+
+/** A declared type as Pulumi names it (InferFullTypeName): array<item type>, nested. */
+export const typeName = ({ type, items }: DeclaredType): string => (items ? `array<${typeName(items)}>` : type);
+
+/** A stack that cannot be synthesized: its config or its program fails (exit 1). */
 export class SynthError extends Error {}
+
+/** What synth was asked cannot be done as asked: bad arguments, a stack without its file, a file that is not YAML (exit 2). */
+export class SynthUsageError extends SynthError {}
 
 /** The program failed; `declared` is what it had registered by then (for a bad config: nothing but the stack). */
 export class ProgramFailure extends Error {

@@ -459,14 +459,14 @@ describe("npm run synth", function () {
             ]);
         });
 
-        it("exits 1 with the message a preview shows: every bad key (namespaced or not), and no stack trace", () => {
+        it("exits 1 with every bad key (namespaced or not), each blamed on its --config flag, and no stack trace", () => {
             assert.equal(run.code, 1);
             assert.equal(run.stdout, "");
             const lines = run.stderr.trimEnd().split("\n");
             assert.equal(lines[0], "error: invalid stack configuration (2 problems):");
-            assert.match(lines[1], /^ {2}- ecs-exec:execMemory: got "300"; allowed: MiB valid with execCpu 256/);
-            assert.match(lines[2], /^ {2}- ecs-exec:maxSessionHours: got "0"; allowed: whole hours from 1 to 24/);
-            assert.equal(lines[3], "Fix Pulumi.dev.yaml (or pulumi config set <key> <value>).");
+            assert.match(lines[1], /^ {2}- ecs-exec:execMemory: got "300" \(--config execMemory=300\); allowed: MiB valid with execCpu 256/);
+            assert.match(lines[2], /^ {2}- ecs-exec:maxSessionHours: got "0" \(--config ecs-exec:maxSessionHours=0\); allowed: whole hours from 1 to 24/);
+            assert.equal(lines[3], "Fix the --config values named.");
             assert.equal(lines.length, 4);
         });
 

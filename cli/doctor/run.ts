@@ -114,7 +114,12 @@ export async function doctor(input: DoctorInput): Promise<{ report: DoctorReport
         if (!(e instanceof CliError)) {
             throw e;
         }
-        identityProblem = fail(e.message, "Sign in (for example aws sso login), or set AWS_PROFILE, then run ecs-exec doctor again.");
+        // A message that says what to do on its next line (no credentials at all) gives the fix; the report says it once.
+        const [problem, ...todo] = e.message.split("\n");
+        identityProblem = fail(
+            problem,
+            todo.length > 0 ? `${todo.join(" ")} Then run ecs-exec doctor again.` : "Sign in (for example aws sso login), or set AWS_PROFILE, then run ecs-exec doctor again.",
+        );
         exitCode = e instanceof CredentialsError ? EXIT.CREDENTIALS : EXIT.AWS;
     }
     const account = stackAccount(optional.clusterArn);

@@ -3,7 +3,26 @@ export const USAGE =
     "usage: npm run check -- --stack <name> [--policy-config FILE] [--config <key>=<value> ...] [--json]\n" +
     "       npm run check -- --resources FILE --policy-config FILE [--json]";
 
+export const HELP = `${USAGE}
+
+Runs the policy pack over the offline synth of stack <name> (npm run synth), or over a resources file in its format,
+as pulumi preview --policy-pack runs it, without credentials or the Pulumi CLI.
+
+Options:
+  -s, --stack <name>          the stack to synthesize and check
+  --resources <file>          check this file (npm run synth's JSON) instead of a stack
+  --policy-config <file>      the policy config, as --policy-pack-config takes it (default: policies/config/<name>.json)
+  -c, --config <key>=<value>  a setting over the stack file, as npm run synth takes it
+  --json                      the report as JSON
+  -h, --help                  this help
+
+Exit codes: 0 no mandatory violation; 1 a mandatory violation, or a stack whose config or program fails; 2 bad
+arguments, an unreadable stack file, policy config or resources file; 3 the check itself failed (the pack did not load).`;
+
 export class UsageError extends Error {}
+
+/** The stack cannot be checked: its config or its program fails (npm run synth exits 1). */
+export class FailingStackError extends Error {}
 
 export interface CheckArgs {
     stack?: string;

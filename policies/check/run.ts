@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runSynth } from "../../synth/run";
 import { stackFilePath } from "../../synth/synth";
-import { CheckArgs, UsageError } from "./args";
+import { CheckArgs, FailingStackError, UsageError } from "./args";
 import { check } from "./check";
 import { PACK_DIR, PolicyPackProcess } from "./pack";
 import { countByLevel, formatTable, ResourceRecord } from "./report";
@@ -33,7 +33,9 @@ async function loadResources(args: CheckArgs): Promise<ResourceRecord[]> {
     if (args.stack) {
         const run = await runSynth(["--stack", args.stack, ...args.config.flatMap((setting) => ["--config", setting])]);
         if (run.code !== 0) {
-            throw new UsageError(`synth of stack ${args.stack} failed:\n${run.stderr.trim()}`);
+            // Synth's own exit codes: 2 for what it cannot read as given, 1 for a stack that fails.
+            const message = `synth of stack ${args.stack} failed:\n${run.stderr.trim()}`;
+            throw run.code === 2 ? new UsageError(message) : new FailingStackError(message);
         }
         return JSON.parse(run.stdout).resources;
     }
@@ -48,7 +50,7 @@ async function loadResources(args: CheckArgs): Promise<ResourceRecord[]> {
     }
 }
 
-/** 0: no mandatory violation; 1: at least one. */
+/** 0: no mandatory violation; 1: at least one. A stack synth refuses rejects with a FailingStackError (exit 1). */
 export async function runCheck(args: CheckArgs): Promise<number> {
     const configFile = policyConfigFile(args);
     // The pack loads (and type-checks) while the stack synthesizes; whichever fails, no pack process is left behind.

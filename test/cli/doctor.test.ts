@@ -390,6 +390,27 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             }
         });
 
+        it("without credentials: the report says what to do once, on the credentials check's fix line, indented like every line", async () => {
+            account.reset();
+            const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+            delete process.env.AWS_ACCESS_KEY_ID;
+            delete process.env.AWS_SECRET_ACCESS_KEY;
+            try {
+                const { code, stdout } = await doctor([]);
+                assert.equal(code, 4);
+                const lines = stdout.trimEnd().split("\n");
+                assert.equal(lines.filter((line) => line.includes("aws sso login")).length, 1, stdout);
+                const credentials = lines.findIndex((line) => line.startsWith("  ✗ credentials "));
+                assert.match(lines[credentials], /no usable AWS credentials: .+\.$/);
+                assert.match(lines[credentials + 1], /^ {27}fix: Sign in \(for example `aws sso login`\), or give a profile .* Then run ecs-exec doctor again\.$/);
+                // Besides the title, the group names, the tally and blank lines, every line is a check's, indented.
+                const unindented = lines.slice(1, -1).filter((line) => line !== "" && !["access", "session path", "audit"].includes(line));
+                assert.deepEqual(unindented.filter((line) => !line.startsWith("  ")), []);
+            } finally {
+                Object.assign(process.env, { AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret });
+            }
+        });
+
         it("runs its checks at once: with 50 ms per answer, far quicker than one request after another", async () => {
             account.reset();
             account.latencyMs = 50;

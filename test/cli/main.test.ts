@@ -16,6 +16,17 @@ fs.writeFileSync(
     JSON.stringify({ ...OUTPUTS, stack: "prod", requireReason: true, portForwarding: [{ name: "orders-db", host: "orders-db.internal", port: 5432 }] }),
 );
 
+/** Every command of the tool, as its help lists them. */
+const COMMANDS = ["shell", "run", "forward", "list", "stop", "audit", "doctor", "help"];
+
+/** A directory with no files in it. */
+const noFiles = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-no-files-"));
+
+/** The words of a command line as a POSIX shell splits it, for the quoting examples use: "..." and '...' words. */
+function shellWords(line: string): string[] {
+    return [...line.matchAll(/"([^"]*)"|'([^']*)'|([^\s"']+)/g)].map(([, double, single, bare]) => double ?? single ?? bare);
+}
+
 async function run(args: string[], plugin = new FakePlugin()) {
     let stdout = "";
     let stderr = "";
@@ -37,7 +48,10 @@ async function run(args: string[], plugin = new FakePlugin()) {
 }
 
 describe("ecs-exec command line", () => {
-    after(() => fs.rmSync(path.dirname(outputsFile), { recursive: true, force: true }));
+    after(() => {
+        fs.rmSync(path.dirname(outputsFile), { recursive: true, force: true });
+        fs.rmSync(noFiles, { recursive: true, force: true });
+    });
 
     it("prints help with the exit codes, exit 0", async () => {
         const { code, stdout } = await run(["--help"]);
@@ -72,23 +86,88 @@ describe("ecs-exec command line", () => {
         ["run", "--transcript-wait", "1x", "--", "true"],
         ["list", "--profile"],
     ]) {
-        it(`bad arguments (${args.join(" ")}): one message, exit 2`, async () => {
+        it(`bad arguments (${args.join(" ")}): one message with the tool's prefix once, exit 2`, async () => {
             const { code, stderr } = await run([...args, "--outputs", outputsFile]);
             assert.equal(code, 2);
             assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+            assert.match(stderr, /^ecs-exec: (?!ecs-exec: |error: )/);
         });
     }
 
-    it("help says which environment variables apply, --profile and AWS_REGION among them", async () => {
+    for (const [args, message] of [
+        [["shell", "--bogus"], "unknown option '--bogus' (see ecs-exec shell --help)"],
+        [["shell", "--stak", "dev"], "unknown option '--stak' (Did you mean --stack?) (see ecs-exec shell --help)"],
+        [["forward"], "missing required argument 'name' (see ecs-exec forward --help)"],
+        [["list", "extra"], "too many arguments for 'list'. Expected 0 arguments but got 1 (see ecs-exec list --help)"],
+        [["list", "--profile"], "option '--profile <name>' argument missing (see ecs-exec list --help)"],
+        [["audit", "--json", "--markdown"], "option '--json' cannot be used with option '--markdown' (see ecs-exec audit --help)"],
+        [
+            ["audit", "--since", "yesterday"],
+            '--since takes a duration back from now (30m, 24h, 7d) or an ISO time (2026-03-14T09:00Z), not "yesterday" (see ecs-exec audit --help)',
+        ],
+        [["shell", "--timeout", "5x"], '--timeout takes a duration such as 90s, 5m or 1h, not "5x" (see ecs-exec shell --help)'],
+        [["--bogus"], "unknown option '--bogus' (see ecs-exec --help)"],
+        [["frobnicate"], "unknown command 'frobnicate' (see ecs-exec --help)"],
+        [["help", "frobnicate"], "unknown command 'frobnicate' (see ecs-exec --help)"],
+        [["stop"], "stop takes a task id or --mine (one of them) (see ecs-exec stop --help)"],
+        [["stop", "0f8e9c1d2b3a4e5f60718293a4b5c6d7", "--mine"], "stop takes a task id or --mine (one of them) (see ecs-exec stop --help)"],
+    ] as const) {
+        it(`a parser error (${args.join(" ")}) reads "ecs-exec: <message> (see ecs-exec <command> --help)", exit 2`, async () => {
+            const { code, stdout, stderr } = await run([...args]);
+            assert.deepEqual({ code, stdout, stderr }, { code: 2, stdout: "", stderr: `ecs-exec: ${message}\n` });
+        });
+    }
+
+    it("the tool's help lists the environment once: AWS_PROFILE, AWS_REGION (the stack's region wins) and the others", async () => {
         const { stdout } = await run(["--help"]);
+        assert.equal(stdout.split("\nEnvironment:\n").length, 2, "one Environment section");
         const environment = stdout.slice(stdout.indexOf("Environment:\n"), stdout.indexOf("Exit codes:\n"));
         for (const variable of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_<SERVICE>", "AWS_REGION", "NO_COLOR"]) {
+            assert.equal(stdout.split("\n").filter((line) => line.startsWith(`  ${variable}`) || line.includes(`, ${variable}`)).length, 1, variable);
             assert.ok(environment.includes(variable), variable);
         }
         assert.match(environment, /AWS_PROFILE +the profile, unless --profile names one/);
         assert.match(environment, /AWS_REGION +not followed: every command uses the stack's region/);
-        for (const command of ["shell", "run", "forward", "list", "stop", "audit", "doctor"]) {
-            assert.match((await run([command, "--help"])).stdout, /--profile <name>/, command);
+    });
+
+    for (const command of COMMANDS) {
+        it(`${command} --help points to the environment in the tool's help rather than repeating it`, async () => {
+            const { code, stdout } = await run([command, "--help"]);
+            assert.equal(code, 0);
+            assert.ok(stdout.includes("\nEnvironment variables and exit codes: ecs-exec --help\n"));
+            assert.doesNotMatch(stdout, /Environment:|Exit codes:|AWS_REGION|AWS_ACCESS_KEY_ID/);
+            if (command !== "help") {
+                assert.match(stdout, /--profile <name>/);
+            }
+        });
+
+        it(`${command} --help ends with 2 to 4 examples of ecs-exec ${command}, each taken by the parser`, async () => {
+            const { stdout } = await run([command, "--help"]);
+            const sections = stdout.split("\nExamples:\n");
+            assert.equal(sections.length, 2, "one Examples section");
+            const examples = sections[1].replace(/\n$/, "").split("\n");
+            assert.ok(examples.length >= 2 && examples.length <= 4, `${examples.length} examples`);
+            for (const example of examples) {
+                assert.match(example, new RegExp(`^  ecs-exec ${command} \\S`));
+                // Every argument check passed when the tool goes on to read the stack's outputs: none here (exit 3).
+                // A file the example names is the user's: looked for where there is none.
+                const words = shellWords(example).slice(1);
+                const args = words.map((word, i) => (words[i - 1] === "--outputs" ? path.join(noFiles, word) : word));
+                const { code, stderr } = await run(args);
+                assert.equal(code, command === "help" ? 0 : 3, `${example}: ${stderr}`);
+            }
+        });
+    }
+
+    it("each command's usage line is the parser's, as the tool's command list shows it", async () => {
+        const { stdout: help } = await run(["--help"]);
+        for (const command of COMMANDS) {
+            const listed = new RegExp(`^  (${command}\\b.*?) {2,}`, "m").exec(help)?.[1];
+            assert.ok(listed, command);
+            const usage = (await run([command, "--help"])).stdout.split("\n")[0];
+            // The list shows [options] only for commands with options of their own besides --help.
+            assert.equal(usage.replace(" [options]", ""), `Usage: ecs-exec ${listed.replace(" [options]", "")}`);
+            assert.ok(usage.startsWith(`Usage: ecs-exec ${command} [options]`), usage);
         }
     });
 

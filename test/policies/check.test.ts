@@ -116,6 +116,27 @@ describe("npm run check", function () {
         ]);
     });
 
+    it("--help prints the usage and each option on stdout, exit 0", async () => {
+        const run = await runCheck(["--help"]);
+        assert.deepEqual([run.code, run.stderr], [0, ""]);
+        assert.match(run.stdout, /^usage: npm run check -- --stack <name> /);
+        for (const option of ["--stack", "--resources", "--policy-config", "--config", "--json", "--help"]) {
+            assert.match(run.stdout, new RegExp(`^  (-\\w, )?${option} `, "m"), option);
+        }
+    });
+
+    it("exits 2 for what synth cannot take (a --config namespace nothing reads), 1 for a stack whose config fails", async () => {
+        const [namespace, failing] = await Promise.all([
+            runCheck(["--stack", "dev", "--config", "foo:bar=1"]),
+            runCheck(["--stack", "dev", "--config", "maxSessionHours=eight"]),
+        ]);
+        assert.equal(namespace.code, 2, namespace.stderr);
+        assert.match(namespace.stderr, /^error: synth of stack dev failed:\nerror: --config foo:bar=1: unknown namespace "foo"\n/);
+        assert.equal(failing.code, 1, failing.stderr);
+        assert.match(failing.stderr, /^ {2}- ecs-exec:maxSessionHours: got "eight" \(--config maxSessionHours=eight\); type integer/m);
+        assert.equal(failing.stdout, "");
+    });
+
     it("exits 2 with the usage on bad arguments", async () => {
         const run = await runCheck(["--stack"]);
         assert.equal(run.code, 2);
