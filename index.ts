@@ -1,19 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { loadExecConfig } from "./components/config";
-import { execNames, stackTags, transcriptBucketName as bucketForTranscripts } from "./components/names";
-import { AwsContext } from "./components/policies";
-import { runTaskCommand as buildRunTaskCommand } from "./components/commands";
-import { ExecNetwork } from "./components/execNetwork";
-import { SessionLogging } from "./components/sessionLogging";
-import { ExecCluster } from "./components/execCluster";
-import { ExecTask } from "./components/execTask";
-import { ExecAccess } from "./components/execAccess";
-import { AuditAlert, ExecAudit } from "./components/execAudit";
-import { executeCommandAlerts } from "./components/alerts";
-import { RUN_TASK_NETWORK_ALERT_ID, runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
-import { startSessionAlerts, unlistedForwardingAlert } from "./components/forwardAlerts";
-import { DoctorAccess } from "./components/doctorAccess";
+import { loadExecConfig } from "./components/config/config";
+import { execNames, stackTags, transcriptBucketName as bucketForTranscripts } from "./components/config/names";
+import { AwsContext } from "./components/iam/documents";
+import { runTaskCommand as buildRunTaskCommand } from "./components/access/commands";
+import { ExecNetwork } from "./components/network/execNetwork";
+import { SessionLogging } from "./components/session/sessionLogging";
+import { ExecCluster } from "./components/session/execCluster";
+import { ExecTask } from "./components/session/execTask";
+import { ExecAccess } from "./components/access/execAccess";
+import { AuditAlert, ExecAudit } from "./components/audit/execAudit";
+import { executeCommandAlerts } from "./components/audit/alerts";
+import { RUN_TASK_NETWORK_ALERT_ID, runTaskAlerts, runTaskNetworkAlert } from "./components/audit/runTaskAlerts";
+import { startSessionAlerts, unlistedForwardingAlert } from "./components/audit/forwardAlerts";
+import { DoctorAccess } from "./components/access/doctorAccess";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();

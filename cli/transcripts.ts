@@ -6,7 +6,7 @@
  */
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { transcriptKey } from "../components/names";
+import { transcriptKey } from "../components/config/names";
 import { awsCall } from "./aws";
 import type { Sleep } from "./clock";
 import { formatDuration } from "./format";

@@ -14,7 +14,7 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
-import type { DoctorAction } from "../../components/doctorPolicy";
+import type { DoctorAction } from "../../components/access/doctorPolicy";
 import type { DoctorOutputs, StackOutputs } from "../outputs";
 import type { SessionManagerPlugin } from "../plugin";
 

@@ -6,8 +6,8 @@
  * as `responseElements`, a refusal as `errorCode` and `errorMessage` without a response (CloudTrail User Guide,
  * "CloudTrail record contents"). Tests keep the shapes equal and build their RunTask records with `runTaskRecord`.
  */
-import { runTaskRequest } from "../../components/commands";
-import { ecsSessionTarget, forwardingRequest, type ForwardingTarget } from "../../components/portForwarding";
+import { runTaskRequest } from "../../components/access/commands";
+import { ecsSessionTarget, forwardingRequest, type ForwardingTarget } from "../../components/config/portForwarding";
 import type { StackOutputs } from "../outputs";
 
 /** Where a call is made: its account, region and partition. */

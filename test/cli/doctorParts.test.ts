@@ -2,13 +2,13 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { callers, scenarios } from "../../components/accessScenarios";
-import { executeCommandAlerts } from "../../components/alerts";
-import { startSessionAlerts } from "../../components/forwardAlerts";
-import { runTaskAlerts, runTaskNetworkAlert } from "../../components/runTaskAlerts";
-import { doctorPolicy } from "../../components/doctorPolicy";
-import { execNames } from "../../components/names";
-import { sessionKeyPolicy } from "../../components/policies";
+import { callers, scenarios } from "../../components/access/accessScenarios";
+import { executeCommandAlerts } from "../../components/audit/alerts";
+import { startSessionAlerts } from "../../components/audit/forwardAlerts";
+import { runTaskAlerts, runTaskNetworkAlert } from "../../components/audit/runTaskAlerts";
+import { doctorPolicy } from "../../components/access/doctorPolicy";
+import { execNames } from "../../components/config/names";
+import { sessionKeyPolicy } from "../../components/iam/documents";
 import { compareVersions, delegatingStatement } from "../../cli/doctor/access";
 import { logsManagementWrites, patternEventNames } from "../../cli/doctor/audit";
 import {

@@ -1,0 +1,181 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { CpuArchitecture } from "../config/config";
+import { parseImageReference } from "../config/image";
+import { EXEC_TASK_TAG } from "../config/names";
+import {
+    AwsContext,
+    executionRolePolicy,
+    executionRoleTrustPolicy,
+    taskRolePolicy,
+    taskRoleTrustPolicy,
+} from "../iam/documents";
+
+export interface ExecContainerArgs {
+    /** Container name: also the value of the `ecs:container-name` condition developers are held to. */
+    name: string;
+    /** The application's image. */
+    image: string;
+    /** The container (and so the task) exits after this many hours. */
+    maxSessionHours: number;
+    /** Log group for the container's own output. */
+    logGroupName: pulumi.Input<string>;
+    region: string;
+}
+
+/** The exec container: the application's image, kept alive by `sleep` for a bounded time, ready for ECS Exec. */
+export function execContainerDefinition(args: ExecContainerArgs): aws.ecs.ContainerDefinition {
+    return {
+        name: args.name,
+        image: args.image,
+        essential: true,
+        // Replaces the image's entrypoint: an exec task is a shell host, not one more instance of the application
+        // (which would serve traffic or consume queues). When sleep ends, the essential container exits and the
+        // task stops by itself, so a forgotten task costs at most maxSessionHours. The bound lives in the
+        // entrypoint, which RunTask cannot override; a command override only adds arguments `sh -c` ignores.
+        entryPoint: ["/bin/sh", "-c", `exec sleep ${args.maxSessionHours * 3600}`],
+        // An init process as PID 1 reaps the zombies the SSM agent's sessions leave behind.
+        linuxParameters: { initProcessEnabled: true },
+        // Writable on purpose: ECS Exec bind-mounts the SSM agent, which writes to the container filesystem and
+        // cannot run on a read-only root. This task definition is the documented exception to Security Hub ECS.5.
+        readonlyRootFilesystem: false,
+        privileged: false,
+        logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+                "awslogs-group": args.logGroupName,
+                "awslogs-region": args.region,
+                "awslogs-stream-prefix": "exec",
+            },
+        },
+    };
+}
+
+export interface ExecTaskArgs {
+    /** Account, region and partition the role policies name. */
+    context: pulumi.Input<AwsContext>;
+    taskRoleName: string;
+    executionRoleName: string;
+    /** Task definition family. */
+    taskFamily: string;
+    /** Name of the exec container. */
+    containerName: string;
+    /** The application's image, reused by the exec task. */
+    appImage: string;
+    /** Fargate cpu units and memory (MiB), a valid pair. */
+    cpu: number;
+    memory: number;
+    cpuArchitecture: CpuArchitecture;
+    maxSessionHours: number;
+    /** Session log group the task role may write transcripts to. */
+    sessionLogGroupName: pulumi.Input<string>;
+    /** The bucket the agent copies each transcript to, write-once. */
+    transcriptBucketName: pulumi.Input<string>;
+    /** Log group for the container's output. */
+    containerLogGroupName: pulumi.Input<string>;
+    /** The cluster's exec KMS key: the task role may decrypt with it. */
+    kmsKeyArn: pulumi.Input<string>;
+    region: string;
+    tags: Record<string, string>;
+}
+
+/**
+ * The ephemeral exec task: a Fargate task definition with one container, a task role limited to what the SSM
+ * agent needs, and a separate execution role for the image pull and container logs.
+ */
+export class ExecTask extends pulumi.ComponentResource {
+    public readonly taskDefinitionArn: pulumi.Output<string>;
+    public readonly taskDefinitionFamily: pulumi.Output<string>;
+    public readonly containerName: pulumi.Output<string>;
+    public readonly taskRoleArn: pulumi.Output<string>;
+    public readonly executionRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: ExecTaskArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-exec:task:ExecTask", name, {}, opts);
+
+        const image = parseImageReference(args.appImage);
+        if (image === undefined) {
+            throw new pulumi.ResourceError(`appImage ${JSON.stringify(args.appImage)} is not an image reference`, this);
+        }
+        const context = pulumi.output(args.context);
+
+        // A role with one inline policy: what it may do is all in this stack, nothing attached from elsewhere.
+        const role = (
+            part: string,
+            roleName: string,
+            description: string,
+            trust: pulumi.Input<string>,
+            policyName: string,
+            policy: pulumi.Input<string>,
+        ) => {
+            const created = new aws.iam.Role(
+                `${name}-${part}`,
+                { name: roleName, description, assumeRolePolicy: trust, tags: args.tags },
+                { parent: this },
+            );
+            new aws.iam.RolePolicy(`${name}-${part}-policy`, { name: policyName, role: created.name, policy }, { parent: this });
+            return created;
+        };
+        const taskRole = role(
+            "task-role",
+            args.taskRoleName,
+            "ECS Exec task: Session Manager channels, session transcripts, session key decrypt",
+            context.apply((ctx) => JSON.stringify(taskRoleTrustPolicy(ctx))),
+            "ecs-exec-agent",
+            pulumi
+                .all([context, args.sessionLogGroupName, args.transcriptBucketName, args.kmsKeyArn])
+                .apply(([ctx, sessionLogGroupName, transcriptBucketName, kmsKeyArn]) =>
+                    JSON.stringify(taskRolePolicy(ctx, { sessionLogGroupName, transcriptBucketName, kmsKeyArn })),
+                ),
+        );
+        const executionRole = role(
+            "execution-role",
+            args.executionRoleName,
+            "ECS Exec task start: image pull and container logs",
+            context.apply((ctx) => JSON.stringify(executionRoleTrustPolicy(ctx))),
+            "ecs-exec-task-start",
+            pulumi
+                .all([context, args.containerLogGroupName])
+                .apply(([ctx, containerLogGroupName]) =>
+                    JSON.stringify(executionRolePolicy(ctx, { containerLogGroupName, image })),
+                ),
+        );
+
+        const container = execContainerDefinition({
+            name: args.containerName,
+            image: args.appImage,
+            maxSessionHours: args.maxSessionHours,
+            logGroupName: args.containerLogGroupName,
+            region: args.region,
+        });
+        const taskDefinition = new aws.ecs.TaskDefinition(
+            `${name}-definition`,
+            {
+                family: args.taskFamily,
+                cpu: String(args.cpu),
+                memory: String(args.memory),
+                networkMode: "awsvpc",
+                requiresCompatibilities: ["FARGATE"],
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture },
+                taskRoleArn: taskRole.arn,
+                executionRoleArn: executionRole.arn,
+                containerDefinitions: pulumi.jsonStringify([container]),
+                tags: { ...args.tags, [EXEC_TASK_TAG.key]: EXEC_TASK_TAG.value },
+            },
+            { parent: this },
+        );
+
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.taskDefinitionFamily = taskDefinition.family;
+        this.containerName = pulumi.output(args.containerName);
+        this.taskRoleArn = taskRole.arn;
+        this.executionRoleArn = executionRole.arn;
+        this.registerOutputs({
+            taskDefinitionArn: this.taskDefinitionArn,
+            taskDefinitionFamily: this.taskDefinitionFamily,
+            containerName: this.containerName,
+            taskRoleArn: this.taskRoleArn,
+            executionRoleArn: this.executionRoleArn,
+        });
+    }
+}
