@@ -1,19 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { loadExecConfig } from "./components/config/config";
-import { execNames, stackTags, transcriptBucketName as bucketForTranscripts } from "./components/config/names";
-import { AwsContext } from "./components/iam/documents";
-import { runTaskCommand as buildRunTaskCommand } from "./components/access/commands";
-import { ExecNetwork } from "./components/network/execNetwork";
-import { SessionLogging } from "./components/session/sessionLogging";
-import { ExecCluster } from "./components/session/execCluster";
-import { ExecTask } from "./components/session/execTask";
-import { ExecAccess } from "./components/access/execAccess";
-import { AuditAlert, ExecAudit } from "./components/audit/execAudit";
-import { executeCommandAlerts } from "./components/audit/alerts";
-import { RUN_TASK_NETWORK_ALERT_ID, runTaskAlerts, runTaskNetworkAlert } from "./components/audit/runTaskAlerts";
-import { startSessionAlerts, unlistedForwardingAlert } from "./components/audit/forwardAlerts";
-import { DoctorAccess } from "./components/access/doctorAccess";
+import { loadExecConfig } from "./components/config/pulumi";
+import {
+    execNames,
+    runTaskCommand as buildRunTaskCommand,
+    stackTags,
+    transcriptBucketName as bucketForTranscripts,
+} from "./components/config";
+import { AwsContext } from "./components/iam";
+import { ExecNetwork } from "./components/network/pulumi";
+import { ExecCluster, ExecTask, SessionLogging } from "./components/session/pulumi";
+import { DoctorAccess, ExecAccess } from "./components/access/pulumi";
+import { AuditAlert, ExecAudit } from "./components/audit/pulumi";
+import {
+    executeCommandAlerts,
+    RUN_TASK_NETWORK_ALERT_ID,
+    runTaskAlerts,
+    runTaskNetworkAlert,
+    startSessionAlerts,
+    unlistedForwardingAlert,
+} from "./components/audit";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();

@@ -4,9 +4,9 @@
  * (test/access/evaluate.ts), `ecs-exec doctor` in the user's account (iam:SimulatePrincipalPolicy).
  */
 import { createHash } from "crypto";
-import { EXEC_TASK_TAG, execNames, transcriptKey } from "../config/names";
-import { arns, AwsContext, developerPolicy, DeveloperPolicyArgs, SSM_MESSAGES_ACTIONS } from "../iam/documents";
-import { FORWARDING_DOCUMENT } from "../config/portForwarding";
+import { EXEC_TASK_TAG, execNames, FORWARDING_DOCUMENT, transcriptKey } from "../config";
+import { arns, AwsContext, SSM_MESSAGES_ACTIONS } from "../iam";
+import { developerPolicy, DeveloperPolicyArgs } from "./developerPolicy";
 
 /** IAM's decision on a request, in the IAM simulator's words. */
 export type EvaluationResult = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";

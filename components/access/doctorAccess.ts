@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { AwsContext, PolicyDocument } from "../iam/documents";
+import type { AwsContext, PolicyDocument } from "../iam";
 import { doctorPolicy } from "./doctorPolicy";
 
 export interface DoctorAccessArgs {

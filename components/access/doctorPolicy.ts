@@ -3,7 +3,7 @@
  * exactly those, each on the narrowest resources the Service Authorization Reference allows. The checks of
  * cli/doctor declare which of these actions each one calls (and may call no other); a test compares the three.
  */
-import { arns, AwsContext, Condition, PolicyDocument, PolicyStatement } from "../iam/documents";
+import { arns, AwsContext, Condition, PolicyDocument, PolicyStatement } from "../iam";
 
 /** Every call doctor makes, as IAM action names. All read-only. */
 export const DOCTOR_ACTIONS = [

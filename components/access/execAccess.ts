@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { AwsContext, developerPolicy, developerRoleTrustPolicy, PolicyDocument } from "../iam/documents";
+import { AwsContext, PolicyDocument } from "../iam";
+import { developerPolicy } from "./developerPolicy";
+import { developerRoleTrustPolicy } from "./developerRoleTrust";
 
 export interface ExecAccessArgs {
     /** Account, region and partition the policy names. */

@@ -1,5 +1,5 @@
 /**
- * How alerts are delivered and how a failed delivery shows: plain values the stack declares (components/execAudit.ts)
+ * How alerts are delivered and how a failed delivery shows: plain values the stack declares (components/audit/execAudit.ts)
  * and `ecs-exec doctor` reads back.
  */
 

@@ -24,7 +24,7 @@ export type EventPattern = { [field: string]: PatternFilter[] | EventPattern | E
 
 /** One alert: what ExecAudit needs to declare its rule, target and alarm. */
 export interface AlertDefinition {
-    /** Lowercase letters, digits and hyphens; names the rule and its alarm (components/names.ts). */
+    /** Lowercase letters, digits and hyphens; names the rule and its alarm (components/config/names.ts). */
     id: string;
     /** The rule's description: which events it matches. */
     description: string;

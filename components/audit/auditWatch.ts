@@ -3,7 +3,7 @@
  * target, the trail, the alert topic or its subscriptions, an alarm, the session log group, a key, the exec cluster,
  * the developer policy or a role of the stack), successful or refused. Two families watch each other: `audit-chain`
  * watches every link but its own rules, `audit-watch` watches those rules, so no single call silences the chain
- * unseen and every event reaches exactly one alert. Plain values, like the other alerts (components/alerts.ts).
+ * unseen and every event reaches exactly one alert. Plain values, like the other alerts (components/audit/alerts.ts).
  *
  * Where each call names its resource (the API reference's request members, which CloudTrail records under
  * `requestParameters` with a lower-case first letter, CloudTrail User Guide, "CloudTrail record contents"):
@@ -20,6 +20,7 @@
  * a prefix, which the patterns match, so that they stay within EventBridge's default 2,048 characters. `source` is not matched: the EventBridge events reference
  * gives CloudWatch's as `aws.monitoring`, its user guide `aws.cloudwatch`; `detail.eventSource` is unambiguous.
  */
+import { AUDIT_CHAIN_GROUPS, AuditChainGroup } from "../config";
 import { AlertDefinition, alertOfShape, EventPattern, PatternFilter } from "./alerts";
 
 /** A resource that API calls may name by its name or by its ARN. */
@@ -31,7 +32,7 @@ export interface NamedResource {
 /** The links of the chain, as CloudTrail records name them. */
 export interface AuditChainLinks {
     /**
-     * What the names of the stack's EventBridge rules, alarms and IAM roles start with (components/names.ts). The
+     * What the names of the stack's EventBridge rules, alarms and IAM roles start with (components/config/names.ts). The
      * rules of `audit-chain` are named apart, so that it watches every rule but its own.
      */
     namePrefix: string;
@@ -51,18 +52,12 @@ export interface AuditChainLinks {
  * The chain's links in four groups, each watched by its own pair of rules: one pattern for all of them would be
  * twice EventBridge's default limit of 2,048 characters (EventBridge User Guide, quotas: "Event pattern size").
  */
-export const CHAIN_GROUPS = {
+export const CHAIN_GROUPS: Readonly<Record<AuditChainGroup, string>> = {
     delivery: "the delivery of ECS Exec alerts (rules and targets, topic and subscriptions, alarms)",
     trail: "the trail that records ECS Exec calls",
     transcripts: "the transcripts of ECS Exec (the session log group, the transcripts' bucket)",
     access: "ECS Exec access (the keys, the exec cluster, the developer policy, the stack's roles)",
-} as const;
-type ChainGroup = keyof typeof CHAIN_GROUPS;
-const GROUPS = Object.keys(CHAIN_GROUPS) as ChainGroup[];
-
-/** Alert ids of the two families, a change and a refusal each; the stack names rules and alarms by them (names.ts). */
-export const AUDIT_CHAIN_ALERT_IDS: readonly string[] = GROUPS.flatMap((group) => [`audit-chain-${group}`, `audit-chain-${group}-refused`]);
-export const AUDIT_WATCH_ALERT_IDS: readonly string[] = ["audit-watch", "audit-watch-refused"];
+};
 
 /** One service's calls on one request field, and the values that make it this stack's resource. */
 interface ChainCall {
@@ -83,7 +78,7 @@ function ruleCalls(rules: PatternFilter[]): ChainCall[] {
 }
 
 /** Every call that changes a link of the chain, on that link, by group. */
-function chainCalls(links: AuditChainLinks): Record<ChainGroup, ChainCall[]> {
+function chainCalls(links: AuditChainLinks): Record<AuditChainGroup, ChainCall[]> {
     const stacks = [{ prefix: links.namePrefix }];
     const nameOrArn = (r: NamedResource) => [r.name, r.arn];
     // With an existing trail, any trail of the account: which one carries the stack's events is not the stack's to say.
@@ -215,7 +210,7 @@ function family(text: FamilyText, events: EventPattern): AlertDefinition[] {
  */
 export function auditChainAlerts(links: AuditChainLinks): AlertDefinition[] {
     const calls = chainCalls(links);
-    return GROUPS.flatMap((group) =>
+    return AUDIT_CHAIN_GROUPS.flatMap((group) =>
         family(
             {
                 ids: [`audit-chain-${group}`, `audit-chain-${group}-refused`],

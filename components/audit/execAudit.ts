@@ -3,13 +3,21 @@ import * as aws from "@pulumi/aws";
 import * as time from "@pulumiverse/time";
 import { ALERT_RETRY_POLICY, DEAD_LETTER_RETENTION_SECONDS, UNDELIVERED_METRICS } from "./alertDelivery";
 import type { AlertDefinition } from "./alerts";
-import { AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS, auditChainAlerts, auditWatchAlerts } from "./auditWatch";
-import type { CloudTrailMode } from "../config/config";
-import { alertAlarmName, alertRuleName, deadLetterAlarmName as deadLetterAlarmName_, trailBucketName, watchedNamePrefix } from "../config/names";
-import { alertTopicPolicy, arns, auditKeyPolicy, AwsContext, deadLetterQueuePolicy, trailBucketPolicy } from "../iam/documents";
-import { POLICY_PROPAGATION_WAIT } from "../iam/propagation";
+import {
+    alertAlarmName,
+    alertRuleName,
+    AUDIT_CHAIN_ALERT_IDS,
+    AUDIT_WATCH_ALERT_IDS,
+    deadLetterAlarmName as deadLetterAlarmName_,
+    trailBucketName,
+    watchedNamePrefix,
+} from "../config";
+import { auditChainAlerts, auditWatchAlerts } from "./auditWatch";
+import type { CloudTrailMode } from "../config";
+import { alertTopicPolicy, auditKeyPolicy, deadLetterQueuePolicy, trailBucketPolicy } from "./auditPolicies";
+import { arns, AwsContext, POLICY_PROPAGATION_WAIT } from "../iam";
 
-/** An alert to declare: its id names its rule and alarm (components/names.ts). */
+/** An alert to declare: its id names its rule and alarm (components/config/names.ts). */
 export interface AuditAlert {
     /** The definition's id: it names the alert's resources, so it is known before the definition may be. */
     id: string;
@@ -29,7 +37,7 @@ export interface WatchedLinks {
 export interface ExecAuditArgs {
     /** Account, region and partition the policies name. */
     context: pulumi.Input<AwsContext>;
-    /** The stack's environment: the alerts' rules and alarms are named after it (components/names.ts). */
+    /** The stack's environment: the alerts' rules and alarms are named after it (components/config/names.ts). */
     environment: string;
     /** `create` a trail, or rely on an `existing` one. */
     cloudTrail: CloudTrailMode;

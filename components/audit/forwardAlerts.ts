@@ -4,7 +4,7 @@
  * permissions allow it), refused calls included.
  */
 import { AlertDefinition, alertOfShape, alertsCovering, CALLER_LINES, CALLER_PATHS, EventPattern } from "./alerts";
-import { ecsSessionTargetPrefix } from "../config/portForwarding";
+import { ecsSessionTargetPrefix } from "../config";
 
 /**
  * Every StartSession call whose target is a task of `clusterName`, as CloudTrail delivers it to EventBridge on the

@@ -1,7 +1,7 @@
 /**
  * Alerts on RunTask of the exec task definition: every call, successful or refused, with who started it and why (its
  * tags: Owner and Reason); and a warning when the task was started with a network other than the stack's, which IAM
- * cannot prevent. Plain values, like the ExecuteCommand alerts (components/alerts.ts).
+ * cannot prevent. Plain values, like the ExecuteCommand alerts (components/audit/alerts.ts).
  */
 import { AlertDefinition, alertOfShape, alertsCovering, CALLER_PATHS, EventPattern, PatternFilter } from "./alerts";
 

@@ -3,7 +3,6 @@
  * name (the container in the task definition and in IAM conditions, the log group in the cluster and in the task
  * role policy) takes it from here, never from a second spelling.
  */
-import { AUDIT_CHAIN_ALERT_IDS } from "../audit/auditWatch";
 export interface ExecNames {
     /** ECS cluster name. */
     cluster: string;
@@ -74,14 +73,25 @@ export function execNames(environment: string): ExecNames {
 
 /**
  * What the name of every EventBridge rule, alarm and IAM role of the stack starts with, the rules of `audit-chain`
- * excepted: the chain's watch matches the others by it (components/auditWatch.ts).
+ * excepted: the chain's watch matches the others by it (components/audit/auditWatch.ts).
  */
 export function watchedNamePrefix(environment: string): string {
     return `${stackPrefix(environment)}-`;
 }
 
 /**
- * The EventBridge rule of one alert (components/alerts.ts). EventBridge rule names: at most 64 characters of
+ * The groups of the audit chain's links, each watched by its own pair of rules (components/audit/auditWatch.ts). Here because
+ * their alert ids decide how the rules are named.
+ */
+export const AUDIT_CHAIN_GROUPS = ["delivery", "trail", "transcripts", "access"] as const;
+export type AuditChainGroup = (typeof AUDIT_CHAIN_GROUPS)[number];
+
+/** Alert ids of the two families, a change and a refusal each; the stack names rules and alarms by them. */
+export const AUDIT_CHAIN_ALERT_IDS: readonly string[] = AUDIT_CHAIN_GROUPS.flatMap((group) => [`audit-chain-${group}`, `audit-chain-${group}-refused`]);
+export const AUDIT_WATCH_ALERT_IDS: readonly string[] = ["audit-watch", "audit-watch-refused"];
+
+/**
+ * The EventBridge rule of one alert (components/audit/alerts.ts). EventBridge rule names: at most 64 characters of
  * letters, digits, `.`, `-` and `_` (PutRule API reference). The rules of `audit-chain`, which watches every other
  * rule by the watched prefix, take a `.` after the stack's prefix instead, so it does not watch itself.
  */

@@ -1,20 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import type { NetworkConfig, VpcEndpointsMode } from "../config/config";
+import type { NetworkConfig, VpcEndpointsMode } from "../config";
 import {
     checkExistingEndpoints,
     endpointIdOfInterface,
     endpointServiceName,
     EndpointsVerdict,
-    FoundEndpoint,
     formatEndpointProblems,
+    FoundEndpoint,
     GATEWAY_ENDPOINT_SERVICE,
     INTERFACE_ENDPOINT_SERVICES,
     routeTableOfSubnet,
 } from "./endpoints";
-import { EXEC_TASK_TAG } from "../config/names";
-import { forwardingEgressRules, httpsEgressRules, PortForwardingDestination } from "../config/portForwarding";
+import { EXEC_TASK_TAG, PortForwardingDestination } from "../config";
+import { forwardingEgressRules, httpsEgressRules } from "./egressRules";
 
 export interface ExecNetworkArgs {
     /** Create a VPC, or use existing subnets. */

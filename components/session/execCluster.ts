@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { TRANSCRIPT_KEY_PREFIX } from "../config/names";
+import { TRANSCRIPT_KEY_PREFIX } from "../config";
 
 export interface ExecClusterArgs {
     /** Cluster name. */

@@ -1,15 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { CpuArchitecture } from "../config/config";
-import { parseImageReference } from "../config/image";
-import { EXEC_TASK_TAG } from "../config/names";
-import {
-    AwsContext,
-    executionRolePolicy,
-    executionRoleTrustPolicy,
-    taskRolePolicy,
-    taskRoleTrustPolicy,
-} from "../iam/documents";
+import type { CpuArchitecture } from "../config";
+import { EXEC_TASK_TAG, parseImageReference } from "../config";
+import { AwsContext } from "../iam";
+import { executionRolePolicy, executionRoleTrustPolicy, taskRolePolicy, taskRoleTrustPolicy } from "./sessionPolicies";
 
 export interface ExecContainerArgs {
     /** Container name: also the value of the `ecs:container-name` condition developers are held to. */

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as time from "@pulumiverse/time";
-import { AwsContext, sessionKeyPolicy, transcriptBucketPolicy } from "../iam/documents";
-import { POLICY_PROPAGATION_WAIT } from "../iam/propagation";
+import { AwsContext, POLICY_PROPAGATION_WAIT } from "../iam";
+import { sessionKeyPolicy, transcriptBucketPolicy } from "./sessionPolicies";
 
 export interface SessionLoggingArgs {
     /** Account, region and partition the key policy names. */

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ExecAccess, ExecAccessArgs } from "../../components/access/execAccess";
+import { ExecAccess, ExecAccessArgs } from "../../components/access/pulumi";
 import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 
 const POLICY = "aws:iam/policy:Policy";

@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { execNames } from "../../components/config/names";
-import { developerPolicy, developerRoleTrustPolicy, sessionKeyPolicy } from "../../components/iam/documents";
+import { execNames } from "../../components/config";
 import {
     callers,
+    developerPolicy,
+    developerRoleTrustPolicy,
     ROWS,
     Scenario,
     scenarios,
@@ -12,7 +13,8 @@ import {
     TRUST_ROWS,
     TrustScenario,
     trustScenarios,
-} from "../../components/access/accessScenarios";
+} from "../../components/access";
+import { sessionKeyPolicy } from "../../components/session";
 import { evaluate, evaluateTrust } from "./evaluate";
 import { TEST_CONTEXT } from "../support/pulumi";
 import { synthStack } from "../support/synthRun";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AlertDefinition, alertsCovering, EXECUTE_COMMAND_CALLS, executeCommandAlerts } from "../../components/audit/alerts";
+import { AlertDefinition, alertsCovering, EXECUTE_COMMAND_CALLS, executeCommandAlerts } from "../../components/audit";
 import { asIamUser, without } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";
 import { render, transformerProblems } from "../support/inputTransformer";

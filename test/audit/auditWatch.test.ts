@@ -12,9 +12,16 @@
  * may carry no request at all (`requestParameters: null`, seen in AccessDenied records).
  */
 import { strict as assert } from "assert";
-import { auditChainAlerts, AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS } from "../../components/audit/auditWatch";
-import { ENVIRONMENT_MAX_LENGTH } from "../../components/config/config";
-import { execNames, transcriptBucketName, watchedNamePrefix } from "../../components/config/names";
+import { auditChainAlerts } from "../../components/audit";
+import {
+    AUDIT_CHAIN_ALERT_IDS,
+    AUDIT_WATCH_ALERT_IDS,
+    ENVIRONMENT_MAX_LENGTH,
+    execNames,
+    transcriptBucketName,
+    watchedNamePrefix,
+} from "../../components/config";
+import type { EventPattern } from "../../components/audit";
 import { auditChainCall, ChainCall, CloudTrailEvent, Where } from "../../cli/doctor/events";
 import { executeCommandEvent, runTaskEvent } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";
@@ -22,7 +29,6 @@ import { render } from "../support/inputTransformer";
 import { synthStack } from "../support/synthRun";
 import { SynthResult } from "../../synth/synth";
 import { TEST_ACCOUNT_ID } from "../../synth/mocks";
-import type { EventPattern } from "../../components/audit/alerts";
 
 /** The stack's alert rules, each with its pattern and its target's input transformer. */
 interface Rule {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import type { EventPattern } from "../../components/audit/alerts";
+import type { EventPattern } from "../../components/audit";
 import { matches } from "../support/eventPattern";
 
 describe("event pattern matcher (test support)", () => {

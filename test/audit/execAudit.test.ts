@@ -1,11 +1,22 @@
 import { strict as assert } from "assert";
-import { executeCommandAlerts } from "../../components/audit/alerts";
-import { runTaskAlerts, runTaskNetworkAlert } from "../../components/audit/runTaskAlerts";
-import { AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS, auditChainAlerts, auditWatchAlerts } from "../../components/audit/auditWatch";
-import { ALERT_RETRY_POLICY, UNDELIVERED_METRICS } from "../../components/audit/alertDelivery";
-import { AuditAlert, ExecAudit, ExecAuditArgs } from "../../components/audit/execAudit";
-import { alertAlarmName, alertRuleName, deadLetterAlarmName } from "../../components/config/names";
-import { POLICY_PROPAGATION_WAIT } from "../../components/iam/propagation";
+import {
+    ALERT_RETRY_POLICY,
+    auditChainAlerts,
+    auditWatchAlerts,
+    executeCommandAlerts,
+    runTaskAlerts,
+    runTaskNetworkAlert,
+    UNDELIVERED_METRICS,
+} from "../../components/audit";
+import {
+    alertAlarmName,
+    alertRuleName,
+    AUDIT_CHAIN_ALERT_IDS,
+    AUDIT_WATCH_ALERT_IDS,
+    deadLetterAlarmName,
+} from "../../components/config";
+import { AuditAlert, ExecAudit, ExecAuditArgs } from "../../components/audit/pulumi";
+import { POLICY_PROPAGATION_WAIT } from "../../components/iam";
 import { simulate, simulateUnvalidated } from "../support/iam";
 import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 

@@ -1,8 +1,14 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AlertDefinition, alertsCovering } from "../../components/audit/alerts";
-import { startSessionAlerts, startSessionCalls, UNLISTED_FORWARDING_ALERT_ID, unlistedForwardingAlert } from "../../components/audit/forwardAlerts";
+import {
+    AlertDefinition,
+    alertsCovering,
+    startSessionAlerts,
+    startSessionCalls,
+    UNLISTED_FORWARDING_ALERT_ID,
+    unlistedForwardingAlert,
+} from "../../components/audit";
 import { asIamUser, without } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";
 import { render, transformerProblems, valueAt } from "../support/inputTransformer";

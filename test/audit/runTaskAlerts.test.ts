@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AlertDefinition, executeCommandAlerts } from "../../components/audit/alerts";
-import { runTaskAlerts, runTaskNetworkAlert } from "../../components/audit/runTaskAlerts";
+import { AlertDefinition, executeCommandAlerts, runTaskAlerts, runTaskNetworkAlert } from "../../components/audit";
 import { PROJECT_DIR } from "../../synth/synth";
 import { ACCESS_DENIED, ACCOUNT, asIamUser, DEV_NETWORK, executeCommandEvent, REASON, REGION, RunTaskCall, runTaskEvent } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";

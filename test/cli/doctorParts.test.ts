@@ -2,13 +2,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { callers, scenarios } from "../../components/access/accessScenarios";
-import { executeCommandAlerts } from "../../components/audit/alerts";
-import { startSessionAlerts } from "../../components/audit/forwardAlerts";
-import { runTaskAlerts, runTaskNetworkAlert } from "../../components/audit/runTaskAlerts";
-import { doctorPolicy } from "../../components/access/doctorPolicy";
-import { execNames } from "../../components/config/names";
-import { sessionKeyPolicy } from "../../components/iam/documents";
+import { callers, doctorPolicy, scenarios } from "../../components/access";
+import { executeCommandAlerts, runTaskAlerts, runTaskNetworkAlert, startSessionAlerts } from "../../components/audit";
+import { execNames } from "../../components/config";
+import { sessionKeyPolicy } from "../../components/session";
 import { compareVersions, delegatingStatement } from "../../cli/doctor/access";
 import { logsManagementWrites, patternEventNames } from "../../cli/doctor/audit";
 import {

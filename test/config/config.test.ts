@@ -2,13 +2,13 @@ import { strict as assert } from "assert";
 import {
     ConfigError,
     ConfigProblem,
-    ExecConfig,
     exampleValues,
+    ExecConfig,
     FARGATE_MEMORY_BY_CPU,
     LOG_RETENTION_DAYS,
-    parseExecConfig,
     RawConfig,
-} from "../../components/config/config";
+} from "../../components/config";
+import { parseExecConfig } from "../../components/config/pulumi";
 import { ProjectFile, readProjectFile, readStackConfig, resolveStackConfig, stackConfigTypeError } from "../../synth/synth";
 
 const project = readProjectFile();

@@ -1,11 +1,27 @@
 import { strict as assert } from "assert";
-import { ConfigError, ENVIRONMENT_MAX_LENGTH, parseExecConfig, RawConfig } from "../../components/config/config";
-import { parseImageReference } from "../../components/config/image";
-import { executeCommandAlerts } from "../../components/audit/alerts";
-import { startSessionAlerts, UNLISTED_FORWARDING_ALERT_ID } from "../../components/audit/forwardAlerts";
-import { alertAlarmName, alertRuleName, deadLetterAlarmName, ExecNames, execNames, trailBucketName, watchedNamePrefix } from "../../components/config/names";
-import { runTaskAlerts, RUN_TASK_NETWORK_ALERT_ID } from "../../components/audit/runTaskAlerts";
-import { AUDIT_CHAIN_ALERT_IDS, AUDIT_WATCH_ALERT_IDS } from "../../components/audit/auditWatch";
+import {
+    alertAlarmName,
+    alertRuleName,
+    AUDIT_CHAIN_ALERT_IDS,
+    AUDIT_WATCH_ALERT_IDS,
+    ConfigError,
+    deadLetterAlarmName,
+    ENVIRONMENT_MAX_LENGTH,
+    ExecNames,
+    execNames,
+    parseImageReference,
+    RawConfig,
+    trailBucketName,
+    watchedNamePrefix,
+} from "../../components/config";
+import { parseExecConfig } from "../../components/config/pulumi";
+import {
+    executeCommandAlerts,
+    RUN_TASK_NETWORK_ALERT_ID,
+    runTaskAlerts,
+    startSessionAlerts,
+    UNLISTED_FORWARDING_ALERT_ID,
+} from "../../components/audit";
 import { brokenRules, NameKind, sdkRegions } from "../support/nameRules";
 import { readProjectFile, readStackConfig, resolveStackConfig } from "../../synth/synth";
 

@@ -1,16 +1,14 @@
 import { strict as assert } from "assert";
-import { cidrBlock, cidrContains, cidrContainsBlock } from "../../components/config/cidr";
-import { ecsSessionTarget, FORWARDING_DOCUMENT, forwardingEgressRules, forwardingRequest } from "../../components/config/portForwarding";
+import {
+    cidrBlock,
+    cidrContains,
+    cidrContainsBlock,
+    ecsSessionTarget,
+    FORWARDING_DOCUMENT,
+    forwardingRequest,
+} from "../../components/config";
 
 describe("port forwarding, as values", () => {
-    it("names a shared rule after every destination it serves, within EC2's 255 characters for a description", () => {
-        const many = Array.from({ length: 30 }, (_, i) => ({ name: `database-number-${i}`, host: `db${i}.internal`, port: 5432, cidr: "10.0.8.0/24" }));
-        const [rule] = forwardingEgressRules(many);
-        assert.equal(rule.description, "ecs-exec forward: 30 destinations");
-        assert.deepEqual(forwardingEgressRules(many.slice(0, 2)).map((r) => r.description), ["ecs-exec forward database-number-0, database-number-1"]);
-        assert.deepEqual(forwardingEgressRules([]), []);
-    });
-
     it("asks Session Manager for the forwarding document on the task's container, members in the API's order", () => {
         const request = forwardingRequest(ecsSessionTarget("dev-ecs-exec", "0f8e", "0f8e-1527056392"), { name: "orders-db", host: "db.internal", port: 5432 }, 15432, "INC-42");
         assert.deepEqual(Object.keys(request), ["Target", "DocumentName", "Reason", "Parameters"]);

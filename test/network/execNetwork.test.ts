@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { INTERFACE_ENDPOINT_SERVICES } from "../../components/network/endpoints";
-import { ExecNetwork, ExecNetworkArgs, onePerAvailabilityZone } from "../../components/network/execNetwork";
+import { INTERFACE_ENDPOINT_SERVICES } from "../../components/network";
+import { ExecNetwork, ExecNetworkArgs, onePerAvailabilityZone } from "../../components/network/pulumi";
 import { MockVpc, equippedVpc } from "../../synth/mocks";
 import { TEST_REGION, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ExecCluster } from "../../components/session/execCluster";
+import { ExecCluster } from "../../components/session/pulumi";
 import { TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10";

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
-import { ExecTask, ExecTaskArgs } from "../../components/session/execTask";
-import { execAgentRequests } from "../../components/access/accessScenarios";
-import { sessionKeyPolicy } from "../../components/iam/documents";
+import { ExecTask, ExecTaskArgs } from "../../components/session/pulumi";
+import { execAgentRequests } from "../../components/access";
+import { sessionKeyPolicy } from "../../components/session";
 import { simulate } from "../support/iam";
 import { TEST_CONTEXT, TEST_REGION, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 

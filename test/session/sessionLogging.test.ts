@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { POLICY_PROPAGATION_WAIT } from "../../components/iam/propagation";
-import { SessionLogging } from "../../components/session/sessionLogging";
+import { POLICY_PROPAGATION_WAIT } from "../../components/iam";
+import { SessionLogging } from "../../components/session/pulumi";
 import { simulate, simulateUnvalidated } from "../support/iam";
 import { TEST_CONTEXT, TEST_TAGS, underMocks, valueOf } from "../support/pulumi";
 

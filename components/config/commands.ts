@@ -33,7 +33,7 @@ export const TAG_VALUE_WHITESPACE: readonly string[] = [
 
 /**
  * Why `reason` says nothing, or undefined when it is a reason: at least REASON_MIN_LENGTH characters, not beginning
- * or ending with whitespace. The developer policy refuses the same (policies.ts, reasonCondition).
+ * or ending with whitespace. The developer policy refuses the same (components/access/developerPolicy.ts, reasonCondition).
  */
 export function reasonProblem(reason: string): string | undefined {
     if ([...reason].length < REASON_MIN_LENGTH) {
