@@ -62,19 +62,45 @@ const CALLER = "${aws:userid}";
  * ListBucket on the bucket (s3:prefix, Service Authorization Reference for Amazon S3).
  */
 export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): PolicyDocument {
-    const clusterArn = arns.cluster(ctx, args.clusterName);
-    const tasks = arns.tasksOf(ctx, args.clusterName);
+    return policy(
+        ...launchStatements(ctx, args),
+        ...ownTaskStatements(ctx, args),
+        ...beforeStopStatements(ctx, args),
+        {
+            // The client encrypts the session with a data key of the cluster's exec key.
+            Sid: "EncryptSessionsWithExecKey",
+            Effect: "Allow",
+            Action: "kms:GenerateDataKey",
+            Resource: args.kmsKeyArn,
+        },
+        ...(args.portForwarding
+            ? portForwardingStatements(ctx, args.clusterName)
+            : [
+                  {
+                      // Sessions opened straight through Session Manager bypass ECS and its session logging.
+                      Sid: "DenyDirectSessionsToTasks",
+                      Effect: "Deny" as const,
+                      Action: "ssm:StartSession",
+                      Resource: `arn:${ctx.partition}:ecs:*:*:task/*`,
+                  },
+              ]),
+        ...execElsewhereDenies(),
+    );
+}
+
+/** Starting the exec task: tagged as their own (and with a reason, where required), at most its size, its roles. */
+function launchStatements(ctx: AwsContext, args: DeveloperPolicyArgs): PolicyStatement[] {
     const ownerIsCaller = { [`aws:RequestTag/${OWNER_TAG_KEY}`]: CALLER };
     const onlyOwnerAndReasonTags = { "ForAllValues:StringEquals": { "aws:TagKeys": [OWNER_TAG_KEY, REASON_TAG_KEY] } };
     const reasonGiven: Condition = args.requireReason ? reasonCondition(`aws:RequestTag/${REASON_TAG_KEY}`) : {};
-    return policy(
+    return [
         {
             Sid: "StartOwnExecTask",
             Effect: "Allow",
             Action: "ecs:RunTask",
             Resource: arns.taskDefinitionRevisions(ctx, args.taskFamily),
             Condition: {
-                ArnEquals: { "ecs:cluster": clusterArn },
+                ArnEquals: { "ecs:cluster": arns.cluster(ctx, args.clusterName) },
                 StringEquals: { "ecs:enable-execute-command": "true", ...ownerIsCaller },
                 ...onlyOwnerAndReasonTags,
                 ...reasonGiven,
@@ -88,7 +114,7 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Sid: "TagOwnTaskAtLaunch",
             Effect: "Allow",
             Action: "ecs:TagResource",
-            Resource: tasks,
+            Resource: arns.tasksOf(ctx, args.clusterName),
             Condition: {
                 StringEquals: { "ecs:CreateAction": "RunTask", ...ownerIsCaller },
                 ...onlyOwnerAndReasonTags,
@@ -101,6 +127,14 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Resource: [args.taskRoleArn, args.executionRoleArn],
             Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS_SERVICE } },
         },
+    ];
+}
+
+/** Their own exec task: exec into its exec container, see the cluster's tasks, stop their own. */
+function ownTaskStatements(ctx: AwsContext, args: DeveloperPolicyArgs): PolicyStatement[] {
+    const clusterArn = arns.cluster(ctx, args.clusterName);
+    const tasks = arns.tasksOf(ctx, args.clusterName);
+    return [
         {
             Sid: "ExecIntoOwnExecContainer",
             Effect: "Allow",
@@ -141,6 +175,12 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Resource: tasks,
             Condition: { StringEquals: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: CALLER } },
         },
+    ];
+}
+
+/** What ecs-exec looks at before it stops a task: other sessions on it, and whether the transcript has arrived. */
+function beforeStopStatements(ctx: AwsContext, args: DeveloperPolicyArgs): PolicyStatement[] {
+    return [
         {
             // Before stopping their task, ecs-exec asks whether another session still uses it. Every session of the
             // account and region is visible (who, which target, when): the action cannot be narrowed.
@@ -170,24 +210,12 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
                   },
               ]
             : []),
-        {
-            // The client encrypts the session with a data key of the cluster's exec key.
-            Sid: "EncryptSessionsWithExecKey",
-            Effect: "Allow",
-            Action: "kms:GenerateDataKey",
-            Resource: args.kmsKeyArn,
-        },
-        ...(args.portForwarding
-            ? portForwardingStatements(ctx, args.clusterName)
-            : [
-                  {
-                      // Sessions opened straight through Session Manager bypass ECS and its session logging.
-                      Sid: "DenyDirectSessionsToTasks",
-                      Effect: "Deny" as const,
-                      Action: "ssm:StartSession",
-                      Resource: `arn:${ctx.partition}:ecs:*:*:task/*`,
-                  },
-              ]),
+    ];
+}
+
+/** Exec turned on anywhere but the exec task definition: denied, whatever else the principal holds. */
+function execElsewhereDenies(): PolicyStatement[] {
+    return [
         {
             // Any task definition not tagged as an exec task definition (an untagged one included). By tag rather
             // than by this family, so another environment's policy on the same principal still works.
@@ -207,7 +235,7 @@ export function developerPolicy(ctx: AwsContext, args: DeveloperPolicyArgs): Pol
             Resource: "*",
             Condition: { StringEquals: { "ecs:enable-execute-command": "true" } },
         },
-    );
+    ];
 }
 
 /**

@@ -57,34 +57,7 @@ export class ExecAccess extends pulumi.ComponentResource {
     constructor(name: string, args: ExecAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-exec:access:ExecAccess", name, {}, opts);
 
-        const names = pulumi.all([
-            args.clusterName,
-            args.taskFamily,
-            args.containerName,
-            args.taskRoleArn,
-            args.executionRoleArn,
-            args.kmsKeyArn,
-            args.sessionLogGroupName,
-            args.transcriptBucketName,
-        ]);
-        this.policyDocument = pulumi
-            .all([args.context, names])
-            .apply(([ctx, [clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn, sessionLogGroupName, transcriptBucketName]]) =>
-                developerPolicy(ctx, {
-                    clusterName,
-                    taskFamily,
-                    containerName,
-                    taskRoleArn,
-                    executionRoleArn,
-                    kmsKeyArn,
-                    sessionLogGroupName,
-                    transcriptBucketName,
-                    requireReason: args.requireReason,
-                    taskCpu: args.taskCpu,
-                    taskMemory: args.taskMemory,
-                    portForwarding: args.portForwarding,
-                }),
-            );
+        this.policyDocument = developerPolicyDocument(args);
         const policy = new aws.iam.Policy(
             `${name}-policy`,
             {
@@ -95,37 +68,45 @@ export class ExecAccess extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        this.roleArn = args.developerPrincipalArns.length > 0 ? this.developerRole(name, args, policy) : pulumi.output(undefined);
+        this.attachToExisting(name, args, policy);
 
-        if (args.developerPrincipalArns.length > 0) {
-            const role = new aws.iam.Role(
-                `${name}-role`,
-                {
-                    name: args.roleName,
-                    description: "ECS Exec developers: assume to start and open exec sessions",
-                    assumeRolePolicy: pulumi.output(args.context).apply((ctx) =>
-                        JSON.stringify(
-                            developerRoleTrustPolicy(ctx, {
-                                principalArns: args.developerPrincipalArns,
-                                requireMfa: args.requireMfa,
-                                sessionNameTag: args.developerSessionNameTag,
-                                taggedRoleArns: args.developerTaggedRoleArns,
-                            }),
-                        ),
+        this.policyArn = policy.arn;
+        this.registerOutputs({ policyArn: this.policyArn, policyDocument: this.policyDocument, roleArn: this.roleArn });
+    }
+
+    /** The role developers assume, with the policy attached; its ARN. */
+    private developerRole(name: string, args: ExecAccessArgs, policy: aws.iam.Policy): pulumi.Output<string> {
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: args.roleName,
+                description: "ECS Exec developers: assume to start and open exec sessions",
+                assumeRolePolicy: pulumi.output(args.context).apply((ctx) =>
+                    JSON.stringify(
+                        developerRoleTrustPolicy(ctx, {
+                            principalArns: args.developerPrincipalArns,
+                            requireMfa: args.requireMfa,
+                            sessionNameTag: args.developerSessionNameTag,
+                            taggedRoleArns: args.developerTaggedRoleArns,
+                        }),
                     ),
-                    maxSessionDuration: 3600,
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            new aws.iam.RolePolicyAttachment(
-                `${name}-role-policy`,
-                { role: role.name, policyArn: policy.arn },
-                { parent: this },
-            );
-            this.roleArn = role.arn;
-        } else {
-            this.roleArn = pulumi.output(undefined);
-        }
+                ),
+                maxSessionDuration: 3600,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicyAttachment(
+            `${name}-role-policy`,
+            { role: role.name, policyArn: policy.arn },
+            { parent: this },
+        );
+        return role.arn;
+    }
+
+    /** The policy attached to the user's existing roles and groups, each attachment under its own name. */
+    private attachToExisting(name: string, args: ExecAccessArgs, policy: aws.iam.Policy): void {
         const fixedChildren = new Set(this.fixedChildNames(name, args));
         for (const roleName of args.attachToRoles) {
             const child = attachmentChild(name, "role", roleName);
@@ -143,15 +124,44 @@ export class ExecAccess extends pulumi.ComponentResource {
                 { parent: this, aliases: child.formerNames.filter((n) => !fixedChildren.has(n)).map((n) => ({ name: n })) },
             );
         }
-
-        this.policyArn = policy.arn;
-        this.registerOutputs({ policyArn: this.policyArn, policyDocument: this.policyDocument, roleArn: this.roleArn });
     }
 
     /** The children whose names owe nothing to the user's strings. */
     private fixedChildNames(name: string, args: ExecAccessArgs): string[] {
         return [`${name}-policy`, ...(args.developerPrincipalArns.length > 0 ? [`${name}-role`, `${name}-role-policy`] : [])];
     }
+}
+
+/** The developer policy of the component's cluster, task and key, once their names and ARNs are known. */
+function developerPolicyDocument(args: ExecAccessArgs): pulumi.Output<PolicyDocument> {
+    const names = pulumi.all([
+        args.clusterName,
+        args.taskFamily,
+        args.containerName,
+        args.taskRoleArn,
+        args.executionRoleArn,
+        args.kmsKeyArn,
+        args.sessionLogGroupName,
+        args.transcriptBucketName,
+    ]);
+    return pulumi
+        .all([args.context, names])
+        .apply(([ctx, [clusterName, taskFamily, containerName, taskRoleArn, executionRoleArn, kmsKeyArn, sessionLogGroupName, transcriptBucketName]]) =>
+            developerPolicy(ctx, {
+                clusterName,
+                taskFamily,
+                containerName,
+                taskRoleArn,
+                executionRoleArn,
+                kmsKeyArn,
+                sessionLogGroupName,
+                transcriptBucketName,
+                requireReason: args.requireReason,
+                taskCpu: args.taskCpu,
+                taskMemory: args.taskMemory,
+                portForwarding: args.portForwarding,
+            }),
+        );
 }
 
 /**

@@ -8,14 +8,14 @@ import {
     alertRuleName,
     AUDIT_CHAIN_ALERT_IDS,
     AUDIT_WATCH_ALERT_IDS,
-    deadLetterAlarmName as deadLetterAlarmName_,
+    CloudTrailMode,
+    deadLetterAlarmName,
     trailBucketName,
     watchedNamePrefix,
 } from "../config";
-import { auditChainAlerts, auditWatchAlerts } from "./auditWatch";
-import type { CloudTrailMode } from "../config";
-import { alertTopicPolicy, auditKeyPolicy, deadLetterQueuePolicy, trailBucketPolicy } from "./auditPolicies";
 import { arns, AwsContext, POLICY_PROPAGATION_WAIT } from "../iam";
+import { auditChainAlerts, auditWatchAlerts } from "./auditWatch";
+import { alertTopicPolicy, auditKeyPolicy, deadLetterQueuePolicy, trailBucketPolicy } from "./auditPolicies";
 
 /** An alert to declare: its id names its rule and alarm (components/config/names.ts). */
 export interface AuditAlert {
@@ -89,14 +89,45 @@ export class ExecAudit extends pulumi.ComponentResource {
         super("ecs-exec:audit:ExecAudit", name, {}, opts);
 
         const context = pulumi.output(args.context);
-        const createTrail = args.cloudTrail === "create";
-        const chainRuleNames = AUDIT_CHAIN_ALERT_IDS.map((id) => alertRuleName(args.environment, id));
         const alertIds = [...args.alerts.map((alert) => alert.id), ...AUDIT_CHAIN_ALERT_IDS, ...AUDIT_WATCH_ALERT_IDS];
         const ruleNames = alertIds.map((id) => alertRuleName(args.environment, id));
-        const deadLetterAlarmName = deadLetterAlarmName_(args.environment);
-        const alarmNames = [...alertIds.map((id) => alertAlarmName(args.environment, id)), deadLetterAlarmName];
-        const kept = { retainOnDelete: true, protect: args.protectAuditData };
+        const alarmNames = [...alertIds.map((id) => alertAlarmName(args.environment, id)), deadLetterAlarmName(args.environment)];
 
+        const key = this.auditKey(name, args, context, alarmNames);
+        this.trailName = args.cloudTrail === "create" ? this.createTrail(name, args, context, key) : pulumi.output(undefined);
+        const { topic, topicPolicy } = this.alertTopic(name, args, context, key, alarmNames);
+        const deadLetters = this.deadLetterQueue(name, args, context, key, ruleNames);
+        // Any undelivered event raises the alarm, through the same topic; no data is no alarm.
+        const alarmsOnTopic = {
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: [topic.arn],
+            tags: args.tags,
+        };
+        const alerts = [...args.alerts, ...chainWatchAlerts(args, context, key)];
+        const rules = alerts.map((alert) => this.alert(name, args, alert, { topic, topicPolicy, deadLetters: deadLetters.queue, alarmsOnTopic }));
+        const deadLetterAlarm = this.deadLetterAlarm(name, args, deadLetters.queue, { topicPolicy, alarmsOnTopic });
+
+        this.topicArn = topic.arn;
+        this.ruleNames = pulumi.all(rules.map(({ rule }) => rule.name));
+        this.alarmNames = pulumi.all([...rules.map(({ alarm }) => alarm.name), deadLetterAlarm.name]);
+        this.watchRuleNames = pulumi.all(rules.slice(args.alerts.length).map(({ rule }) => rule.name));
+        this.deadLetterQueueUrl = deadLetters.queue.url;
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            ruleNames: this.ruleNames,
+            alarmNames: this.alarmNames,
+            watchRuleNames: this.watchRuleNames,
+            deadLetterQueueUrl: this.deadLetterQueueUrl,
+            trailName: this.trailName,
+        });
+    }
+
+    /** The key of the alert topic, the dead-letter queue and the created trail's log files, kept with the stack gone. */
+    private auditKey(name: string, args: ExecAuditArgs, context: pulumi.Output<AwsContext>, alarmNames: string[]): aws.kms.Key {
+        const createTrail = args.cloudTrail === "create";
         const key = new aws.kms.Key(
             `${name}-key`,
             {
@@ -108,12 +139,20 @@ export class ExecAudit extends pulumi.ComponentResource {
                 ),
                 tags: args.tags,
             },
-            { parent: this, ...kept },
+            { parent: this, retainOnDelete: true, protect: args.protectAuditData },
         );
         new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, { parent: this, retainOnDelete: true });
+        return key;
+    }
 
-        this.trailName = createTrail ? this.createTrail(name, args, context, key) : pulumi.output(undefined);
-
+    /** The encrypted topic every alert and alarm publishes to, its policy, and the e-mail subscriptions. */
+    private alertTopic(
+        name: string,
+        args: ExecAuditArgs,
+        context: pulumi.Output<AwsContext>,
+        key: aws.kms.Key,
+        alarmNames: string[],
+    ): { topic: aws.sns.Topic; topicPolicy: aws.sns.TopicPolicy } {
         const topic = new aws.sns.Topic(
             `${name}-topic`,
             {
@@ -144,72 +183,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [topicPolicy] },
             );
         }
-        const deadLetters = this.deadLetterQueue(name, args, context, key, ruleNames);
-
-        const chain = pulumi
-            .all([context, key.keyId, key.arn, args.watched.sessionKeyArn, args.watched.developerPolicyArn, args.watched.transcriptBucketName])
-            .apply(([ctx, auditKeyId, auditKeyArn, sessionKeyArn, developerPolicyArn, transcriptBucketName]) =>
-                auditChainAlerts({
-                    namePrefix: watchedNamePrefix(args.environment),
-                    trail: createTrail ? { name: args.trailName, arn: arns.trail(ctx, args.trailName) } : undefined,
-                    topicArn: arns.topic(ctx, args.topicName),
-                    sessionLogGroup: { name: args.watched.sessionLogGroupName, arn: arns.logGroup(ctx, args.watched.sessionLogGroupName) },
-                    transcriptBucketName,
-                    keys: [
-                        { id: auditKeyId, arn: auditKeyArn },
-                        { id: sessionKeyArn.split("/").pop()!, arn: sessionKeyArn },
-                    ],
-                    cluster: { name: args.watched.clusterName, arn: arns.cluster(ctx, args.watched.clusterName) },
-                    developerPolicyArn,
-                }),
-            );
-        const watch = auditWatchAlerts(chainRuleNames);
-        const alerts: AuditAlert[] = [
-            ...args.alerts,
-            ...AUDIT_CHAIN_ALERT_IDS.map((id, i) => ({ id, definition: chain.apply((definitions) => definitions[i]) })),
-            ...watch.map((definition) => ({ id: definition.id, definition })),
-        ];
-        // Any undelivered event raises the alarm, through the same topic; no data is no alarm.
-        const alarmsOnTopic = {
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: [topic.arn],
-            tags: args.tags,
-        };
-        const rules = alerts.map((alert) => this.alert(name, args, alert, { topic, topicPolicy, deadLetters: deadLetters.queue, alarmsOnTopic }));
-        const deadLetterAlarm = new aws.cloudwatch.MetricAlarm(
-            `${name}-dead-letters-alarm`,
-            {
-                name: deadLetterAlarmName,
-                alarmDescription:
-                    `The queue ${args.deadLetterQueueName} holds events an alert rule could not deliver to ${args.topicName}: those ` +
-                    "alerts were not sent. Read them (aws sqs receive-message), fix the cause (README: When an alert is not " +
-                    "delivered), then have an audit administrator purge the queue.",
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: deadLetters.queue.name },
-                statistic: "Maximum",
-                period: 300,
-                ...alarmsOnTopic,
-            },
-            { parent: this, dependsOn: [topicPolicy] },
-        );
-
-        this.topicArn = topic.arn;
-        this.ruleNames = pulumi.all(rules.map(({ rule }) => rule.name));
-        this.alarmNames = pulumi.all([...rules.map(({ alarm }) => alarm.name), deadLetterAlarm.name]);
-        this.watchRuleNames = pulumi.all(rules.slice(args.alerts.length).map(({ rule }) => rule.name));
-        this.deadLetterQueueUrl = deadLetters.queue.url;
-        this.registerOutputs({
-            topicArn: this.topicArn,
-            ruleNames: this.ruleNames,
-            alarmNames: this.alarmNames,
-            watchRuleNames: this.watchRuleNames,
-            deadLetterQueueUrl: this.deadLetterQueueUrl,
-            trailName: this.trailName,
-        });
+        return { topic, topicPolicy };
     }
 
     /**
@@ -313,6 +287,32 @@ export class ExecAudit extends pulumi.ComponentResource {
         return { queue };
     }
 
+    /** The alarm on the dead-letter queue holding an event: an alert that was not sent. */
+    private deadLetterAlarm(
+        name: string,
+        args: ExecAuditArgs,
+        queue: aws.sqs.Queue,
+        delivery: { topicPolicy: aws.sns.TopicPolicy; alarmsOnTopic: Partial<aws.cloudwatch.MetricAlarmArgs> },
+    ): aws.cloudwatch.MetricAlarm {
+        return new aws.cloudwatch.MetricAlarm(
+            `${name}-dead-letters-alarm`,
+            {
+                name: deadLetterAlarmName(args.environment),
+                alarmDescription:
+                    `The queue ${args.deadLetterQueueName} holds events an alert rule could not deliver to ${args.topicName}: those ` +
+                    "alerts were not sent. Read them (aws sqs receive-message), fix the cause (README: When an alert is not " +
+                    "delivered), then have an audit administrator purge the queue.",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: queue.name },
+                statistic: "Maximum",
+                period: 300,
+                ...delivery.alarmsOnTopic,
+            },
+            { parent: this, dependsOn: [delivery.topicPolicy] },
+        );
+    }
+
     /** A trail of this region's management write events, in a private, encrypted bucket of its own. */
     private createTrail(
         name: string,
@@ -320,8 +320,44 @@ export class ExecAudit extends pulumi.ComponentResource {
         context: pulumi.Output<AwsContext>,
         key: aws.kms.Key,
     ): pulumi.Output<string> {
+        const { bucket, bucketPolicy } = this.trailBucket(name, args, context);
+        // CreateTrail checks the bucket policy and the key policy (InsufficientS3BucketPolicyException,
+        // InsufficientEncryptionPolicyException) before either may have propagated; the wait runs again when they change.
+        const policyPropagation = new time.Sleep(
+            `${name}-trail-policy-propagation`,
+            {
+                createDuration: POLICY_PROPAGATION_WAIT,
+                triggers: { bucketPolicy: bucketPolicy.policy, keyArn: key.arn, keyPolicy: key.policy },
+            },
+            { parent: this },
+        );
+        const trail = new aws.cloudtrail.Trail(
+            `${name}-trail`,
+            {
+                name: args.trailName,
+                s3BucketName: bucket.id,
+                kmsKeyId: key.arn,
+                enableLogFileValidation: true,
+                includeGlobalServiceEvents: true,
+                isMultiRegionTrail: false,
+                eventSelectors: [{ readWriteType: "WriteOnly", includeManagementEvents: true }],
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [bucketPolicy, policyPropagation] },
+        );
+        return trail.name;
+    }
+
+    /**
+     * The trail's bucket: kept with the stack gone, and kept private, encrypted and expiring; its log files are the
+     * record of exec.
+     */
+    private trailBucket(
+        name: string,
+        args: ExecAuditArgs,
+        context: pulumi.Output<AwsContext>,
+    ): { bucket: aws.s3.Bucket; bucketPolicy: aws.s3.BucketPolicy } {
         const bucketName = context.apply((ctx) => trailBucketName(args.trailName, ctx.accountId, ctx.region));
-        // Kept with the stack gone, and kept private, encrypted and expiring: its log files are the record of exec.
         const kept = { parent: this, retainOnDelete: true };
         const bucket = new aws.s3.Bucket(
             `${name}-trail-bucket`,
@@ -380,30 +416,35 @@ export class ExecAudit extends pulumi.ComponentResource {
             // The public access block must be in place first, and CloudTrail checks the policy when the trail is created.
             { ...kept, dependsOn: [publicAccessBlock] },
         );
-        // CreateTrail checks the bucket policy and the key policy (InsufficientS3BucketPolicyException,
-        // InsufficientEncryptionPolicyException) before either may have propagated; the wait runs again when they change.
-        const policyPropagation = new time.Sleep(
-            `${name}-trail-policy-propagation`,
-            {
-                createDuration: POLICY_PROPAGATION_WAIT,
-                triggers: { bucketPolicy: bucketPolicy.policy, keyArn: key.arn, keyPolicy: key.policy },
-            },
-            { parent: this },
-        );
-        const trail = new aws.cloudtrail.Trail(
-            `${name}-trail`,
-            {
-                name: args.trailName,
-                s3BucketName: bucket.id,
-                kmsKeyId: key.arn,
-                enableLogFileValidation: true,
-                includeGlobalServiceEvents: true,
-                isMultiRegionTrail: false,
-                eventSelectors: [{ readWriteType: "WriteOnly", includeManagementEvents: true }],
-                tags: args.tags,
-            },
-            { parent: this, dependsOn: [bucketPolicy, policyPropagation] },
-        );
-        return trail.name;
+        return { bucket, bucketPolicy };
     }
+}
+
+/**
+ * The chain's own alerts: `audit-chain` on every link (known once the keys and the developer policy are), and
+ * `audit-watch` on the rules of `audit-chain`.
+ */
+function chainWatchAlerts(args: ExecAuditArgs, context: pulumi.Output<AwsContext>, key: aws.kms.Key): AuditAlert[] {
+    const chain = pulumi
+        .all([context, key.keyId, key.arn, args.watched.sessionKeyArn, args.watched.developerPolicyArn, args.watched.transcriptBucketName])
+        .apply(([ctx, auditKeyId, auditKeyArn, sessionKeyArn, developerPolicyArn, transcriptBucketName]) =>
+            auditChainAlerts({
+                namePrefix: watchedNamePrefix(args.environment),
+                trail: args.cloudTrail === "create" ? { name: args.trailName, arn: arns.trail(ctx, args.trailName) } : undefined,
+                topicArn: arns.topic(ctx, args.topicName),
+                sessionLogGroup: { name: args.watched.sessionLogGroupName, arn: arns.logGroup(ctx, args.watched.sessionLogGroupName) },
+                transcriptBucketName,
+                keys: [
+                    { id: auditKeyId, arn: auditKeyArn },
+                    { id: sessionKeyArn.split("/").pop()!, arn: sessionKeyArn },
+                ],
+                cluster: { name: args.watched.clusterName, arn: arns.cluster(ctx, args.watched.clusterName) },
+                developerPolicyArn,
+            }),
+        );
+    const watch = auditWatchAlerts(AUDIT_CHAIN_ALERT_IDS.map((id) => alertRuleName(args.environment, id)));
+    return [
+        ...AUDIT_CHAIN_ALERT_IDS.map((id, i) => ({ id, definition: chain.apply((definitions) => definitions[i]) })),
+        ...watch.map((definition) => ({ id: definition.id, definition })),
+    ];
 }

@@ -3,8 +3,8 @@
  * `ecs-exec forward`, and anything else (a shell that bypasses ECS Exec's logging, by someone whose other
  * permissions allow it), refused calls included.
  */
-import { AlertDefinition, alertOfShape, alertsCovering, CALLER_LINES, CALLER_PATHS, EventPattern } from "./alerts";
 import { ecsSessionTargetPrefix } from "../config";
+import { AlertDefinition, alertOfShape, alertsCovering, CALLER_LINES, CALLER_PATHS, EventPattern } from "./alerts";
 
 /**
  * Every StartSession call whose target is a task of `clusterName`, as CloudTrail delivers it to EventBridge on the

@@ -1,5 +1,6 @@
 /** Validation of a stack's configuration: every problem of every key at once. */
 import { Region } from "@pulumi/aws/types/enums";
+import { IDENTITY_CENTER_ROLE_PATH } from "../iam";
 import { isCidr } from "./cidr";
 import {
     CloudTrailMode,
@@ -22,8 +23,8 @@ import {
 } from "./config";
 import { parseImageReference } from "./image";
 import { execNames, trailBucketName } from "./names";
-import { IDENTITY_CENTER_ROLE_PATH } from "../iam";
-import { ENTRY_ALLOWED, parsePortForwarding } from "./portForwarding";
+import { ENTRY_ALLOWED, parsePortForwarding, PortForwardingDestination } from "./portForwarding";
+import { ConfigReader, qualified } from "./reader";
 
 const VPC_ENDPOINTS_VALUES: Readonly<Record<string, VpcEndpointsMode>> = {
     create: "create",
@@ -66,117 +67,92 @@ const patterns = {
 
 /**
  * Validates raw config of stack `stack` and returns it typed. Reports every bad key at once (a ConfigError), so a
- * user fixes a stack file in one go; nothing is declared before this returns.
+ * user fixes a stack file in one go; nothing is declared before this returns. One step per section, in the order
+ * the problems are listed.
  */
 export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
-    const problems: ConfigProblem[] = [];
-    const problem = (key: string, value: string | undefined, allowed: string) =>
-        problems.push({ key, value, allowed });
-    const qualified = (key: ConfigKey) => `${CONFIG_NAMESPACE}:${key}`;
+    const read = new ConfigReader(raw);
+    unknownKeys(read);
+    const environment = environmentOf(read, stack);
+    const region = regionOf(read);
+    const appImage = appImageOf(read);
+    const task = taskSection(read);
+    const network = networkSection(read);
+    imageWithinReach(read, appImage, region, network);
+    const alertEmails = read.list("alertEmails", "e-mail addresses", (s) => patterns.email.test(s));
+    const developers = developerSection(read);
+    const audit = auditSection(read, environment, region);
+    const portForwarding = portForwardingOf(read);
 
-    for (const key of Object.keys(raw)) {
+    if (read.problems.length > 0) {
+        throw new ConfigError(read.problems);
+    }
+    // Every value was checked; a problem would have thrown.
+    return { environment, region, appImage, ...task, ...network, alertEmails, ...developers, ...audit, portForwarding } as ExecConfig;
+}
+
+/** What a section read: each value, or undefined where it was bad (and a problem recorded). */
+type Checked<T> = { [K in keyof T]: T[K] | undefined };
+
+function unknownKeys(read: ConfigReader): void {
+    for (const key of Object.keys(read.raw)) {
         if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !(key.slice(CONFIG_NAMESPACE.length + 1) in CONFIG_KEYS)) {
-            problem(key, raw[key], `no such key; known keys: ${Object.keys(CONFIG_KEYS).join(", ")}`);
+            read.problem(key, read.raw[key], `no such key; known keys: ${Object.keys(CONFIG_KEYS).join(", ")}`);
         }
     }
+}
 
-    const text = (key: ConfigKey): string | undefined => raw[qualified(key)];
+const ENVIRONMENT_ALLOWED = `lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, 1-${ENVIRONMENT_MAX_LENGTH} characters`;
 
-    const required = (key: ConfigKey, allowed: string): string | undefined => {
-        const value = text(key);
-        if (value === undefined || value === "") {
-            problem(qualified(key), value, `required: ${allowed}`);
-            return undefined;
-        }
-        return value;
-    };
-
-    const integer = (key: ConfigKey, allowed: string, ok: (n: number) => boolean): number | undefined => {
-        const value = required(key, allowed);
-        if (value === undefined) {
-            return undefined;
-        }
-        const n = /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-        if (!Number.isSafeInteger(n) || !ok(n)) {
-            problem(qualified(key), value, allowed);
-            return undefined;
-        }
-        return n;
-    };
-
-    const boolean = (key: ConfigKey): boolean | undefined => {
-        const value = required(key, "true or false");
-        if (value === undefined) {
-            return undefined;
-        }
-        if (value !== "true" && value !== "false") {
-            problem(qualified(key), value, "true or false");
-            return undefined;
-        }
-        return value === "true";
-    };
-
-    const list = (key: ConfigKey, itemAllowed: string, ok: (item: string) => boolean): string[] | undefined => {
-        const value = text(key);
-        const allowed = `a list of ${itemAllowed}, without duplicates`;
-        if (value === undefined || value === "") {
-            return [];
-        }
-        let items: unknown;
-        try {
-            items = JSON.parse(value);
-        } catch {
-            items = undefined;
-        }
-        if (!Array.isArray(items) || !items.every((i): i is string => typeof i === "string")) {
-            problem(qualified(key), value, allowed);
-            return undefined;
-        }
-        const bad = items.filter((i) => !ok(i));
-        if (bad.length > 0 || new Set(items).size !== items.length) {
-            problem(qualified(key), value, bad.length > 0 ? `${allowed} (not valid: ${bad.join(", ")})` : allowed);
-            return undefined;
-        }
-        return items;
-    };
-
-    const environmentAllowed = `lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, 1-${ENVIRONMENT_MAX_LENGTH} characters`;
-    const environment = required("environment", environmentAllowed);
+function environmentOf(read: ConfigReader, stack: string): string | undefined {
+    const environment = read.required("environment", ENVIRONMENT_ALLOWED);
     if (environment !== undefined && !patterns.environment.test(environment)) {
-        problem(qualified("environment"), environment, environmentAllowed);
+        read.report("environment", environment, ENVIRONMENT_ALLOWED);
     } else if (environment !== undefined && environment !== stack) {
         // A stack file copied from another stack keeps that stack's environment, and with it every physical name:
         // deploying it would collide with (or take over) the other stack's resources.
-        problem(
-            qualified("environment"),
+        read.report(
+            "environment",
             environment,
             patterns.environment.test(stack)
                 ? `the stack's own name, "${stack}": every resource name starts with the environment, so two stacks with one environment collide`
-                : `the stack's own name; stack "${stack}" is not a valid environment (${environmentAllowed}): name the stack like its environment`,
+                : `the stack's own name; stack "${stack}" is not a valid environment (${ENVIRONMENT_ALLOWED}): name the stack like its environment`,
         );
     }
+    return environment;
+}
 
-    const region = raw[REGION_KEY];
+function regionOf(read: ConfigReader): string | undefined {
+    const region = read.raw[REGION_KEY];
     if (region === undefined || !AWS_REGIONS.includes(region)) {
-        problem(
+        read.problem(
             REGION_KEY,
             region,
             "a region the AWS provider knows, such as us-east-1 or eu-west-1 (pulumi config set aws:region <region>); " +
                 `one of: ${AWS_REGIONS.join(", ")}`,
         );
     }
+    return region;
+}
 
-    const imageAllowed = "a container image reference, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2";
-    const appImage = required("appImage", imageAllowed);
-    const image = appImage === undefined ? undefined : parseImageReference(appImage);
-    if (appImage !== undefined && image === undefined) {
-        problem(qualified("appImage"), appImage, imageAllowed);
+const IMAGE_ALLOWED = "a container image reference, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2";
+
+function appImageOf(read: ConfigReader): string | undefined {
+    const appImage = read.required("appImage", IMAGE_ALLOWED);
+    if (appImage !== undefined && parseImageReference(appImage) === undefined) {
+        read.report("appImage", appImage, IMAGE_ALLOWED);
     }
+    return appImage;
+}
 
+/** The exec task: its Fargate size and architecture, how long it lives, how long its logs are kept. */
+function taskSection(
+    read: ConfigReader,
+): Checked<Pick<ExecConfig, "execCpu" | "execMemory" | "cpuArchitecture" | "maxSessionHours" | "logRetentionDays">> {
     const cpuChoices = Object.keys(FARGATE_MEMORY_BY_CPU).join(", ");
-    const execCpu = integer("execCpu", `Fargate cpu units: ${cpuChoices}`, (n) => n in FARGATE_MEMORY_BY_CPU);
+    const execCpu = read.integer("execCpu", `Fargate cpu units: ${cpuChoices}`, (n) => n in FARGATE_MEMORY_BY_CPU);
     const memoryChoices = execCpu === undefined ? undefined : FARGATE_MEMORY_BY_CPU[execCpu];
-    const execMemory = integer(
+    const execMemory = read.integer(
         "execMemory",
         memoryChoices === undefined
             ? "MiB valid for execCpu (fix execCpu first)"
@@ -185,96 +161,166 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
     );
 
     const architectures: CpuArchitecture[] = ["X86_64", "ARM64"];
-    const cpuArchitecture = required("cpuArchitecture", architectures.join(" or "));
+    const cpuArchitecture = read.required("cpuArchitecture", architectures.join(" or "));
     if (cpuArchitecture !== undefined && !architectures.includes(cpuArchitecture as CpuArchitecture)) {
-        problem(qualified("cpuArchitecture"), cpuArchitecture, architectures.join(" or "));
+        read.report("cpuArchitecture", cpuArchitecture, architectures.join(" or "));
     }
 
-    const maxSessionHours = integer(
+    const maxSessionHours = read.integer(
         "maxSessionHours",
         `whole hours from ${MAX_SESSION_HOURS.min} to ${MAX_SESSION_HOURS.max}`,
         (n) => n >= MAX_SESSION_HOURS.min && n <= MAX_SESSION_HOURS.max,
     );
-    const logRetentionDays = integer(
+    const logRetentionDays = read.integer(
         "logRetentionDays",
         `days CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
         (n) => LOG_RETENTION_DAYS.includes(n),
     );
-    const assignPublicIp = boolean("assignPublicIp");
-    const endpointsAllowed = "create, existing or none (true and false still read as create and none)";
-    const vpcEndpointsText = required("vpcEndpoints", endpointsAllowed);
+    return { execCpu, execMemory, cpuArchitecture: cpuArchitecture as CpuArchitecture, maxSessionHours, logRetentionDays };
+}
+
+const ENDPOINTS_ALLOWED = "create, existing or none (true and false still read as create and none)";
+
+/** Where exec tasks run and how they reach AWS. */
+function networkSection(read: ConfigReader): Checked<Pick<ExecConfig, "network" | "assignPublicIp" | "vpcEndpoints">> {
+    const assignPublicIp = read.boolean("assignPublicIp");
+    const vpcEndpointsText = read.required("vpcEndpoints", ENDPOINTS_ALLOWED);
     const vpcEndpoints = vpcEndpointsText === undefined ? undefined : VPC_ENDPOINTS_VALUES[vpcEndpointsText];
     if (vpcEndpointsText !== undefined && vpcEndpoints === undefined) {
-        problem(qualified("vpcEndpoints"), vpcEndpointsText, endpointsAllowed);
+        read.report("vpcEndpoints", vpcEndpointsText, ENDPOINTS_ALLOWED);
     }
+    const vpcId = read.text("vpcId");
+    const network = vpcId !== undefined ? existingNetwork(read, vpcId) : createdNetwork(read, assignPublicIp, vpcEndpoints);
+    return { network, assignPublicIp, vpcEndpoints };
+}
 
-    const vpcId = text("vpcId");
-    const subnetIds = list("subnetIds", "subnet ids (subnet-0123abcd...)", (s) => patterns.subnetId.test(s));
-    const vpcCidr = text("vpcCidr");
-    let network: NetworkConfig | undefined;
-    if (vpcId !== undefined) {
-        if (!patterns.vpcId.test(vpcId)) {
-            problem(qualified("vpcId"), vpcId, "a VPC id (vpc-0123abcd...)");
-        }
-        if (subnetIds !== undefined && subnetIds.length === 0) {
-            problem(qualified("subnetIds"), text("subnetIds"), "at least one subnet of vpcId when vpcId is set");
-        }
-        if (vpcCidr !== undefined) {
-            problem(qualified("vpcCidr"), vpcCidr, "unset when vpcId is set (vpcCidr only sizes a VPC this stack creates)");
-        }
-        network = { mode: "existing", vpcId, subnetIds: subnetIds ?? [] };
-    } else {
-        if (subnetIds !== undefined && subnetIds.length > 0) {
-            problem(qualified("subnetIds"), text("subnetIds"), "unset unless vpcId is set too (they must be subnets of vpcId)");
-        }
-        const cidrAllowed = "an IPv4 CIDR block with a prefix from /16 to /24, e.g. 10.0.0.0/16";
-        if (vpcCidr !== undefined && !isCidr(vpcCidr, 16, 24)) {
-            problem(qualified("vpcCidr"), vpcCidr, cidrAllowed);
-        }
-        if (vpcEndpoints === "existing") {
-            problem(
-                qualified("vpcEndpoints"),
-                vpcEndpointsText,
-                "create or none when the stack creates the VPC (existing uses the endpoints of ecs-exec:vpcId)",
-            );
-        }
-        if (assignPublicIp === true && vpcEndpoints === "create") {
-            problem(
-                qualified("vpcEndpoints"),
-                vpcEndpointsText,
-                "none when assignPublicIp is true and the stack creates the VPC: public subnets reach AWS without endpoints",
-            );
-        }
-        network = { mode: "create", vpcCidr };
+/** Subnets of an existing VPC: at least one, and no CIDR to size a VPC with. */
+function existingNetwork(read: ConfigReader, vpcId: string): NetworkConfig {
+    const subnetIds = subnetIdsOf(read);
+    const vpcCidr = read.text("vpcCidr");
+    if (!patterns.vpcId.test(vpcId)) {
+        read.report("vpcId", vpcId, "a VPC id (vpc-0123abcd...)");
     }
-    // vpcEndpoints is for subnets without NAT: the created VPC's are isolated, and existing ones are taken at their
-    // word. The endpoints reach this region's ECR only, so an image from anywhere else could never be pulled.
+    if (subnetIds !== undefined && subnetIds.length === 0) {
+        read.report("subnetIds", read.text("subnetIds"), "at least one subnet of vpcId when vpcId is set");
+    }
+    if (vpcCidr !== undefined) {
+        read.report("vpcCidr", vpcCidr, "unset when vpcId is set (vpcCidr only sizes a VPC this stack creates)");
+    }
+    return { mode: "existing", vpcId, subnetIds: subnetIds ?? [] };
+}
+
+/** A VPC the stack creates: no subnets of its own to name, and endpoints it creates, or none. */
+function createdNetwork(read: ConfigReader, assignPublicIp: boolean | undefined, vpcEndpoints: VpcEndpointsMode | undefined): NetworkConfig {
+    const subnetIds = subnetIdsOf(read);
+    const vpcCidr = read.text("vpcCidr");
+    if (subnetIds !== undefined && subnetIds.length > 0) {
+        read.report("subnetIds", read.text("subnetIds"), "unset unless vpcId is set too (they must be subnets of vpcId)");
+    }
+    const cidrAllowed = "an IPv4 CIDR block with a prefix from /16 to /24, e.g. 10.0.0.0/16";
+    if (vpcCidr !== undefined && !isCidr(vpcCidr, 16, 24)) {
+        read.report("vpcCidr", vpcCidr, cidrAllowed);
+    }
+    if (vpcEndpoints === "existing") {
+        read.report(
+            "vpcEndpoints",
+            read.text("vpcEndpoints"),
+            "create or none when the stack creates the VPC (existing uses the endpoints of ecs-exec:vpcId)",
+        );
+    }
+    if (assignPublicIp === true && vpcEndpoints === "create") {
+        read.report(
+            "vpcEndpoints",
+            read.text("vpcEndpoints"),
+            "none when assignPublicIp is true and the stack creates the VPC: public subnets reach AWS without endpoints",
+        );
+    }
+    return { mode: "create", vpcCidr };
+}
+
+function subnetIdsOf(read: ConfigReader): string[] | undefined {
+    return read.list("subnetIds", "subnet ids (subnet-0123abcd...)", (s) => patterns.subnetId.test(s));
+}
+
+/**
+ * vpcEndpoints is for subnets without NAT: the created VPC's are isolated, and existing ones are taken at their word.
+ * The endpoints reach this region's ECR only, so an image from anywhere else could never be pulled.
+ */
+function imageWithinReach(
+    read: ConfigReader,
+    appImage: string | undefined,
+    region: string | undefined,
+    { assignPublicIp, vpcEndpoints }: Checked<Pick<ExecConfig, "assignPublicIp" | "vpcEndpoints">>,
+): void {
+    const image = appImage === undefined ? undefined : parseImageReference(appImage);
     const throughEndpoints = vpcEndpoints === "create" || vpcEndpoints === "existing";
     if (throughEndpoints && assignPublicIp === false && image !== undefined && image.ecr?.region !== region) {
-        problem(
-            qualified("appImage"),
+        read.report(
+            "appImage",
             appImage,
             `an ECR image in ${region ?? "the stack's region"}: with vpcEndpoints ${vpcEndpoints} the exec subnets have no ` +
                 "route to the internet, and the endpoints reach this region's ECR only (replicate the image there; or, for " +
                 "existing subnets behind a NAT gateway, set vpcEndpoints to none)",
         );
     }
+}
 
-    const alertEmails = list("alertEmails", "e-mail addresses", (s) => patterns.email.test(s));
-    const developerPrincipalArns = list(
+type DeveloperSection = Pick<
+    ExecConfig,
+    | "developerPrincipalArns"
+    | "developerSessionNameTag"
+    | "developerTaggedRoleArns"
+    | "requireMfa"
+    | "requireReason"
+    | "developerPolicyRoles"
+    | "developerPolicyGroups"
+>;
+
+/** Who gets developer access, and on what terms. */
+function developerSection(read: ConfigReader): Checked<DeveloperSection> {
+    const developerPrincipalArns = read.list(
         "developerPrincipalArns",
         "IAM principal ARNs (arn:aws:iam::<account>:root | user/<name> | role/<path/name>)",
         (s) => patterns.principalArn.test(s),
     );
+    const developerSessionNameTag = sessionNameTagOf(read, developerPrincipalArns);
+    const developerTaggedRoleArns = read.list("developerTaggedRoleArns", "IAM role ARNs (arn:aws:iam::<account>:role/<path/name>)", (s) =>
+        patterns.roleArn.test(s),
+    );
+    if (developerPrincipalArns !== undefined && developerTaggedRoleArns !== undefined) {
+        for (const p of taggedRoleProblems(developerPrincipalArns, developerTaggedRoleArns, developerSessionNameTag)) {
+            read.report(p.key, p.value, p.allowed);
+        }
+    }
 
-    const sessionNameTag = text("developerSessionNameTag");
+    const requireMfa = read.boolean("requireMfa");
+    if (requireMfa === true && developerPrincipalArns !== undefined && developerPrincipalArns.length === 0) {
+        read.report("requireMfa", "true", "false unless developerPrincipalArns is set (it guards assuming the developer role)");
+    }
+    const requireReason = read.boolean("requireReason");
+    const developerPolicyRoles = read.list("developerPolicyRoles", "IAM role names (not ARNs)", (s) => patterns.roleName.test(s));
+    const developerPolicyGroups = read.list("developerPolicyGroups", "IAM group names (not ARNs)", (s) => patterns.groupName.test(s));
+    return {
+        developerPrincipalArns,
+        developerSessionNameTag,
+        developerTaggedRoleArns,
+        requireMfa,
+        requireReason,
+        developerPolicyRoles,
+        developerPolicyGroups,
+    };
+}
+
+/** The tag that names role sessions: required exactly when developerPrincipalArns admits role sessions. */
+function sessionNameTagOf(read: ConfigReader, developerPrincipalArns: string[] | undefined): string | undefined {
+    const sessionNameTag = read.text("developerSessionNameTag");
     const tagKeyAllowed = "an IAM tag key: 1-128 letters, digits and _ . : / = + - @, not starting with aws:";
     const admitsRoleSessions = (developerPrincipalArns ?? []).filter((arn) => patterns.roleOrRoot.test(arn));
     if (sessionNameTag !== undefined && !patterns.tagKey.test(sessionNameTag)) {
-        problem(qualified("developerSessionNameTag"), sessionNameTag, tagKeyAllowed);
+        read.report("developerSessionNameTag", sessionNameTag, tagKeyAllowed);
     } else if (sessionNameTag === undefined && admitsRoleSessions.length > 0) {
-        problem(
-            qualified("developerSessionNameTag"),
+        read.report(
+            "developerSessionNameTag",
             undefined,
             `required when developerPrincipalArns lists a role or an account root (${admitsRoleSessions.join(", ")}): whoever ` +
                 "assumes the developer role chooses the session name, which becomes the Owner of the tasks it starts, so " +
@@ -283,93 +329,56 @@ export function parseExecConfig(raw: RawConfig, stack: string): ExecConfig {
                 "through the Identity Center permission set (a customer managed policy reference; no role to assume)",
         );
     } else if (sessionNameTag !== undefined && developerPrincipalArns !== undefined && admitsRoleSessions.length === 0) {
-        problem(
-            qualified("developerSessionNameTag"),
+        read.report(
+            "developerSessionNameTag",
             sessionNameTag,
             "unset unless developerPrincipalArns lists a role or an account root (it pins the name of their role sessions)",
         );
     }
+    return sessionNameTag;
+}
 
-    const taggedRoleArns = list("developerTaggedRoleArns", "IAM role ARNs (arn:aws:iam::<account>:role/<path/name>)", (s) =>
-        patterns.roleArn.test(s),
-    );
-    if (developerPrincipalArns !== undefined && taggedRoleArns !== undefined) {
-        for (const p of taggedRoleProblems(developerPrincipalArns, taggedRoleArns, sessionNameTag)) {
-            problem(qualified(p.key), p.value, p.allowed);
-        }
-    }
-
-    const requireMfa = boolean("requireMfa");
-    if (requireMfa === true && developerPrincipalArns !== undefined && developerPrincipalArns.length === 0) {
-        problem(qualified("requireMfa"), "true", "false unless developerPrincipalArns is set (it guards assuming the developer role)");
-    }
-    const requireReason = boolean("requireReason");
-    const developerPolicyRoles = list("developerPolicyRoles", "IAM role names (not ARNs)", (s) => patterns.roleName.test(s));
-    const developerPolicyGroups = list("developerPolicyGroups", "IAM group names (not ARNs)", (s) => patterns.groupName.test(s));
-
+/** The trail, and who administers the audit chain. */
+function auditSection(
+    read: ConfigReader,
+    environment: string | undefined,
+    region: string | undefined,
+): Checked<Pick<ExecConfig, "cloudTrail" | "trailRetentionDays" | "auditAdminPrincipalArns" | "protectAuditData">> {
     const trailModes: CloudTrailMode[] = ["create", "existing"];
-    const cloudTrail = required("cloudTrail", trailModes.join(" or "));
+    const cloudTrail = read.required("cloudTrail", trailModes.join(" or "));
     if (cloudTrail !== undefined && !trailModes.includes(cloudTrail as CloudTrailMode)) {
-        problem(qualified("cloudTrail"), cloudTrail, `${trailModes.join(" or ")} (existing: an organization or account trail already logs management events)`);
+        read.report("cloudTrail", cloudTrail, `${trailModes.join(" or ")} (existing: an organization or account trail already logs management events)`);
     }
     if (environment !== undefined && patterns.environment.test(environment)) {
         const clashes = environmentClashes(environment, cloudTrail === "create", region);
         if (clashes.length > 0) {
-            problem(qualified("environment"), environment, `${environmentAllowed}, and ${clashes.join("; ")}`);
+            read.report("environment", environment, `${ENVIRONMENT_ALLOWED}, and ${clashes.join("; ")}`);
         }
     }
-    const trailRetentionDays = integer(
+    const trailRetentionDays = read.integer(
         "trailRetentionDays",
         `whole days from ${TRAIL_RETENTION_DAYS.min} to ${TRAIL_RETENTION_DAYS.max}`,
         (n) => n >= TRAIL_RETENTION_DAYS.min && n <= TRAIL_RETENTION_DAYS.max,
     );
-
-    const auditAdminPrincipalArns = list(
+    const auditAdminPrincipalArns = read.list(
         "auditAdminPrincipalArns",
         "IAM principal ARNs as aws:PrincipalArn names them (arn:aws:iam::<account>:role/<path/name> | user/<name> | root; * and ? allowed)",
         (s) => patterns.adminPrincipalArn.test(s),
     );
-    const protectAuditData = boolean("protectAuditData");
+    const protectAuditData = read.boolean("protectAuditData");
+    return { cloudTrail: cloudTrail as CloudTrailMode, trailRetentionDays, auditAdminPrincipalArns, protectAuditData };
+}
 
-    const portForwarding = parsePortForwarding(text("portForwarding"));
+function portForwardingOf(read: ConfigReader): PortForwardingDestination[] {
+    const portForwarding = parsePortForwarding(read.text("portForwarding"));
     if (portForwarding.listProblem) {
-        problem(qualified("portForwarding"), text("portForwarding"), portForwarding.listProblem);
+        read.report("portForwarding", read.text("portForwarding"), portForwarding.listProblem);
     }
     for (const { index, entry, issues } of portForwarding.problems) {
         // Pulumi's path syntax: pulumi config set --path 'portForwarding[1].port' 5432
-        problem(`${qualified("portForwarding")}[${index}]`, JSON.stringify(entry), `${ENTRY_ALLOWED}: ${issues.join("; ")}`);
+        read.problem(`${qualified("portForwarding")}[${index}]`, JSON.stringify(entry), `${ENTRY_ALLOWED}: ${issues.join("; ")}`);
     }
-
-    if (problems.length > 0) {
-        throw new ConfigError(problems);
-    }
-    // Every value below was checked above; a problem would have thrown.
-    return {
-        environment: environment!,
-        region: region!,
-        appImage: appImage!,
-        execCpu: execCpu!,
-        execMemory: execMemory!,
-        cpuArchitecture: cpuArchitecture as CpuArchitecture,
-        maxSessionHours: maxSessionHours!,
-        logRetentionDays: logRetentionDays!,
-        network: network,
-        assignPublicIp: assignPublicIp!,
-        vpcEndpoints: vpcEndpoints!,
-        alertEmails: alertEmails!,
-        developerPrincipalArns: developerPrincipalArns!,
-        developerSessionNameTag: sessionNameTag,
-        developerTaggedRoleArns: taggedRoleArns!,
-        requireMfa: requireMfa!,
-        requireReason: requireReason!,
-        developerPolicyRoles: developerPolicyRoles!,
-        developerPolicyGroups: developerPolicyGroups!,
-        cloudTrail: cloudTrail as CloudTrailMode,
-        trailRetentionDays: trailRetentionDays!,
-        auditAdminPrincipalArns: auditAdminPrincipalArns!,
-        protectAuditData: protectAuditData!,
-        portForwarding: portForwarding.destinations,
-    };
+    return portForwarding.destinations;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import type { NetworkConfig, VpcEndpointsMode } from "../config";
+import { EXEC_TASK_TAG, NetworkConfig, PortForwardingDestination, VpcEndpointsMode } from "../config";
 import {
     checkExistingEndpoints,
     endpointIdOfInterface,
@@ -13,7 +13,6 @@ import {
     INTERFACE_ENDPOINT_SERVICES,
     routeTableOfSubnet,
 } from "./endpoints";
-import { EXEC_TASK_TAG, PortForwardingDestination } from "../config";
 import { forwardingEgressRules, httpsEgressRules } from "./egressRules";
 
 export interface ExecNetworkArgs {
@@ -90,78 +89,122 @@ export class ExecNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: ExecNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-exec:network:ExecNetwork", name, {}, opts);
 
-        let endpointSubnetIds: pulumi.Output<string[]>;
-        let routeTableIds: pulumi.Output<string[]>;
-        let subnetRouteTables: pulumi.Output<SubnetRouteTable[]> | undefined;
-        if (args.network.mode === "create") {
-            const layout = createdVpcLayout(args.assignPublicIp, args.vpcEndpoints);
-            const vpc = new awsx.ec2.Vpc(
-                `${name}-vpc`,
-                {
-                    cidrBlock: args.network.vpcCidr,
-                    numberOfAvailabilityZones: 2,
-                    // Interface endpoints answer on the services' own DNS names only with DNS hostnames on.
-                    enableDnsHostnames: true,
-                    subnetStrategy: "Auto",
-                    subnetSpecs: layout.subnetTypes.map((type) => ({ type })),
-                    natGateways: { strategy: layout.natGateways },
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            this.vpcId = vpc.vpcId;
-            this.subnetIds = {
-                public: vpc.publicSubnetIds,
-                private: vpc.privateSubnetIds,
-                isolated: vpc.isolatedSubnetIds,
-            }[layout.taskSubnets];
-            // The created VPC has one subnet of each type per zone, each with a route table of its own.
-            endpointSubnetIds = this.subnetIds;
-            routeTableIds = vpc.routeTables.apply((tables) => pulumi.all(tables.map((table) => table.id)));
-        } else {
-            const { vpcId, subnetIds } = args.network;
-            const subnets = pulumi
-                .all(subnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this })))
-                .apply((found) => {
-                    const strays = found.filter((s) => s.vpcId !== vpcId).map((s) => `${s.id} (in ${s.vpcId})`);
-                    if (strays.length > 0) {
-                        throw new pulumi.ResourceError(
-                            `ecs-exec:subnetIds must be subnets of ecs-exec:vpcId ${vpcId}; not: ${strays.join(", ")}`,
-                            this,
-                            true,
-                        );
-                    }
-                    return found.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone }));
-                });
-            this.vpcId = pulumi.output(vpcId);
-            this.subnetIds = subnets.apply((found) => found.map((s) => s.id));
-            endpointSubnetIds = subnets.apply(onePerAvailabilityZone);
-            subnetRouteTables = args.vpcEndpoints === "none" ? pulumi.output([]) : this.routeTablesOf(vpcId, subnetIds);
-            routeTableIds = subnetRouteTables.apply((tables) => [...new Set(tables.map((t) => t.routeTableId))]);
-        }
+        const subnets = args.network.mode === "create" ? this.createVpc(name, args, args.network) : this.existingSubnets(args, args.network);
+        this.vpcId = subnets.vpcId;
+        this.subnetIds = subnets.subnetIds;
 
         // Through endpoints, exec tasks reach AWS at the endpoints' security groups and S3's prefix list (the gateway),
         // and nowhere else: no route out for a reverse shell. Without them, HTTPS anywhere (NAT or internet gateway).
-        this.endpointsReady = pulumi.output(undefined);
-        let endpointGroups: pulumi.Output<string[]> = pulumi.output([]);
         const s3PrefixList = aws.ec2.getPrefixListOutput({ name: endpointServiceName(args.region, GATEWAY_ENDPOINT_SERVICE) }, { parent: this });
-        let existingGroups: pulumi.Output<string[]> | undefined;
-        if (args.vpcEndpoints === "create") {
-            endpointGroups = this.createEndpoints(name, args, endpointSubnetIds, routeTableIds);
-        } else if (args.vpcEndpoints === "existing" && args.network.mode === "existing" && subnetRouteTables) {
-            const vpcId = args.network.vpcId;
-            const verdict = this.checkExistingEndpoints(vpcId, args.region, subnetRouteTables, s3PrefixList.id);
-            this.endpointsReady = verdict.apply((v) => {
-                if (v.problems.length > 0) {
-                    throw new pulumi.ResourceError(formatEndpointProblems(vpcId, v.problems), this, true);
-                }
-            });
-            existingGroups = verdict.apply((v) => (v.problems.length > 0 ? [] : v.securityGroupIds));
-            endpointGroups = existingGroups;
-        }
-        const throughEndpoints = args.vpcEndpoints !== "none";
+        const endpoints = this.endpoints(name, args, subnets, s3PrefixList.id);
+        this.endpointsReady = endpoints.ready;
 
-        const taskSecurityGroup = new aws.ec2.SecurityGroup(
+        const taskSecurityGroup = this.taskSecurityGroup(name, args, endpoints.securityGroupIds, s3PrefixList.id);
+        this.securityGroupId = taskSecurityGroup.id;
+        const kind = endpoints.kind;
+        this.endpointSecurityGroupIds = kind
+            ? endpoints.securityGroupIds.apply((groups) => this.admitExecTasks(name, args, groups, taskSecurityGroup, kind))
+            : pulumi.output([]);
+
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            subnetIds: this.subnetIds,
+            securityGroupId: this.securityGroupId,
+            endpointSecurityGroupIds: this.endpointSecurityGroupIds,
+        });
+    }
+
+    /** A VPC of the layout the tasks need; one subnet of each type per zone, each with a route table of its own. */
+    private createVpc(name: string, args: ExecNetworkArgs, network: { vpcCidr?: string }): ExecSubnets {
+        const layout = createdVpcLayout(args.assignPublicIp, args.vpcEndpoints);
+        const vpc = new awsx.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: network.vpcCidr,
+                numberOfAvailabilityZones: 2,
+                // Interface endpoints answer on the services' own DNS names only with DNS hostnames on.
+                enableDnsHostnames: true,
+                subnetStrategy: "Auto",
+                subnetSpecs: layout.subnetTypes.map((type) => ({ type })),
+                natGateways: { strategy: layout.natGateways },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const subnetIds = {
+            public: vpc.publicSubnetIds,
+            private: vpc.privateSubnetIds,
+            isolated: vpc.isolatedSubnetIds,
+        }[layout.taskSubnets];
+        return {
+            vpcId: vpc.vpcId,
+            subnetIds,
+            endpointSubnetIds: subnetIds,
+            routeTableIds: vpc.routeTables.apply((tables) => pulumi.all(tables.map((table) => table.id))),
+        };
+    }
+
+    /** The configured subnets, which must all be of the configured VPC, and (with endpoints) their route tables. */
+    private existingSubnets(args: ExecNetworkArgs, { vpcId, subnetIds }: { vpcId: string; subnetIds: string[] }): ExecSubnets {
+        const subnets = pulumi
+            .all(subnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this })))
+            .apply((found) => {
+                const strays = found.filter((s) => s.vpcId !== vpcId).map((s) => `${s.id} (in ${s.vpcId})`);
+                if (strays.length > 0) {
+                    throw new pulumi.ResourceError(
+                        `ecs-exec:subnetIds must be subnets of ecs-exec:vpcId ${vpcId}; not: ${strays.join(", ")}`,
+                        this,
+                        true,
+                    );
+                }
+                return found.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone }));
+            });
+        const taskSubnetIds = subnets.apply((found) => found.map((s) => s.id));
+        const endpointSubnetIds = subnets.apply(onePerAvailabilityZone);
+        const subnetRouteTables = args.vpcEndpoints === "none" ? pulumi.output([]) : this.routeTablesOf(vpcId, subnetIds);
+        return {
+            vpcId: pulumi.output(vpcId),
+            subnetIds: taskSubnetIds,
+            endpointSubnetIds,
+            routeTableIds: subnetRouteTables.apply((tables) => [...new Set(tables.map((t) => t.routeTableId))]),
+            subnetRouteTables,
+        };
+    }
+
+    /** The endpoints exec tasks reach AWS through: created here, the VPC's own (checked at preview), or none. */
+    private endpoints(name: string, args: ExecNetworkArgs, subnets: ExecSubnets, s3PrefixListId: pulumi.Output<string>): ExecEndpoints {
+        if (args.vpcEndpoints === "create") {
+            return {
+                kind: "created",
+                securityGroupIds: this.createEndpoints(name, args, subnets.endpointSubnetIds, subnets.routeTableIds),
+                ready: pulumi.output(undefined),
+            };
+        }
+        if (args.vpcEndpoints === "existing" && args.network.mode === "existing" && subnets.subnetRouteTables) {
+            const vpcId = args.network.vpcId;
+            const verdict = this.checkExistingEndpoints(vpcId, args.region, subnets.subnetRouteTables, s3PrefixListId);
+            return {
+                kind: "existing",
+                ready: verdict.apply((v) => {
+                    if (v.problems.length > 0) {
+                        throw new pulumi.ResourceError(formatEndpointProblems(vpcId, v.problems), this, true);
+                    }
+                }),
+                securityGroupIds: verdict.apply((v) => (v.problems.length > 0 ? [] : v.securityGroupIds)),
+            };
+        }
+        return { securityGroupIds: pulumi.output([]), ready: pulumi.output(undefined) };
+    }
+
+    /** The exec tasks' group: no ingress at all; egress to HTTPS (through the endpoints, if any) and the forwarding ports. */
+    private taskSecurityGroup(
+        name: string,
+        args: ExecNetworkArgs,
+        endpointGroups: pulumi.Output<string[]>,
+        s3PrefixListId: pulumi.Output<string>,
+    ): aws.ec2.SecurityGroup {
+        const throughEndpoints = args.vpcEndpoints !== "none";
+        return new aws.ec2.SecurityGroup(
             `${name}-task`,
             {
                 name: args.taskSecurityGroupName,
@@ -171,7 +214,7 @@ export class ExecNetwork extends pulumi.ComponentResource {
                 vpcId: this.vpcId,
                 ingress: [],
                 egress: pulumi
-                    .all([endpointGroups, s3PrefixList.id])
+                    .all([endpointGroups, s3PrefixListId])
                     .apply(([groups, prefixListId]) => [
                         ...httpsEgressRules(throughEndpoints ? { endpointSecurityGroupIds: groups, s3PrefixListId: prefixListId } : undefined),
                         ...forwardingEgressRules(args.portForwarding ?? []),
@@ -181,19 +224,6 @@ export class ExecNetwork extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.securityGroupId = taskSecurityGroup.id;
-        this.endpointSecurityGroupIds = args.vpcEndpoints === "create"
-            ? endpointGroups.apply((groups) => this.admitExecTasks(name, args, groups, taskSecurityGroup, "created"))
-            : existingGroups
-              ? existingGroups.apply((groups) => this.admitExecTasks(name, args, groups, taskSecurityGroup, "existing"))
-              : pulumi.output([]);
-
-        this.registerOutputs({
-            vpcId: this.vpcId,
-            subnetIds: this.subnetIds,
-            securityGroupId: this.securityGroupId,
-            endpointSecurityGroupIds: this.endpointSecurityGroupIds,
-        });
     }
 
     /**
@@ -354,4 +384,25 @@ export class ExecNetwork extends pulumi.ComponentResource {
 interface SubnetRouteTable {
     subnetId: string;
     routeTableId: string;
+}
+
+/** Where exec tasks run, as the steps after it need it. */
+interface ExecSubnets {
+    vpcId: pulumi.Output<string>;
+    /** Subnets exec tasks are started in. */
+    subnetIds: pulumi.Output<string[]>;
+    /** One of them per availability zone: an interface endpoint's subnets. */
+    endpointSubnetIds: pulumi.Output<string[]>;
+    /** The route tables of the exec subnets: the S3 gateway's. */
+    routeTableIds: pulumi.Output<string[]>;
+    /** Each existing subnet's route table (none looked up without endpoints); undefined for a created VPC. */
+    subnetRouteTables?: pulumi.Output<SubnetRouteTable[]>;
+}
+
+/** The endpoints exec tasks use: whose they are, their security groups, and whether they are all there. */
+interface ExecEndpoints {
+    /** Undefined: no endpoints the stack admits exec tasks to. */
+    kind?: "created" | "existing";
+    securityGroupIds: pulumi.Output<string[]>;
+    ready: pulumi.Output<void>;
 }

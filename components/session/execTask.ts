@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { CpuArchitecture } from "../config";
-import { EXEC_TASK_TAG, parseImageReference } from "../config";
+import { CpuArchitecture, EXEC_TASK_TAG, ImageReference, parseImageReference } from "../config";
 import { AwsContext } from "../iam";
 import { executionRolePolicy, executionRoleTrustPolicy, taskRolePolicy, taskRoleTrustPolicy } from "./sessionPolicies";
 
@@ -92,49 +91,71 @@ export class ExecTask extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`appImage ${JSON.stringify(args.appImage)} is not an image reference`, this);
         }
         const context = pulumi.output(args.context);
+        const taskRole = this.taskRole(name, args, context);
+        const executionRole = this.executionRole(name, args, context, image);
+        const taskDefinition = this.taskDefinition(name, args, taskRole, executionRole);
 
-        // A role with one inline policy: what it may do is all in this stack, nothing attached from elsewhere.
-        const role = (
-            part: string,
-            roleName: string,
-            description: string,
-            trust: pulumi.Input<string>,
-            policyName: string,
-            policy: pulumi.Input<string>,
-        ) => {
-            const created = new aws.iam.Role(
-                `${name}-${part}`,
-                { name: roleName, description, assumeRolePolicy: trust, tags: args.tags },
-                { parent: this },
-            );
-            new aws.iam.RolePolicy(`${name}-${part}-policy`, { name: policyName, role: created.name, policy }, { parent: this });
-            return created;
-        };
-        const taskRole = role(
-            "task-role",
-            args.taskRoleName,
-            "ECS Exec task: Session Manager channels, session transcripts, session key decrypt",
-            context.apply((ctx) => JSON.stringify(taskRoleTrustPolicy(ctx))),
-            "ecs-exec-agent",
-            pulumi
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.taskDefinitionFamily = taskDefinition.family;
+        this.containerName = pulumi.output(args.containerName);
+        this.taskRoleArn = taskRole.arn;
+        this.executionRoleArn = executionRole.arn;
+        this.registerOutputs({
+            taskDefinitionArn: this.taskDefinitionArn,
+            taskDefinitionFamily: this.taskDefinitionFamily,
+            containerName: this.containerName,
+            taskRoleArn: this.taskRoleArn,
+            executionRoleArn: this.executionRoleArn,
+        });
+    }
+
+    /** What the SSM agent in the exec container runs as. */
+    private taskRole(name: string, args: ExecTaskArgs, context: pulumi.Output<AwsContext>): aws.iam.Role {
+        return this.inlineRole(name, args, {
+            part: "task-role",
+            roleName: args.taskRoleName,
+            description: "ECS Exec task: Session Manager channels, session transcripts, session key decrypt",
+            trust: context.apply((ctx) => JSON.stringify(taskRoleTrustPolicy(ctx))),
+            policyName: "ecs-exec-agent",
+            policy: pulumi
                 .all([context, args.sessionLogGroupName, args.transcriptBucketName, args.kmsKeyArn])
                 .apply(([ctx, sessionLogGroupName, transcriptBucketName, kmsKeyArn]) =>
                     JSON.stringify(taskRolePolicy(ctx, { sessionLogGroupName, transcriptBucketName, kmsKeyArn })),
                 ),
-        );
-        const executionRole = role(
-            "execution-role",
-            args.executionRoleName,
-            "ECS Exec task start: image pull and container logs",
-            context.apply((ctx) => JSON.stringify(executionRoleTrustPolicy(ctx))),
-            "ecs-exec-task-start",
-            pulumi
-                .all([context, args.containerLogGroupName])
-                .apply(([ctx, containerLogGroupName]) =>
-                    JSON.stringify(executionRolePolicy(ctx, { containerLogGroupName, image })),
-                ),
-        );
+        });
+    }
 
+    /** What ECS starts the task as: the image pull and the container's logs. */
+    private executionRole(name: string, args: ExecTaskArgs, context: pulumi.Output<AwsContext>, image: ImageReference): aws.iam.Role {
+        return this.inlineRole(name, args, {
+            part: "execution-role",
+            roleName: args.executionRoleName,
+            description: "ECS Exec task start: image pull and container logs",
+            trust: context.apply((ctx) => JSON.stringify(executionRoleTrustPolicy(ctx))),
+            policyName: "ecs-exec-task-start",
+            policy: pulumi
+                .all([context, args.containerLogGroupName])
+                .apply(([ctx, containerLogGroupName]) => JSON.stringify(executionRolePolicy(ctx, { containerLogGroupName, image }))),
+        });
+    }
+
+    /** A role with one inline policy: what it may do is all in this stack, nothing attached from elsewhere. */
+    private inlineRole(
+        name: string,
+        args: ExecTaskArgs,
+        role: { part: string; roleName: string; description: string; trust: pulumi.Input<string> } & InlinePolicy,
+    ): aws.iam.Role {
+        const created = new aws.iam.Role(
+            `${name}-${role.part}`,
+            { name: role.roleName, description: role.description, assumeRolePolicy: role.trust, tags: args.tags },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(`${name}-${role.part}-policy`, { name: role.policyName, role: created.name, policy: role.policy }, { parent: this });
+        return created;
+    }
+
+    /** The Fargate task definition of the exec container, tagged as the exec task definition. */
+    private taskDefinition(name: string, args: ExecTaskArgs, taskRole: aws.iam.Role, executionRole: aws.iam.Role): aws.ecs.TaskDefinition {
         const container = execContainerDefinition({
             name: args.containerName,
             image: args.appImage,
@@ -142,7 +163,7 @@ export class ExecTask extends pulumi.ComponentResource {
             logGroupName: args.containerLogGroupName,
             region: args.region,
         });
-        const taskDefinition = new aws.ecs.TaskDefinition(
+        return new aws.ecs.TaskDefinition(
             `${name}-definition`,
             {
                 family: args.taskFamily,
@@ -158,18 +179,11 @@ export class ExecTask extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-
-        this.taskDefinitionArn = taskDefinition.arn;
-        this.taskDefinitionFamily = taskDefinition.family;
-        this.containerName = pulumi.output(args.containerName);
-        this.taskRoleArn = taskRole.arn;
-        this.executionRoleArn = executionRole.arn;
-        this.registerOutputs({
-            taskDefinitionArn: this.taskDefinitionArn,
-            taskDefinitionFamily: this.taskDefinitionFamily,
-            containerName: this.containerName,
-            taskRoleArn: this.taskRoleArn,
-            executionRoleArn: this.executionRoleArn,
-        });
     }
+}
+
+/** A role's one inline policy. */
+interface InlinePolicy {
+    policyName: string;
+    policy: pulumi.Input<string>;
 }

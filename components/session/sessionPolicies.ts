@@ -2,6 +2,7 @@
  * The session's documents: the exec task's roles and whom they trust, the session key's policy, and the policy of the
  * transcripts' bucket.
  */
+import { ImageReference, TRANSCRIPT_KEY_PREFIX } from "../config";
 import {
     accountAdministersKey,
     arns,
@@ -15,7 +16,6 @@ import {
     PolicyStatement,
     SSM_MESSAGES_ACTIONS,
 } from "../iam";
-import { ImageReference, TRANSCRIPT_KEY_PREFIX } from "../config";
 
 function ecsTasksTrust(condition: Condition): PolicyDocument {
     return policy({
