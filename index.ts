@@ -1,19 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { loadExecConfig } from "./components/config";
-import { execNames, stackTags, transcriptBucketName as bucketForTranscripts } from "./components/names";
-import { AwsContext } from "./components/policies";
-import { runTaskCommand as buildRunTaskCommand } from "./components/commands";
-import { ExecNetwork } from "./components/execNetwork";
-import { SessionLogging } from "./components/sessionLogging";
-import { ExecCluster } from "./components/execCluster";
-import { ExecTask } from "./components/execTask";
-import { ExecAccess } from "./components/execAccess";
-import { AuditAlert, ExecAudit } from "./components/execAudit";
-import { executeCommandAlerts } from "./components/alerts";
-import { RUN_TASK_NETWORK_ALERT_ID, runTaskAlerts, runTaskNetworkAlert } from "./components/runTaskAlerts";
-import { startSessionAlerts, unlistedForwardingAlert } from "./components/forwardAlerts";
-import { DoctorAccess } from "./components/doctorAccess";
+import { loadExecConfig } from "./components/config/pulumi";
+import {
+    execNames,
+    runTaskCommand as buildRunTaskCommand,
+    stackTags,
+    transcriptBucketName as bucketForTranscripts,
+} from "./components/config";
+import { AwsContext } from "./components/iam";
+import { ExecNetwork } from "./components/network/pulumi";
+import { ExecCluster, ExecTask, SessionLogging } from "./components/session/pulumi";
+import { DoctorAccess, ExecAccess } from "./components/access/pulumi";
+import { AuditAlert, ExecAudit } from "./components/audit/pulumi";
+import {
+    executeCommandAlerts,
+    RUN_TASK_NETWORK_ALERT_ID,
+    runTaskAlerts,
+    runTaskNetworkAlert,
+    startSessionAlerts,
+    unlistedForwardingAlert,
+} from "./components/audit";
 
 // Validation first: a bad stack stops here, before any resource is declared.
 const config = loadExecConfig();

@@ -9,14 +9,12 @@
 import { CloudTrailClient, LookupEventsCommand, LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
-import { transcriptKey } from "../components/names";
+import { ecsSessionTargetPrefix, REASON_TAG_KEY, transcriptKey } from "../components/config";
 import { awsCall, translateAwsError } from "./aws";
 import type { Sleep } from "./clock";
 import { formatDuration, formatTime, markdownTable, textTable } from "./format";
-import { ecsSessionTargetPrefix } from "../components/portForwarding";
 import type { StackOutputs } from "./outputs";
 import type { Progress } from "./progress";
-import { REASON_TAG_KEY } from "../components/commands";
 import { DEFAULT_SHELL, unwrappedCommand } from "./remoteCommand";
 import { taskId } from "./tasks";
 

@@ -5,7 +5,7 @@
  * the session is terminated on every way out once StartSession has answered.
  */
 import { StartSessionCommand, SSMClient, TerminateSessionCommand } from "@aws-sdk/client-ssm";
-import { ecsSessionTarget, ForwardingTarget, forwardingRequest } from "../components/portForwarding";
+import { ecsSessionTarget, forwardingRequest, ForwardingTarget } from "../components/config";
 import { awsCall, endpointUrl } from "./aws";
 import { EXIT, SessionError, TaskNotReadyError } from "./errors";
 import { acceptsConnections, requireFreePort } from "./localPort";

@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { ECS_TAG_VALUE_MAX_LENGTH, isEcsTagValue } from "../components/commands";
+import { ECS_TAG_VALUE_MAX_LENGTH, isEcsTagValue } from "../components/config";
 import { awsCall } from "./aws";
 import { CredentialsError } from "./errors";
 

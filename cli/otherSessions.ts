@@ -1,7 +1,7 @@
 /**
  * Who else is in a task, before the command that started it stops it: Session Manager's active sessions on the task's
  * exec container, ECS Exec shells and port forwarding alike (both have the ECS target `ecs:<cluster>_<task>_<runtime
- * id>`, components/portForwarding.ts).
+ * id>`, components/config/portForwarding.ts).
  */
 import { DescribeSessionsCommand, Session, SSMClient } from "@aws-sdk/client-ssm";
 import { awsCall } from "./aws";

@@ -4,7 +4,7 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
-import type { ForwardingTarget } from "../components/portForwarding";
+import type { ForwardingTarget } from "../components/config";
 import { OutputsError, UsageError } from "./errors";
 
 /** The outputs the tool reads (index.ts exports them under these names). */

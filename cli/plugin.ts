@@ -9,7 +9,7 @@ import type { Readable } from "stream";
 import { StringDecoder } from "string_decoder";
 import { PluginMissingError } from "./errors";
 import type { SessionChild } from "./signals";
-import { ecsSessionTarget } from "../components/portForwarding";
+import { ecsSessionTarget } from "../components/config";
 
 export const PLUGIN = "session-manager-plugin";
 

@@ -4,7 +4,7 @@
  * check, before any AWS call). Every command that starts a task takes it: shell, run, and later ones.
  */
 import type { Command } from "commander";
-import { ECS_TAG_VALUE_MAX_LENGTH, isEcsTagValue, REASON_MIN_LENGTH, reasonProblem } from "../components/commands";
+import { ECS_TAG_VALUE_MAX_LENGTH, isEcsTagValue, REASON_MIN_LENGTH, reasonProblem } from "../components/config";
 import { UsageError } from "./errors";
 import type { StackOutputs } from "./outputs";
 

@@ -41,7 +41,7 @@ const EARLIER_WRAPPER =
 /**
  * `ecs-exec shell`'s command when `--command` names none: bash where the container has it, else sh, as the container's
  * PATH finds them. The agent runs a command without a shell (above), so a `sh` chooses; every exec task has one (its
- * entry point is `/bin/sh -c`, components/execTask.ts).
+ * entry point is `/bin/sh -c`, components/session/execTask.ts).
  */
 export const DEFAULT_SHELL = ["/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash; exec sh"].map(shlexQuote).join(" ");
 

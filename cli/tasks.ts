@@ -3,7 +3,7 @@
  * their tags (ListTagsForResource and DescribeTaskDefinition are not granted), StopTask on their own.
  */
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, Task } from "@aws-sdk/client-ecs";
-import { OWNER_TAG_KEY, REASON_TAG_KEY } from "../components/commands";
+import { OWNER_TAG_KEY, REASON_TAG_KEY } from "../components/config";
 import { awsCall } from "./aws";
 import { formatDuration } from "./format";
 import type { StackOutputs } from "./outputs";

@@ -6,7 +6,7 @@
  */
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { transcriptKey } from "../components/names";
+import { transcriptKey } from "../components/config";
 import { awsCall } from "./aws";
 import type { Sleep } from "./clock";
 import { formatDuration } from "./format";
@@ -33,7 +33,7 @@ export function logGroupTranscripts(logs: CloudWatchLogsClient, logGroupName: st
     };
 }
 
-/** The transcripts' bucket: a session's copy is `sessions/<session id>.log` (components/names.ts). */
+/** The transcripts' bucket: a session's copy is `sessions/<session id>.log` (components/config/names.ts). */
 export function bucketTranscripts(s3: S3Client, bucket: string): TranscriptStore {
     return {
         where: `bucket ${bucket}`,

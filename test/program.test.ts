@@ -2,12 +2,11 @@ import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, exampleValues, REGION_KEY } from "../components/config";
-import { execNames } from "../components/names";
-import { POLICY_PROPAGATION_WAIT } from "../components/propagation";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, exampleValues, execNames, REGION_KEY } from "../components/config";
+import { POLICY_PROPAGATION_WAIT } from "../components/iam";
+import { ExecNetwork } from "../components/network/pulumi";
 import { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, SynthResult } from "../synth/synth";
 import { DOCUMENTED_SYNTH, runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
-import { ExecNetwork } from "../components/execNetwork";
 import { TEST_REGION, TEST_TAGS, underMocks } from "./support/pulumi";
 
 const STACKS = ["dev", "prod"];
@@ -69,12 +68,13 @@ describe("program contract", () => {
     });
 
     it("reads config in one module only, so no key escapes validation", () => {
-        const sources = ["index.ts", ...fs.readdirSync(path.join(PROJECT_DIR, "components")).map((f) => `components/${f}`)];
+        const components = fs.readdirSync(path.join(PROJECT_DIR, "components"), { recursive: true, encoding: "utf8" });
+        const sources = ["index.ts", ...components.filter((f) => f.endsWith(".ts")).sort().map((f) => `components/${f}`)];
         const readers = sources.filter((file) => {
             const text = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
             return /new pulumi\.Config\(|runtime\.allConfig\(|getConfig\(/.test(text);
         });
-        assert.deepEqual(readers, ["components/config.ts"]);
+        assert.deepEqual(readers, ["components/config/load.ts"]);
     });
 
     for (const stack of STACKS) {

@@ -3,9 +3,9 @@
  */
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
-import { callers, execAgentRequests, scenarios, ScenarioFacts } from "../../components/accessScenarios";
-import { isEcsTagValue } from "../../components/commands";
-import type { AwsContext } from "../../components/policies";
+import { callers, execAgentRequests, ScenarioFacts, scenarios } from "../../components/access";
+import { isEcsTagValue } from "../../components/config";
+import type { AwsContext } from "../../components/iam";
 import { PluginMissingError } from "../errors";
 import { check, CheckContext, combine, count, fail, Finding, pass, warn } from "./check";
 import { asCaller, principalName, principalOf, Principal, ROLE_SESSION_LIMITS, said, simulateAll, simulateScenarios } from "./simulate";

@@ -7,7 +7,7 @@ import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } fro
 import { DescribeRuleCommand, ListTargetsByRuleCommand, TestEventPatternCommand } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { UNDELIVERED_METRICS } from "../../components/alertDelivery";
+import { UNDELIVERED_METRICS } from "../../components/audit";
 import { check, CheckContext, combine, count, fail, Finding, pass, warn } from "./check";
 import {
     CloudTrailEvent,

@@ -1,6 +1,6 @@
 /**
  * What a doctor check is: a stable id, its group, the AWS actions it may call (and no other: the doctor policy is
- * built from the same list, components/doctorPolicy.ts), the stack outputs it reads beyond those every command
+ * built from the same list, components/access/doctorPolicy.ts), the stack outputs it reads beyond those every command
  * needs, and a function from what it finds to a status.
  */
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
@@ -14,7 +14,7 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
-import type { DoctorAction } from "../../components/doctorPolicy";
+import type { DoctorAction } from "../../components/access";
 import type { DoctorOutputs, StackOutputs } from "../outputs";
 import type { SessionManagerPlugin } from "../plugin";
 

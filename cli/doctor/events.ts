@@ -1,13 +1,12 @@
 /**
  * Events for events:TestEventPattern, as EventBridge delivers CloudTrail records on the default bus: the shape of
  * the shared fixtures (test/fixtures/cloudtrail/), placed in the stack's account, region, cluster and network. The
- * requests are those ecs-exec sends (components/commands.ts runTaskRequest, components/portForwarding.ts
+ * requests are those ecs-exec sends (components/config/commands.ts runTaskRequest, components/config/portForwarding.ts
  * forwardingRequest), recorded as CloudTrail records a call: its request members as `requestParameters`, its response
  * as `responseElements`, a refusal as `errorCode` and `errorMessage` without a response (CloudTrail User Guide,
  * "CloudTrail record contents"). Tests keep the shapes equal and build their RunTask records with `runTaskRecord`.
  */
-import { runTaskRequest } from "../../components/commands";
-import { ecsSessionTarget, forwardingRequest, type ForwardingTarget } from "../../components/portForwarding";
+import { ecsSessionTarget, forwardingRequest, type ForwardingTarget, runTaskRequest } from "../../components/config";
 import type { StackOutputs } from "../outputs";
 
 /** Where a call is made: its account, region and partition. */

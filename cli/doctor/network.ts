@@ -11,9 +11,8 @@
  * enableDnsHostnames), "Control subnet traffic with network access control lists" (stateless: the replies need an
  * inbound rule for ephemeral ports 1024-65535, rules evaluated in order of their number, first match decides).
  */
-import { cidrContainsBlock } from "../../components/cidr";
-import { endpointServiceName, GATEWAY_ENDPOINT_SERVICE, INTERFACE_ENDPOINT_SERVICES } from "../../components/endpoints";
-import { parseImageReference } from "../../components/image";
+import { cidrContainsBlock, parseImageReference } from "../../components/config";
+import { endpointServiceName, GATEWAY_ENDPOINT_SERVICE, INTERFACE_ENDPOINT_SERVICES } from "../../components/network";
 import { Finding, pass } from "./check";
 
 /** A security group rule (IpPermission), one direction. */

@@ -14,9 +14,8 @@ import {
     type IpPermission,
 } from "@aws-sdk/client-ec2";
 import { DescribeClustersCommand, type Task } from "@aws-sdk/client-ecs";
-import { EXEC_PLATFORM_VERSION } from "../../components/commands";
-import { routeTableOfSubnet } from "../../components/endpoints";
-import { EXEC_TASK_TAG } from "../../components/names";
+import { EXEC_PLATFORM_VERSION, EXEC_TASK_TAG } from "../../components/config";
+import { routeTableOfSubnet } from "../../components/network";
 import { EXEC_AGENT, ownerOf, taskId } from "../tasks";
 import { compareVersions } from "./access";
 import { check, combine, count, fail, Finding, pass, skip, warn } from "./check";

@@ -10,7 +10,7 @@
  * user as the caller (CallerArn "You can specify only the ARN of an IAM user").
  */
 import { GetRoleCommand, SimulatePrincipalPolicyCommand, type ContextEntry } from "@aws-sdk/client-iam";
-import type { EvaluationResult, Scenario } from "../../components/accessScenarios";
+import type { EvaluationResult, Scenario } from "../../components/access";
 import type { Caller, CheckContext, Finding } from "./check";
 import { skip } from "./check";
 

@@ -1,7 +1,7 @@
-/** The developer access scenarios (components/accessScenarios.ts), evaluated offline by the IAM simulator. */
+/** The developer access scenarios (components/access/accessScenarios.ts), evaluated offline by the IAM simulator. */
 import type { EvaluationResult } from "@cloud-copilot/iam-simulate";
-import type { Scenario, StackFacts, TrustScenario } from "../../components/accessScenarios";
-import { developerPolicy } from "../../components/policies";
+import type { Scenario, StackFacts, TrustScenario } from "../../components/access";
+import { developerPolicy } from "../../components/access";
 import { IamDecision, simulate, simulateUnvalidated } from "../support/iam";
 
 /** The developer policy a scenario is evaluated against (see Scenario.requireReason). */

@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DOCTOR_ACTIONS, UNAUTHORIZED_ACTIONS } from "../../components/doctorPolicy";
+import { DOCTOR_ACTIONS, UNAUTHORIZED_ACTIONS } from "../../components/access";
 import { main } from "../../cli/main";
 import { CHECKS, DoctorReport, formatReport, wantsColor } from "../../cli/doctor/run";
 import { PROJECT_DIR, SynthResult } from "../../synth/synth";

@@ -2,13 +2,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { callers, scenarios } from "../../components/accessScenarios";
-import { executeCommandAlerts } from "../../components/alerts";
-import { startSessionAlerts } from "../../components/forwardAlerts";
-import { runTaskAlerts, runTaskNetworkAlert } from "../../components/runTaskAlerts";
-import { doctorPolicy } from "../../components/doctorPolicy";
-import { execNames } from "../../components/names";
-import { sessionKeyPolicy } from "../../components/policies";
+import { callers, doctorPolicy, scenarios } from "../../components/access";
+import { executeCommandAlerts, runTaskAlerts, runTaskNetworkAlert, startSessionAlerts } from "../../components/audit";
+import { execNames } from "../../components/config";
+import { sessionKeyPolicy } from "../../components/session";
 import { compareVersions, delegatingStatement } from "../../cli/doctor/access";
 import { logsManagementWrites, patternEventNames } from "../../cli/doctor/audit";
 import {

@@ -3,9 +3,16 @@
  * use: RunTask on the task definition, and the tag-on-create ECS authorizes on the new task.
  */
 import { strict as assert } from "assert";
-import { ExecRunTaskRequest, isEcsTagValue, reasonProblem, runTaskRequest, TAG_VALUE_WHITESPACE } from "../../components/commands";
-import { EXEC_TASK_TAG, execNames } from "../../components/names";
-import { developerPolicy } from "../../components/policies";
+import { developerPolicy } from "../../components/access";
+import {
+    EXEC_TASK_TAG,
+    execNames,
+    ExecRunTaskRequest,
+    isEcsTagValue,
+    reasonProblem,
+    runTaskRequest,
+    TAG_VALUE_WHITESPACE,
+} from "../../components/config";
 import { simulate } from "../support/iam";
 import { TEST_CONTEXT } from "../support/pulumi";
 import { ALICE, BOB } from "./support/unit";

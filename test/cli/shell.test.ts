@@ -10,7 +10,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSessionsCommand } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { runTaskRequest } from "../../components/commands";
+import { runTaskRequest } from "../../components/config";
 import {
     CredentialsError,
     InterruptedError,

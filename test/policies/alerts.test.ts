@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { execAlertAndSessionLog, execAlertDelivery, execAlertTrail } from "../../policies/rules/alerts";
-import { executeCommandAlerts } from "../../components/alerts";
+import { executeCommandAlerts } from "../../components/audit";
 import { changed, execStack, without } from "./fixtures";
 import { policyJson, stackViolations, TestResource, UNKNOWN_VALUE } from "./support";
 

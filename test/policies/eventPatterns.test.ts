@@ -4,7 +4,7 @@ import * as path from "path";
 import { ABSENT, filterMatches, gapIn, Gap, matchesSome } from "../../policies/lib/eventPatterns";
 import { EXECUTE_COMMAND_CALL, selectsExecuteCommand } from "../../policies/lib/alerting";
 import { UNKNOWN } from "../../policies/lib/values";
-import { EventPattern, executeCommandAlerts } from "../../components/alerts";
+import { EventPattern, executeCommandAlerts } from "../../components/audit";
 import { matches } from "../support/eventPattern";
 
 const PROGRAM_PATTERNS = executeCommandAlerts({ clusterName: "dev-ecs-exec", sessionLogGroupName: "/ecs-exec/dev/sessions" }).map((a) => a.eventPattern);

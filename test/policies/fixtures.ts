@@ -4,10 +4,10 @@
  * sessions to an encrypted log group, and an ExecuteCommand alert to an encrypted SNS topic with a subscriber and an
  * alarm on the alert's failed deliveries. Tests change one thing at a time.
  */
-import type { DeveloperPolicyArgs } from "../../components/policies";
+import type { DeveloperPolicyArgs } from "../../components/access";
 import { policyJson, TestResource } from "./support";
 
-/** This program's developer policy settings for a dev cluster (components/policies.ts), for the IAM rules' tests. */
+/** This program's developer policy settings for a dev cluster (components/access/developerPolicy.ts), for the IAM rules' tests. */
 export const DEVELOPER_POLICY_ARGS: DeveloperPolicyArgs = {
     clusterName: "dev-ecs-exec",
     taskFamily: "dev-ecs-exec",

@@ -8,7 +8,7 @@ import {
 } from "../../policies/lib/iam";
 import { Fields, UNKNOWN } from "../../policies/lib/values";
 import { awsManagedPolicyDocument, knownAwsManagedPolicy, SNAPSHOT as snapshot, WATCHED_ACTIONS } from "../../policies/lib/managedPolicies";
-import { developerPolicy } from "../../components/policies";
+import { developerPolicy } from "../../components/access";
 import { TEST_CONTEXT } from "../support/pulumi";
 import { DEVELOPER_POLICY_ARGS } from "./fixtures";
 import { policyJson } from "./support";

@@ -87,7 +87,7 @@ const dropStatement = (document: any, sid: string) => {
 const taskRoleGrants = (s: SynthResult, statement: Record<string, unknown>) =>
     editJson(one(s, TYPE.rolePolicy, "exec-task-task-role-policy"), "policy", (d) => d.Statement.push(statement));
 
-/** One alert's rule, target and alarm, by the alert's id (components/alerts.ts). */
+/** One alert's rule, target and alarm, by the alert's id (components/audit/alerts.ts). */
 const alertRule = (s: SynthResult, id: string) => one(s, TYPE.eventRule, `exec-audit-${id}-rule`);
 const auditResource = (s: SynthResult, type: string, part: string) => one(s, type, `exec-audit-${part}`);
 

@@ -23,7 +23,7 @@
  * using them cannot pass a test by accident; so is a pattern with two fields under one list of objects, which
  * EventBridge matches element by element (event-ruler's array-consistent matching, not modelled here).
  */
-import type { EventPattern, PatternFilter } from "../../components/alerts";
+import type { EventPattern, PatternFilter } from "../../components/audit";
 
 type Leaf = string | number | boolean | null;
 

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsMocks, MockAccount, TEST_ACCOUNT_ID } from "../../synth/mocks";
 import { RecordingMonitor, resolve, SynthResource } from "../../synth/synth";
-import type { AwsContext } from "../../components/policies";
+import type { AwsContext } from "../../components/iam";
 
 export const TEST_REGION = "us-east-1";
 

@@ -16,7 +16,7 @@
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
-import type { EventPattern } from "../../../components/alerts";
+import type { EventPattern } from "../../../components/audit";
 import { matches } from "../../support/eventPattern";
 import { simulate, simulateUnvalidated } from "../../support/iam";
 import type { SynthResult } from "../../../synth/synth";

@@ -1,0 +1,3 @@
+/** The exec network's Pulumi component. */
+export { ExecNetwork, onePerAvailabilityZone } from "./execNetwork";
+export type { ExecNetworkArgs } from "./execNetwork";
