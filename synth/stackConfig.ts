@@ -1,10 +1,11 @@
 /**
  * The stack's config as `npm run synth` checks it before the program runs: every problem at once, the types
- * Pulumi.yaml declares with the program's own validation (components/config.ts), each blamed on where its value came
+ * Pulumi.yaml declares with the program's own validation (components/config/), each blamed on where its value came
  * from: the stack file, a `--config` flag, or Pulumi.yaml's default. The program checks the same values again when it
  * runs, as it does under `pulumi preview`.
  */
-import { CONFIG_NAMESPACE, ConfigError, ConfigProblem, parseExecConfig, REGION_KEY } from "../components/config";
+import { CONFIG_NAMESPACE, ConfigError, ConfigProblem, REGION_KEY } from "../components/config";
+import { parseExecConfig } from "../components/config/pulumi";
 import {
     DeclaredConfig,
     hasDeclaredType,
