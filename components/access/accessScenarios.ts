@@ -1,5 +1,5 @@
 /**
- * What a developer may and may not do with the developer policy, as requests IAM would evaluate. The README's
+ * What a developer may and may not do with the developer policy, as requests IAM would evaluate. docs/security.md's
  * table for security reviewers lists the same rows; a test keeps the two equal. The tests evaluate them offline
  * (test/access/evaluate.ts), `ecs-exec doctor` in the user's account (iam:SimulatePrincipalPolicy).
  */
@@ -10,7 +10,7 @@ import { Scenario, ScenarioFacts } from "./scenarios/kit";
 import { launchScopeScenarios, ownerTagScenarios, reasonAndSizeScenarios, taggingScenarios } from "./scenarios/start";
 import { beforeStopScenarios, execScenarios, seeScenarios, stopScenarios } from "./scenarios/tasks";
 
-/** Every scenario, grouped by what it proves, in the order of the README's table. */
+/** Every scenario, grouped by what it proves, in the order of docs/security.md's table. */
 export function scenarios(f: ScenarioFacts): Scenario[] {
     return [
         ...ownerTagScenarios(f),

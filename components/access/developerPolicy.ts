@@ -251,7 +251,7 @@ function execElsewhereDenies(): PolicyStatement[] {
  * names the document, so the task's evaluation cannot tell the documents apart: the task is denied unless the
  * document is checked, and every document but the forwarding one is denied, whatever the target, since the
  * document's evaluation cannot tell the targets apart. So the default shell stays denied on every task, and no
- * other named document works anywhere for whoever holds this policy (README, For security reviewers).
+ * other named document works anywhere for whoever holds this policy (docs/security.md, For security reviewers).
  *
  * How Session Manager fills `ssm:SessionDocumentAccessCheck` is not documented beyond that: the task grant requires
  * it true (`Bool`: a missing key does not match) and the task deny takes a missing key as false, so a request without

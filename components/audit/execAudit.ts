@@ -300,7 +300,7 @@ export class ExecAudit extends pulumi.ComponentResource {
                 name: deadLetterAlarmName(args.environment),
                 alarmDescription:
                     `The queue ${args.deadLetterQueueName} holds events an alert rule could not deliver to ${args.topicName}: those ` +
-                    "alerts were not sent. Read them (aws sqs receive-message), fix the cause (README: When an alert is not " +
+                    "alerts were not sent. Read them (aws sqs receive-message), fix the cause (docs/security.md: When an alert is not " +
                     "delivered), then have an audit administrator purge the queue.",
                 namespace: "AWS/SQS",
                 metricName: "ApproximateNumberOfMessagesVisible",

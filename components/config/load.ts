@@ -17,7 +17,7 @@ export function loadExecConfig(): ExecConfig {
         for (const example of exampleValues(raw)) {
             pulumi.log.warn(
                 `${example.key} = ${JSON.stringify(example.value)} ${example.why}: an example that cannot work in your ` +
-                    `account; set your own value in Pulumi.${pulumi.getStack()}.yaml before pulumi up (README: First deploy).`,
+                    `account; set your own value in Pulumi.${pulumi.getStack()}.yaml before pulumi up (docs/operators.md: First deploy).`,
             );
         }
         return config;

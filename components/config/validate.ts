@@ -401,7 +401,7 @@ function taggedRoleProblems(
             allowed:
                 `role ARNs of IAM Identity Center (path ${IDENTITY_CENTER_ROLE_PATH}) or also in developerTaggedRoleArns: the ` +
                 `sessions of ${neither.join(", ")} could never assume the developer role. Their callers can choose their ` +
-                "principal tags; opt in with developerTaggedRoleArns only for roles whose owner guarantees they cannot (README: Granting access)",
+                "principal tags; opt in with developerTaggedRoleArns only for roles whose owner guarantees they cannot (docs/security.md: Granting access)",
         });
     }
     const accountRoot = (arn: string) => arn.replace(/:role\/.*$/, ":root");

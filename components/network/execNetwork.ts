@@ -350,7 +350,7 @@ export class ExecNetwork extends pulumi.ComponentResource {
 
     /**
      * HTTPS from the exec tasks into each endpoint security group: the stack's own, or the VPC's (groups managed
-     * elsewhere: see README).
+     * elsewhere: see docs/operators.md).
      */
     private admitExecTasks(
         name: string,

@@ -33,7 +33,7 @@ export interface SessionLoggingArgs {
  * long as the log groups keep transcripts; its policy lets nobody but the audit administrators delete an object or a
  * version, or change versioning, lifecycle or the policy. No Object Lock: S3 refuses an upload into a bucket with a
  * default retention unless it carries Content-MD5 or a checksum header, and a report of 2026 (amazon-ssm-agent#682)
- * says the agent Fargate mounts sends neither; a refused upload is only logged inside the container. README says more.
+ * says the agent Fargate mounts sends neither; a refused upload is only logged inside the container. docs/security.md says more.
  *
  * The record outlives the stack: `pulumi destroy` leaves both log groups (their retention keeps applying), the key
  * that decrypts them and its alias in the account (`retainOnDelete`). With `protectAuditData`, Pulumi also refuses to

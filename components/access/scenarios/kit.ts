@@ -56,7 +56,7 @@ export interface Target {
 }
 
 export interface Scenario {
-    /** The README row this scenario proves. */
+    /** The row of docs/security.md's table this scenario proves. */
     row: string;
     caller: Caller;
     action: string;
