@@ -340,7 +340,7 @@ export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alert
             findings.push(
                 fail(
                     `undelivered events in the last 24 h: ${failed.map(([rule, n]) => `${rule} ${n}`).join(", ")}; those alerts were not sent`,
-                    "See README, When an alert is not delivered (topic policy, audit key, target); npx ecs-exec audit --since 24h lists the calls.",
+                    "See docs/security.md, When an alert is not delivered (topic policy, audit key, target); npx ecs-exec audit --since 24h lists the calls.",
                 ),
             );
         }
@@ -353,7 +353,7 @@ export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alert
                 fail(
                     `${count(waiting, "undelivered alert")} in the dead-letter queue ${ctx.stack.alertDeadLetterQueueUrl}: never sent to the topic`,
                     `Read them (aws sqs receive-message --queue-url ${ctx.stack.alertDeadLetterQueueUrl} --max-number-of-messages 10), ` +
-                        "fix the cause (README, When an alert is not delivered), then have an audit administrator purge the queue.",
+                        "fix the cause (docs/security.md, When an alert is not delivered), then have an audit administrator purge the queue.",
                 ),
             );
         }
@@ -364,7 +364,7 @@ export const alertDelivery = check<"alertRuleNames" | "alertAlarmNames" | "alert
             } else if (!alarm.ActionsEnabled || !(alarm.AlarmActions ?? []).includes(ctx.stack.alertTopicArn)) {
                 findings.push(fail(`alarm ${name} does not notify ${ctx.stack.alertTopicArn}`, `pulumi up --stack ${ctx.outputs.stack} restores its action.`));
             } else if (alarm.StateValue === "ALARM") {
-                findings.push(fail(`alarm ${name} is in ALARM: ${alarm.StateReason}`, "See README, When an alert is not delivered."));
+                findings.push(fail(`alarm ${name} is in ALARM: ${alarm.StateReason}`, "See docs/security.md, When an alert is not delivered."));
             }
         }
         const delivered = rules.reduce((n, _, i) => n + (sums.get(`invoked${i}`) ?? 0), 0);

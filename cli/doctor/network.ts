@@ -235,7 +235,7 @@ export function judgeNetwork(f: NetworkFacts): Finding {
             if (!admitted) {
                 problems.push({
                     detail: `endpoint ${endpoint.id} (${service}) does not admit TCP 443 from ${f.execGroup.id}: its security groups ${endpoint.securityGroupIds.join(", ")} lack the rule`,
-                    fix: `Add an inbound rule TCP 443 from ${f.execGroup.id} to ${endpoint.securityGroupIds[0]} (pulumi up adds it with vpcEndpoints: existing; see README, First deploy).`,
+                    fix: `Add an inbound rule TCP 443 from ${f.execGroup.id} to ${endpoint.securityGroupIds[0]} (pulumi up adds it with vpcEndpoints: existing; see docs/operators.md, First deploy).`,
                 });
             }
             naclProblems(subnet, vpcCidr, service);
