@@ -1,11 +1,10 @@
-/** The checkout stays clean when someone runs README's examples in it. */
+/** The checkout stays clean when someone runs the examples of README and docs/ in it. */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import { PROJECT_DIR } from "../synth/synth";
+import { DOC_PAGES, DocPage, readDoc } from "./support/docs";
 
-/** Files README's commands write: `> FILE`, `--out FILE` / `-o FILE`, `--file FILE`, in code blocks and code spans. */
+/** Files the documentation's commands write: `> FILE`, `--out FILE` / `-o FILE`, `--file FILE`, in code blocks and code spans. */
 function filesWritten(markdown: string): string[] {
     const code = [...markdown.matchAll(/```[a-z]*\n([\s\S]*?)```|`([^`\n]+)`/g)].map(([, block, span]) => block ?? span);
     const files = code.flatMap((text) => [...text.matchAll(/(?:^|\s)(?:>|--out|-o|--file)\s+([\w./-]+)/gm)].map(([, file]) => file));
@@ -13,9 +12,9 @@ function filesWritten(markdown: string): string[] {
 }
 
 describe(".gitignore", () => {
-    it("ignores every file README's examples write in the checkout", () => {
-        const written = filesWritten(fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8"));
-        assert.ok(written.includes("dev.json"), `README's outputs file is among ${written.join(", ")}`);
+    it("ignores every file the examples of README and docs/ write in the checkout", () => {
+        const written = filesWritten((Object.keys(DOC_PAGES) as DocPage[]).map(readDoc).join("\n"));
+        assert.ok(written.includes("dev.json") && written.includes("status.txt"), `the outputs file and run's output are among ${written.join(", ")}`);
         // git's own matching; --no-index: as for a new file, whatever is tracked.
         const check = spawnSync("git", ["check-ignore", "--no-index", ...written], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.equal(check.error, undefined);

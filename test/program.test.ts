@@ -8,6 +8,7 @@ import { ExecNetwork } from "../components/network/pulumi";
 import { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, SynthResult } from "../synth/synth";
 import { DOCUMENTED_SYNTH, runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
 import { TEST_REGION, TEST_TAGS, underMocks } from "./support/pulumi";
+import { readDoc } from "./support/docs";
 
 const STACKS = ["dev", "prod"];
 const project = readProjectFile();
@@ -89,25 +90,25 @@ describe("program contract", () => {
         });
     }
 
-    it("documents every config key, with its Pulumi.yaml default, and every output in README", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    it("documents every config key, with its Pulumi.yaml default, and every output in docs/operators.md", () => {
+        const page = readDoc("operators");
         for (const [key, spec] of Object.entries(project.config)) {
-            const row = readme.split("\n").find((line) => line.startsWith(`| \`${CONFIG_NAMESPACE}:${key}\` |`));
-            assert.ok(row, `README has a row for ${key}`);
+            const row = page.split("\n").find((line) => line.startsWith(`| \`${CONFIG_NAMESPACE}:${key}\` |`));
+            assert.ok(row, `docs/operators.md has a row for ${key}`);
             if (spec.default !== undefined) {
-                assert.ok(row.includes(`\`${JSON.stringify(spec.default)}\``) || row.includes(`\`${spec.default}\``), `README row of ${key} shows its default ${JSON.stringify(spec.default)}`);
+                assert.ok(row.includes(`\`${JSON.stringify(spec.default)}\``) || row.includes(`\`${spec.default}\``), `docs/operators.md's row of ${key} shows its default ${JSON.stringify(spec.default)}`);
             }
         }
         for (const output of REQUIRED_OUTPUTS) {
-            assert.ok(readme.includes(`\`${output}\``), `README documents output ${output}`);
+            assert.ok(page.includes(`\`${output}\``), `docs/operators.md documents output ${output}`);
         }
     });
 
-    it("says in README how long the first deploy waits for key and bucket policies, as long as it waits", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    it("says in docs/operators.md how long the first deploy waits for key and bucket policies, as long as it waits", () => {
+        const page = readDoc("operators");
         const seconds = /^(\d+)s$/.exec(POLICY_PROPAGATION_WAIT)?.[1];
         assert.ok(seconds, `${POLICY_PROPAGATION_WAIT} is a duration in seconds`);
-        assert.ok(readme.includes(`the first \`pulumi up\` waits ${seconds} s`));
+        assert.ok(page.includes(`the first \`pulumi up\` waits ${seconds} s`));
     });
 
     it("keeps a longer retention in prod than in dev, and at least a year", () => {
@@ -173,8 +174,8 @@ describe("npm run synth", function () {
     });
 
     it("prints only JSON on stdout run as README says, through npm", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        assert.ok(readme.includes(`\n${DOCUMENTED_SYNTH.join(" ")} --stack dev `), "README documents the command this test runs");
+        const command = `${DOCUMENTED_SYNTH.join(" ")} --stack dev `;
+        assert.ok(readDoc("readme").split("\n").some((line) => line.trimStart().startsWith(command)), "README documents the command this test runs");
         assert.equal(runs.dev[0].code, 0, runs.dev[0].stderr);
         assert.equal(JSON.parse(runs.dev[0].stdout).stack, "dev");
     });

@@ -11,6 +11,7 @@ import { PROJECT_DIR } from "../synth/synth";
 import { callViolations } from "./support/githubPermissions";
 import { JobRun, webIdentityContext } from "./support/githubOidc";
 import { simulate, simulateUnvalidated } from "./support/iam";
+import { readDoc } from "./support/docs";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
@@ -142,11 +143,11 @@ describe("CI workflows for users", () => {
         const run = (env: Record<string, string>) => runStep(guard.run, { STACK: "prod", ...env });
         assert.deepEqual(run({ PULUMI_BACKEND_URL: "", AWS_ROLE_ARN: "arn:aws:iam::111122223333:role/deploy" }), {
             code: 1,
-            out: "::error::Set the variable PULUMI_BACKEND_URL (the shared Pulumi state, e.g. s3://my-state-bucket): see README, Variables and secrets.\n",
+            out: "::error::Set the variable PULUMI_BACKEND_URL (the shared Pulumi state, e.g. s3://my-state-bucket): see docs/policies.md, Variables and secrets.\n",
         });
         assert.deepEqual(run({ PULUMI_BACKEND_URL: "s3://state", AWS_ROLE_ARN: "" }), {
             code: 1,
-            out: "::error::Set the variable AWS_ROLE_ARN in the GitHub environment prod (its deploy role, trusted for that environment only): see README, Variables and secrets.\n",
+            out: "::error::Set the variable AWS_ROLE_ARN in the GitHub environment prod (its deploy role, trusted for that environment only): see docs/policies.md, Variables and secrets.\n",
         });
         assert.equal(run({ PULUMI_BACKEND_URL: "s3://state", AWS_ROLE_ARN: "arn:aws:iam::111122223333:role/deploy" }).code, 0);
         assert.deepEqual(
@@ -188,12 +189,12 @@ describe("CI workflows for users", () => {
         assert.equal(check.with["expect-no-changes"], true);
     });
 
-    it("read only variables and secrets that README lists", () => {
+    it("read only variables and secrets that docs/policies.md lists", () => {
         const read = new Set(
             Object.values(workflows).flatMap((w) => [...JSON.stringify(w).matchAll(/\b(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => `${m[1]}.${m[2]}`)),
         );
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("#### Variables and secrets"));
+        const page = readDoc("policies");
+        const section = page.slice(page.indexOf("### Variables and secrets"));
         const listed = new Set(
             [...section.slice(0, section.indexOf("\n\n", section.indexOf("| ---"))).matchAll(/^\| `([A-Z_]+)` \| (variable|secret) \|/gm)].map(
                 (m) => `${m[2] === "variable" ? "vars" : "secrets"}.${m[1]}`,
@@ -207,10 +208,10 @@ describe("CI identity: a pull request can preview, and cannot deploy", () => {
     const REPOSITORY = "octo-org/ecs-exec";
     const ACCOUNT = "111122223333";
     const STATE_BUCKET = "octo-org-pulumi-state";
-    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("#### CI roles"));
-    /** README's JSON blocks in this section, in order: preview trust, preview permissions, deploy trust. */
-    const blocks = [...section.slice(0, section.indexOf("\n### ")).matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const page = readDoc("policies");
+    const section = page.slice(page.indexOf("### CI roles"));
+    /** The JSON blocks of docs/policies.md's section, in order: preview trust, preview permissions, deploy trust. */
+    const blocks = [...section.slice(0, section.search(/\n#{2,3} /)).matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]);
     const filled = (text: string, environment = "") =>
         JSON.parse(
             text
@@ -226,7 +227,7 @@ describe("CI identity: a pull request can preview, and cannot deploy", () => {
         "deploy prod": filled(blocks[2], "prod"),
     });
 
-    /** The roles README's trust policies let a job's token assume (the simulator's core: OIDC keys are provider-named). */
+    /** The roles docs/policies.md's trust policies let a job's token assume (the simulator's core: OIDC keys are provider-named). */
     const assumable = (run: JobRun) =>
         Object.entries(roles())
             .filter(
@@ -242,7 +243,7 @@ describe("CI identity: a pull request can preview, and cannot deploy", () => {
             )
             .map(([name]) => name);
 
-    it("README gives the preview trust, the preview permissions and the deploy trust as JSON", () => {
+    it("docs/policies.md gives the preview trust, the preview permissions and the deploy trust as JSON", () => {
         assert.equal(blocks.length, 3);
     });
 
@@ -257,7 +258,7 @@ describe("CI identity: a pull request can preview, and cannot deploy", () => {
         assert.doesNotMatch(JSON.stringify(preview), /vars\.AWS_ROLE_ARN/);
     });
 
-    it("README's trust policies let each job assume exactly its own role: previews the preview role, each environment its deploy role", () => {
+    it("docs/policies.md's trust policies let each job assume exactly its own role: previews the preview role, each environment its deploy role", () => {
         const preview = workflows["pull-request.yml"].jobs.preview;
         const up = workflows["pulumi-up.yml"].jobs.up;
         const pullRequest: JobRun = { repository: REPOSITORY, event: "pull_request", ref: "refs/pull/7/merge", environment: preview.environment };
@@ -343,7 +344,7 @@ describe("CI identity: a pull request can preview, and cannot deploy", () => {
             );
             assert.ok(lookups.has("aws.ec2.getSubnetOutput"));
             for (const lookup of lookups) {
-                assert.ok(lookup in callOf, `${lookup}: which AWS call does it make at preview? Add it here and to README's preview permissions`);
+                assert.ok(lookup in callOf, `${lookup}: which AWS call does it make at preview? Add it here and to docs/policies.md's preview permissions`);
                 const action = callOf[lookup];
                 if (action !== null) {
                     const resource = action === "iam:GetRole" ? "arn:aws:iam::111122223333:role/ci/github-deploy-dev" : "*";

@@ -1,6 +1,4 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { execNames } from "../../components/config";
 import {
     callers,
@@ -18,7 +16,8 @@ import { sessionKeyPolicy } from "../../components/session";
 import { evaluate, evaluateTrust } from "./evaluate";
 import { TEST_CONTEXT } from "../support/pulumi";
 import { synthStack } from "../support/synthRun";
-import { PROJECT_DIR, readStackConfig, SynthResult } from "../../synth/synth";
+import { readStackConfig, SynthResult } from "../../synth/synth";
+import { readDoc } from "../support/docs";
 
 const SSO_DEVELOPER_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developer_0123456789abcdef";
 const IAM_USER = "arn:aws:iam::111122223333:user/bob";
@@ -255,9 +254,9 @@ describe("developer access, evaluated by an IAM simulator", () => {
         });
     });
 
-    it("matches the README's table for security reviewers, row for row", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("## For security reviewers"));
+    it("matches docs/security.md's table for security reviewers, row for row", () => {
+        const page = readDoc("security");
+        const section = page.slice(page.indexOf("## For security reviewers"));
         /** The rows of the table whose header starts with `header`, up to the first line that is not a row. */
         const table = (header: string) => {
             const lines = section.slice(section.indexOf(header)).split("\n");

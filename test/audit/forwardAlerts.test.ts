@@ -13,6 +13,7 @@ import { asIamUser, without } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";
 import { render, transformerProblems, valueAt } from "../support/inputTransformer";
 import { PROJECT_DIR } from "../../synth/synth";
+import { readDoc } from "../support/docs";
 
 const ALERTS = startSessionAlerts("dev-ecs-exec");
 const byId = (id: string) => ALERTS.find((alert) => alert.id === id)!;
@@ -201,10 +202,10 @@ describe("Session Manager session alerts (StartSession straight to a task of the
         });
     }
 
-    it("README shows every message verbatim", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    it("docs/security.md shows every message verbatim", () => {
+        const page = readDoc("security");
         for (const [id, { text }] of Object.entries(RENDERED_SESSIONS)) {
-            assert.ok(readme.includes("```text\n" + text + "\n```"), `README shows the ${id} message`);
+            assert.ok(page.includes("```text\n" + text + "\n```"), `docs/security.md shows the ${id} message`);
         }
     });
 
@@ -287,10 +288,9 @@ describe("forwarding to a destination the stack does not list", () => {
         assert.match(text, /\nListed: {5}orders-db\.dev\.example\.com:5432, orders-db\.dev\.example\.com:5433, 10\.0\.8\.15:6379\n/);
     });
 
-    it("is README's sample, word for word, for dev's one destination", () => {
+    it("is docs/security.md's sample, word for word, for dev's one destination", () => {
         const dev = unlistedForwardingAlert("dev-ecs-exec", [{ host: "orders-db.dev.example.com", port: 5432 }]);
         const text = renderAlert(dev, to("127.0.0.1", "22"));
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        assert.ok(readme.includes(`\`\`\`text\n${text}\n\`\`\``), text);
+        assert.ok(readDoc("security").includes(`\`\`\`text\n${text}\n\`\`\``), text);
     });
 });

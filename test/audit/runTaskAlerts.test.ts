@@ -1,11 +1,9 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { AlertDefinition, executeCommandAlerts, runTaskAlerts, runTaskNetworkAlert } from "../../components/audit";
-import { PROJECT_DIR } from "../../synth/synth";
 import { ACCESS_DENIED, ACCOUNT, asIamUser, DEV_NETWORK, executeCommandEvent, REASON, REGION, RunTaskCall, runTaskEvent } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";
 import { render, transformerProblems } from "../support/inputTransformer";
+import { readDoc } from "../support/docs";
 
 const ALERTS = runTaskAlerts({ family: "dev-ecs-exec" });
 const byId = (id: string) => ALERTS.find((alert) => alert.id === id)!;
@@ -265,11 +263,11 @@ describe("RunTask alerts", () => {
             assert.equal(message.tags.find((t: any) => t.key === "Reason").value, REASON);
         });
 
-        it("README shows every message verbatim", () => {
-            const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        it("docs/security.md shows every message verbatim", () => {
+            const page = readDoc("security");
             for (const [id, { text }] of Object.entries(RENDERED)) {
                 const fence = text.startsWith("{") ? "```json\n" : "```text\n";
-                assert.ok(readme.includes(fence + text + "\n```"), `README shows the ${id} message`);
+                assert.ok(page.includes(fence + text + "\n```"), `docs/security.md shows the ${id} message`);
             }
         });
     });

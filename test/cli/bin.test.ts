@@ -95,7 +95,7 @@ describe("the ecs-exec bin, as built", function () {
         );
     });
 
-    it("goes on PATH with npm link (README), and runs from any directory", () => {
+    it("goes on PATH with npm link (docs/developers.md), and runs from any directory", () => {
         const prefix = path.join(sandbox.dir, "global");
         // Only this npm's settings: those npm passes to `npm test` would name the real global prefix.
         const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)));

@@ -10,13 +10,14 @@ import * as path from "path";
 import { DOCTOR_ACTIONS, UNAUTHORIZED_ACTIONS } from "../../components/access";
 import { main } from "../../cli/main";
 import { CHECKS, DoctorReport, formatReport, wantsColor } from "../../cli/doctor/run";
-import { PROJECT_DIR, SynthResult } from "../../synth/synth";
+import { SynthResult } from "../../synth/synth";
 import { simulate, simulateUnvalidated } from "../support/iam";
 import { synthStack } from "../support/synthRun";
 import { assertBuiltFromCurrentSources } from "./support/bundle";
 import { AccountState, CALLER, COLLEAGUE, FakeAccount, RecordedCall } from "./support/fakeAccount";
 import { Sandbox, startTool, ToolExit } from "./support/tool";
 import { FakePlugin, FakeSignals, FakeTerminal } from "./support/unit";
+import { readDoc } from "../support/docs";
 
 const IDS = [
     "credentials",
@@ -80,11 +81,11 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             assert.equal(lines[lines.length - 1], "16 passed, 0 failed, 0 warnings, 0 skipped.");
         });
 
-        it("is README's sample run, word for word", () => {
-            const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-            const section = readme.slice(readme.indexOf("## Verify your deployment"));
+        it("is docs/verification.md's sample run, word for word", () => {
+            const page = readDoc("verification");
+            const section = page.slice(page.indexOf("## Verify your deployment"));
             const sample = /```console\n\$ npx ecs-exec doctor --stack dev\n([\s\S]*?)```/.exec(section)?.[1];
-            assert.equal(sample, human.stdout, "README's doctor sample is out of date: put the run's output (actual, above) after `$ npx ecs-exec doctor --stack dev`");
+            assert.equal(sample, human.stdout, "docs/verification.md's doctor sample is out of date: put the run's output (actual, above) after `$ npx ecs-exec doctor --stack dev`");
         });
 
         it("makes only reads, each allowed by the caller's policies, and proves what the simulation covers", () => {

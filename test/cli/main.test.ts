@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
-import { PROJECT_DIR } from "../../synth/synth";
 import { FakePlugin, FakeSignals, FakeTerminal, OUTPUTS } from "./support/unit";
+import { readDoc } from "../support/docs";
 
 const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ecs-exec-main-")), "dev.json");
 fs.writeFileSync(outputsFile, JSON.stringify(OUTPUTS));
@@ -261,11 +261,10 @@ describe("ecs-exec command line", () => {
         assert.match(stderr, /^ecs-exec: unexpected error \(a bug, please report it\):\nTypeError: cannot read properties of undefined\n\s+at /);
     });
 
-    it("README documents the exit codes the help prints", async () => {
+    it("docs/developers.md documents the exit codes the help prints", async () => {
         const { stdout } = await run(["--help"]);
         const help = stdout.slice(stdout.indexOf("Exit codes:\n") + "Exit codes:\n".length).trimEnd().split("\n");
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        const rows = readme.split("\n").filter((line) => /^\| `\d+`/.test(line));
+        const rows = readDoc("developers").split("\n").filter((line) => /^\| `\d+`/.test(line));
         const fromHelp = help.map((line) => line.trim().split(/\s{2,}/)[0].split(", "));
         const fromReadme = rows.map((row) => [...row.matchAll(/`(\d+)`/g)].map((m) => m[1]));
         assert.deepEqual(fromReadme, fromHelp);

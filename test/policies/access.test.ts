@@ -1,15 +1,14 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as path from "path";
 import { directSessionGrants, enableExecuteCommandConditioned, noDirectSessionsToTasks, unguardedExecSwitches } from "../../policies/rules/access";
 import { callers, developerPolicy, portForwardingStatements, StackFacts } from "../../components/access";
-import { PROJECT_DIR } from "../../synth/synth";
 import { evaluate } from "../access/evaluate";
 import { TEST_CONTEXT } from "../support/pulumi";
 import { UNKNOWN } from "../../policies/lib/values";
 import { DEVELOPER_POLICY_ARGS } from "./fixtures";
 import { configFile } from "./sharedPack";
 import { policyJson, resourceViolations, UNKNOWN_VALUE } from "./support";
+import { readDoc } from "../support/docs";
 
 const CLUSTER = DEVELOPER_POLICY_ARGS.clusterName;
 const TASKS = `arn:aws:ecs:us-east-1:111122223333:task/${CLUSTER}/*`;
@@ -114,11 +113,11 @@ describe("no other way into a task: ssm:StartSession on ECS tasks", () => {
         assert.deepEqual(resourceViolations(noDirectSessionsToTasks, policy({ ...TASK_GRANT, Resource: [TASKS, UNKNOWN_VALUE] }, DOCUMENT_GRANT), config), []);
     });
 
-    describe("the shape README says the pack admits", () => {
-        /** README's JSON under "Other ways into a task", its placeholders filled in for the test account's dev cluster. */
+    describe("the shape docs/policies.md says the pack admits", () => {
+        /** docs/policies.md's JSON under "Other ways into a task", its placeholders filled in for the test account's dev cluster. */
         function readmeShape(): { Statement: Record<string, unknown>[] } {
-            const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-            const section = readme.slice(readme.indexOf("#### Other ways into a task"));
+            const page = readDoc("policies");
+            const section = page.slice(page.indexOf("### Other ways into a task"));
             const json = /```json\n([^]*?)\n```/.exec(section)![1];
             const filled = { region: TEST_CONTEXT.region, account: TEST_CONTEXT.accountId, cluster: CLUSTER };
             return JSON.parse(json.replace(/<(region|account|cluster)>/g, (_, name: keyof typeof filled) => filled[name]));

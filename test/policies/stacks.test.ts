@@ -1,15 +1,14 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as path from "path";
 import { check } from "../../policies/check/check";
 import { EXEC_TASK_TAG as PACK_TAG } from "../../policies/lib/exec";
 import { rules } from "../../policies/rules";
 import { EXEC_TASK_TAG } from "../../components/config";
 import { SSM_MESSAGES_ACTIONS } from "../../components/iam";
 import { SESSION_CHANNEL_ACTIONS } from "../../policies/lib/iam";
-import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { configFile, sharedPack } from "./sharedPack";
+import { readDoc } from "../support/docs";
 
 const readConfig = (env: "dev" | "prod") => JSON.parse(fs.readFileSync(configFile(env), "utf8"));
 
@@ -82,9 +81,8 @@ describe("policy configs and this program's stacks", function () {
         assert.ok(days("prod") >= 365 && days("prod") > days("dev"), `${days("prod")} vs ${days("dev")}`);
     });
 
-    it("are documented as they are: the README's rules table lists every rule with its pack, dev and prod level", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| .* \| (\w+) \/ (\w+) \/ (\w+) \|$/gm)].map((m) => m.slice(1));
+    it("are documented as they are: docs/policies.md's rules table lists every rule with its pack, dev and prod level", () => {
+        const rows = [...readDoc("policies").matchAll(/^\| `([a-z0-9-]+)` \| .* \| (\w+) \/ (\w+) \/ (\w+) \|$/gm)].map((m) => m.slice(1));
         const [dev, prod] = [readConfig("dev"), readConfig("prod")];
         assert.deepEqual(
             rows,
