@@ -6,9 +6,7 @@
  * arguments, a stack without its file or a file that is not YAML exit 2. `-s`: npm prints its banner on stdout otherwise.
  */
 import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
-import { checkStackConfig } from "./stackConfig";
-import { ProgramFailure, synthesize, SynthError, SynthUsageError } from "./synth";
+import { SynthError, SynthUsageError } from "./errors";
 
 const USAGE = "usage: npm run -s synth -- --stack <name> [--out FILE] [--config <key>=<value> ...]";
 
@@ -79,6 +77,9 @@ async function main(): Promise<void> {
             "npm printed its banner on stdout, so the output would not be JSON: run npm run -s synth -- ..., or pass --out FILE",
         );
     }
+    // Loaded only now: --help and bad arguments are answered without loading the SDK, seconds of start-up.
+    const { checkStackConfig } = await import("./stackConfig");
+    const { synthesize } = await import("./synth");
     checkStackConfig(args.stack, args.overrides);
     const result = await synthesize({ stack: args.stack, overrides: args.overrides });
     const json = JSON.stringify(result, null, 2) + "\n";
@@ -91,13 +92,30 @@ async function main(): Promise<void> {
     }
 }
 
+/** The error to report: the program's own, for a program that failed. */
+async function causeOf(e: unknown): Promise<unknown> {
+    if (e instanceof SynthError) {
+        return e;
+    }
+    const { ProgramFailure } = await import("./synth");
+    return e instanceof ProgramFailure ? e.cause : e;
+}
+
+/** Expected failures (bad arguments, bad config, a program's RunError or ResourceError), as `pulumi preview` sees them. */
+async function isExpected(cause: unknown): Promise<boolean> {
+    if (cause instanceof SynthError) {
+        return true;
+    }
+    const pulumi = await import("@pulumi/pulumi");
+    return pulumi.RunError.isInstance(cause) || pulumi.ResourceError.isInstance(cause);
+}
+
 main().then(
     () => process.exit(0),
-    (e: unknown) => {
-        // Expected failures (bad arguments, bad config) print only their message, as `pulumi preview` does.
-        const cause = e instanceof ProgramFailure ? e.cause : e;
-        const expected =
-            cause instanceof SynthError || pulumi.RunError.isInstance(cause) || pulumi.ResourceError.isInstance(cause);
+    async (e: unknown) => {
+        // Expected failures print only their message, as `pulumi preview` does.
+        const cause = await causeOf(e);
+        const expected = await isExpected(cause);
         console.error(`error: ${expected ? (cause as Error).message : (cause as Error)?.stack ?? String(cause)}`);
         process.exit(cause instanceof SynthUsageError ? 2 : 1);
     },

@@ -7,8 +7,6 @@ export interface SynthRun {
     code: number;
     stdout: string;
     stderr: string;
-    /** Wall-clock time of the whole child process, in milliseconds. */
-    elapsedMs: number;
 }
 
 /** Runs `command` (by default synth/cli.ts on this Node.js) with `args` in the project directory. */
@@ -16,14 +14,12 @@ export function runSynth(
     args: string[],
     command = [process.execPath, "-r", "ts-node/register/transpile-only", path.join("synth", "cli.ts")],
 ): Promise<SynthRun> {
-    const started = Date.now();
     return new Promise((resolve) => {
         execFile(command[0], [...command.slice(1), ...args], { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
             resolve({
                 code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
                 stdout,
                 stderr,
-                elapsedMs: Date.now() - started,
             }),
         );
     });

@@ -9,7 +9,11 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { SynthError, SynthUsageError } from "./errors";
 import { AwsMocks, equippedVpc, MockAccount, TEST_ACCOUNT_ID } from "./mocks";
+import { leavePulumiBookkeepingStacksUnmapped } from "./stackTraces";
+
+export { SynthError, SynthUsageError };
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -152,12 +156,6 @@ export function hasDeclaredType({ type, items }: DeclaredType, value: unknown): 
 /** A declared type as Pulumi names it (InferFullTypeName): array<item type>, nested. */
 export const typeName = ({ type, items }: DeclaredType): string => (items ? `array<${typeName(items)}>` : type);
 
-/** A stack that cannot be synthesized: its config or its program fails (exit 1). */
-export class SynthError extends Error {}
-
-/** What synth was asked cannot be done as asked: bad arguments, a stack without its file, a file that is not YAML (exit 2). */
-export class SynthUsageError extends SynthError {}
-
 /** The program failed; `declared` is what it had registered by then (for a bad config: nothing but the stack). */
 export class ProgramFailure extends Error {
     constructor(
@@ -252,6 +250,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         throw new SynthError(typeError);
     }
     const config = resolveStackConfig(project, stackConfig, options.overrides);
+    leavePulumiBookkeepingStacksUnmapped();
 
     // A failing program also rejects promises nobody awaits; collect them rather than crash. The listener stays:
     // such rejections can surface after this function has returned, and the process runs one program only.

@@ -213,12 +213,6 @@ describe("npm run synth", function () {
                 assert.equal(runs[stack][1].stdout, runs[stack][0].stdout);
             });
 
-            it("takes under 5 s", () => {
-                // The faster of the two runs: they run side by side, and a shared machine can slow one down.
-                const fastest = Math.min(...runs[stack].map((run) => run.elapsedMs));
-                assert.ok(fastest < 5000, `${fastest} ms`);
-            });
-
             it("lists every resource once, sorted by URN, each with its parent", () => {
                 const { resources } = result();
                 const urns = resources.map((r) => r.urn);

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { runSynth, SynthRun } from "../synth/run";
+import { leavePulumiBookkeepingStacksUnmapped } from "../synth/stackTraces";
 import { duplicateUrnMessage, PROJECT_DIR } from "../synth/synth";
 import { underMocks } from "./support/pulumi";
 
@@ -34,6 +35,42 @@ describe("the offline synth's monitor, like the Pulumi engine", () => {
             new Raw("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "same", { group: "g", policyArn: "p" });
         });
         assert.equal(registered.all.length, 2);
+    });
+});
+
+describe("the offline synth's stack traces", () => {
+    let original: typeof Error.prepareStackTrace;
+    const mapped: string[] = [];
+    beforeEach(() => {
+        original = Error.prepareStackTrace;
+        mapped.length = 0;
+        // Stands in for source-map-support: records each trace it is asked to map.
+        Error.prepareStackTrace = (error, callSites) => {
+            mapped.push(callSites.map((site) => site.getFunctionName()).join(" < "));
+            return `${error}\n    at mapped`;
+        };
+        leavePulumiBookkeepingStacksUnmapped();
+    });
+    afterEach(() => {
+        Error.prepareStackTrace = original;
+    });
+
+    it("maps every trace a user can read: an error the program throws goes through the source maps", () => {
+        function failingStep(): Error {
+            return new Error("the program failed");
+        }
+        assert.equal(failingStep().stack, "Error: the program failed\n    at mapped");
+        assert.equal(mapped.length, 1);
+        assert.match(mapped[0], /^failingStep < /);
+    });
+
+    it("leaves the traces the SDK takes for its own records as V8 writes them: one per promise, one per resource", async () => {
+        await underMocks(() => new Raw(ROLE_ATTACHMENT, "traced", { role: "a", policyArn: "p" }));
+        assert.deepEqual(
+            mapped.filter((trace) => /^(debuggablePromise|callsites)\b/.test(trace)),
+            [],
+            "no SDK bookkeeping trace was mapped",
+        );
     });
 });
 

@@ -161,8 +161,11 @@ export class PolicyPackProcess {
         readonly logs: LogEntry[],
     ) {}
 
-    /** Starts the pack in `packDir` and connects to it; fails with what the pack printed if it does not start. */
-    static async start(packDir = PACK_DIR): Promise<PolicyPackProcess> {
+    /**
+     * Starts the pack in `packDir` and connects to it; fails with what the pack printed if it does not start, or as
+     * soon as `signal` aborts (the pack process is killed).
+     */
+    static async start(packDir = PACK_DIR, signal?: AbortSignal): Promise<PolicyPackProcess> {
         const logs: LogEntry[] = [];
         const engineHost = await startEngine(logs);
         // Resolved from the pack's directory, as the CLI locates it: the copy of @pulumi/pulumi the pack uses.
@@ -171,6 +174,7 @@ export class PolicyPackProcess {
             cwd: packDir,
             env: { ...process.env, PULUMI_NODEJS_ENGINE: engineHost.address },
             stdio: ["ignore", "pipe", "pipe"],
+            signal,
         });
         let stderr = "";
         child.stderr!.on("data", (chunk) => (stderr += chunk));
@@ -184,6 +188,7 @@ export class PolicyPackProcess {
                         resolve(line[0].trim());
                     }
                 });
+                child.on("error", reject);
                 child.on("exit", (code) => {
                     const logged = logs
                         .filter((l) => l.severity !== "DEBUG")

@@ -53,16 +53,23 @@ async function loadResources(args: CheckArgs): Promise<ResourceRecord[]> {
 /** 0: no mandatory violation; 1: at least one. A stack synth refuses rejects with a FailingStackError (exit 1). */
 export async function runCheck(args: CheckArgs): Promise<number> {
     const configFile = policyConfigFile(args);
-    // The pack loads (and type-checks) while the stack synthesizes; whichever fails, no pack process is left behind.
-    const [started, loaded] = await Promise.allSettled([PolicyPackProcess.start(), loadResources(args)]);
+    // The pack loads (and type-checks, seconds of CPU) while the stack synthesizes. A stack that fails stops it at
+    // once, and is what the user is told; no pack process is left behind.
+    const stopPack = new AbortController();
+    const loading = loadResources(args);
+    loading.catch(() => stopPack.abort());
+    const [started, loaded] = await Promise.allSettled([PolicyPackProcess.start(PACK_DIR, stopPack.signal), loading]);
+    if (loaded.status === "rejected") {
+        if (started.status === "fulfilled") {
+            started.value.stop();
+        }
+        throw loaded.reason;
+    }
     if (started.status === "rejected") {
         throw started.reason;
     }
     const pack = started.value;
     try {
-        if (loaded.status === "rejected") {
-            throw loaded.reason;
-        }
         const records = loaded.value;
         const { pack: info, resources, violations } = await check(pack, records, configFile);
         const mandatory = countByLevel(violations, "mandatory");

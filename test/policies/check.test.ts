@@ -143,24 +143,40 @@ describe("npm run check", function () {
         assert.match(run.stderr, /^error: --stack needs a value\nusage: npm run check/);
     });
 
-    it("refuses a stack without its policy config at once, naming the file to create or the option to pass", async () => {
+    it("refuses a stack without its policy config before the pack or the synth starts, naming the file to create or the option to pass", async () => {
         // A stack added as a team adds one: its stack file copied, its policy config forgotten.
         const stack = `added${process.pid}`;
         const stackFile = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
         fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), stackFile);
+        // Run as runCheck runs it, with every child process it starts written down (test/support/recordSpawns.ts).
+        const records = fs.mkdtempSync(path.join(os.tmpdir(), "check-spawns-"));
+        const recorded = (args: string[], record: string) =>
+            new Promise<Run>((resolve) =>
+                execFile(
+                    process.execPath,
+                    ["-r", "ts-node/register/transpile-only", "-r", path.join(__dirname, "..", "support", "recordSpawns.ts"), ...args],
+                    { cwd: PROJECT_DIR, env: { ...process.env, ECS_EXEC_RECORD_SPAWNS: path.join(records, record) } },
+                    (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+                ),
+            );
         try {
-            const started = Date.now();
-            const run = await runCheck(["--stack", stack]);
+            const [run, probe] = await Promise.all([
+                recorded([path.join("policies", "check", "cli.ts"), "--stack", stack], "check"),
+                // The recorder sees a child started as the pack and the synth start theirs.
+                recorded(["-e", 'require("child_process").execFile("true", ["probe"])'], "probe"),
+            ]);
             assert.equal(run.code, 2, run.stderr);
             assert.equal(
                 run.stderr,
                 `error: no policy config for stack ${stack}: create policies/config/${stack}.json (start from a copy of ` +
                     "policies/config/prod.json or dev.json), or pass --policy-config FILE\n",
             );
-            // Before the pack and the synth start (each takes seconds).
-            assert.ok(Date.now() - started < 4000, `${Date.now() - started} ms`);
+            assert.deepEqual([probe.code, fs.readFileSync(path.join(records, "probe"), "utf8")], [0, "execFile true probe\n"], probe.stderr);
+            // Before the pack and the synth start: no child process at all.
+            assert.equal(fs.readFileSync(path.join(records, "check"), "utf8"), "");
         } finally {
             fs.rmSync(stackFile);
+            fs.rmSync(records, { recursive: true, force: true });
         }
     });
 

@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { ExecTask, ExecTaskArgs } from "../../components/session/pulumi";
 import { execAgentRequests } from "../../components/access";
 import { sessionKeyPolicy } from "../../components/session";
@@ -95,15 +98,28 @@ describe("ExecTask", () => {
 
         it("keeps the bound when RunTask overrides the command (the override only appends arguments)", async () => {
             const { containers } = await build({ maxSessionHours: 3 });
-            // Docker runs entrypoint + command; a developer's `--overrides` can set only the command. Run that argv
-            // here with the sleep shortened to 0 s: it must end at once, not sleep for the override's 999999 s.
-            const [shell, flag, script] = containers[0].entryPoint as string[];
-            const argv = [flag, script.replace(String(3 * 3600), "0"), "sleep", "999999"];
-            const started = Date.now();
-            await new Promise<void>((resolve, reject) =>
-                execFile(shell, argv, { timeout: 5000 }, (error) => (error ? reject(error) : resolve())),
-            );
-            assert.ok(Date.now() - started < 2000);
+            // Docker runs entrypoint + command; a developer's `--overrides` can set only the command. Run that argv here
+            // with a stand-in `sleep` first on PATH that writes down its arguments: whatever the command, the sleep gets
+            // the bound and nothing else, once, and the command never runs (a longer sleep, or one leaving a trace).
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exec-entrypoint-"));
+            const sleeps = path.join(dir, "sleeps");
+            const trace = path.join(dir, "override-ran");
+            fs.writeFileSync(path.join(dir, "sleep"), `#!/bin/sh\necho "$*" >> '${sleeps}'\n`, { mode: 0o755 });
+            try {
+                const [shell, ...entryArgs] = containers[0].entryPoint as string[];
+                for (const command of [["sleep", "999999"], ["touch", trace], ["/bin/sh", "-c", `touch '${trace}'`]]) {
+                    fs.rmSync(sleeps, { force: true });
+                    await new Promise<void>((resolve, reject) =>
+                        execFile(shell, [...entryArgs, ...command], { env: { PATH: `${dir}:/usr/bin:/bin` }, timeout: 10_000 }, (error) =>
+                            error ? reject(error) : resolve(),
+                        ),
+                    );
+                    assert.equal(fs.readFileSync(sleeps, "utf8"), `${3 * 3600}\n`, command.join(" "));
+                    assert.equal(fs.existsSync(trace), false, `${command.join(" ")} ran`);
+                }
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
 
         it("logs the container's output to its own log group with awslogs", async () => {

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsMocks, MockAccount, TEST_ACCOUNT_ID } from "../../synth/mocks";
 import { RecordingMonitor, resolve, SynthResource } from "../../synth/synth";
+import { leavePulumiBookkeepingStacksUnmapped } from "../../synth/stackTraces";
 import type { AwsContext } from "../../components/iam";
 
 export const TEST_REGION = "us-east-1";
@@ -65,6 +66,7 @@ export async function underMocks<T>(
 ): Promise<{ built: T; registered: Registered }> {
     const mocks = new AwsMocks({ region: TEST_REGION, accountId: TEST_ACCOUNT_ID, ...account });
     const monitor = new RecordingMonitor(mocks);
+    leavePulumiBookkeepingStacksUnmapped();
     await pulumi.runtime.setMocks(mocks, "ecs-exec", "test", false);
     pulumi.runtime.setMockOptions(monitor, "ecs-exec", "test", false);
     const built = build();

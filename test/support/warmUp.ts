@@ -1,16 +1,15 @@
 /**
- * Mocha's root hooks (.mocharc.json requires this file). As mocha loads the test files, it starts the child processes
- * many suites wait for: one synth of each stack and the shared policy pack. They would otherwise start only when the
- * first suite that needs them runs, while the in-process suites before it could have used the other core.
+ * Mocha's root hook plugin (.mocharc.cjs requires it), for a serial or a parallel run alike. Its global setup runs
+ * once, in mocha's own process, before any test file loads: it synthesizes both stacks, the child processes most
+ * suites read, and leaves them where every worker finds them (test/support/synthRun.ts). Each process starts its own
+ * policy pack when a suite first asks (test/policies/sharedPack.ts): the pack holds one configuration at a time.
  */
-import { sharedPack, stopSharedPack } from "../policies/sharedPack";
-import { synthRunOf } from "./synthRun";
+import { publishSynthRuns, removePublishedSynthRuns } from "./synthRun";
 
-void synthRunOf("dev");
-void synthRunOf("prod");
-// A pack that fails to start fails the suites that use it, with its message; nothing to report here.
-sharedPack().catch(() => undefined);
+export async function mochaGlobalSetup(): Promise<void> {
+    await publishSynthRuns(["dev", "prod"]);
+}
 
-export const mochaHooks = {
-    afterAll: stopSharedPack,
-};
+export function mochaGlobalTeardown(): void {
+    removePublishedSynthRuns();
+}

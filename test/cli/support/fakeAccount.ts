@@ -315,11 +315,44 @@ export class FakeAccount {
     url = "";
     /** Milliseconds every answer waits, as a slow network would. */
     latencyMs = 0;
+    /**
+     * Set, the account answers in rounds: it holds every request until the tool has sent all it can without another
+     * answer (every answer of the round before given, then no new request for `roundQuietMs` and a few turns of the
+     * event loop), and then answers the held requests together. A request can wait only on answers given before it
+     * came, that is on earlier rounds: the number of rounds is at least the length of the tool's longest chain of
+     * requests each sent after the answer to the one before.
+     */
+    roundQuietMs: number | undefined;
+    /** How many requests each round answered, in order (with `roundQuietMs` set). */
+    readonly rounds: number[] = [];
+    /** Requests come and not yet answered, and the most there were at once. */
+    inFlight = 0;
+    maxInFlight = 0;
     private readonly server = http.createServer((req, res) => {
-        this.handle(req, res).catch((e: unknown) => {
-            res.writeHead(500).end(String((e as Error)?.stack ?? e));
-        });
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        const round = this.roundQuietMs === undefined ? Promise.resolve(false) : this.nextRound();
+        round
+            .then(async (held) => {
+                try {
+                    await this.handle(req, res);
+                } finally {
+                    if (held) {
+                        this.answering--;
+                        this.armRound();
+                    }
+                }
+            })
+            .catch((e: unknown) => {
+                res.writeHead(500).end(String((e as Error)?.stack ?? e));
+            })
+            .finally(() => this.inFlight--);
     });
+    /** Requests waiting for the next round, those of the current round not yet answered, and every request come. */
+    private readonly held: (() => void)[] = [];
+    private answering = 0;
+    private arrivals = 0;
+    private roundTimer: NodeJS.Timeout | undefined;
     private readonly decisions = new Map<string, Promise<string>>();
 
     constructor(private readonly synth: SynthResult) {
@@ -341,16 +374,52 @@ export class FakeAccount {
         return new Promise((resolve) => this.server.close(() => resolve()));
     }
 
-    /** Back to the healthy deployment, calls forgotten. */
+    /** Back to the healthy deployment, calls, rounds and the most in flight forgotten. */
     reset(): void {
         this.state = healthyState(this.synth);
         this.calls.length = 0;
+        this.rounds.length = 0;
+        this.maxInFlight = this.inFlight;
     }
 
     /** The endpoint variables that send every client of the SDK here. */
     endpointEnv(): Record<string, string> {
         const services = ["ECS", "CLOUDWATCH_LOGS", "EVENTBRIDGE", "CLOUDTRAIL", "KMS", "CLOUDWATCH", "STS", "IAM", "SNS", "SQS", "EC2"];
         return Object.fromEntries(services.map((s) => [`AWS_ENDPOINT_URL_${s}`, this.url]));
+    }
+
+    /** Resolves (true) when the round this request came in for is answered. */
+    private nextRound(): Promise<boolean> {
+        this.arrivals++;
+        return new Promise((resolve) => {
+            this.held.push(() => resolve(true));
+            this.armRound();
+        });
+    }
+
+    /** Starts the wait for quiet when the round before is all answered and requests wait; a new request restarts it. */
+    private armRound(): void {
+        clearTimeout(this.roundTimer);
+        if (this.roundQuietMs === undefined || this.answering > 0 || this.held.length === 0) {
+            return;
+        }
+        const arrivals = this.arrivals;
+        // The time, then turns of the event loop: after a pause of the whole process the timer can fire before the
+        // tool has read the answers it has been sent; each turn lets it read, and send what follows.
+        const release = (turns: number): void => {
+            if (this.arrivals !== arrivals) {
+                return;
+            }
+            if (turns > 0) {
+                setImmediate(() => release(turns - 1));
+                return;
+            }
+            const round = this.held.splice(0);
+            this.rounds.push(round.length);
+            this.answering += round.length;
+            round.forEach((answer) => answer());
+        };
+        this.roundTimer = setTimeout(() => release(10), this.roundQuietMs);
     }
 
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -152,8 +152,8 @@ export function startTool(
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `check` until it holds; fails after `ms`. */
-export async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
+/** Polls `check` until it holds; fails after `ms`, a guard against a hang, generous for a loaded machine. */
+export async function eventually(check: () => boolean, what: string, ms = 20_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!check()) {
         if (Date.now() > deadline) {
