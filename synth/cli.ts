@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import { SynthError, SynthUsageError } from "./errors";
+import { readStackConfig } from "./stackFiles";
 
 const USAGE = "usage: npm run -s synth -- --stack <name> [--out FILE] [--config <key>=<value> ...]";
 
@@ -77,7 +78,9 @@ async function main(): Promise<void> {
             "npm printed its banner on stdout, so the output would not be JSON: run npm run -s synth -- ..., or pass --out FILE",
         );
     }
-    // Loaded only now: --help and bad arguments are answered without loading the SDK, seconds of start-up.
+    // A missing stack file or one that is not YAML is answered here, as --help and bad arguments are: without
+    // loading the SDK, seconds of start-up.
+    readStackConfig(args.stack);
     const { checkStackConfig } = await import("./stackConfig");
     const { synthesize } = await import("./synth");
     checkStackConfig(args.stack, args.overrides);

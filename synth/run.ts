@@ -1,7 +1,7 @@
 /** Runs the offline synth in a child process (the Pulumi SDK holds one program per process), as `npm run synth` does. */
 import { execFile } from "child_process";
 import * as path from "path";
-import { PROJECT_DIR } from "./synth";
+import { PROJECT_DIR } from "./stackFiles";
 
 export interface SynthRun {
     code: number;

@@ -4,18 +4,26 @@
  *
  * The Pulumi SDK keeps one program per process: call `synthesize` once per process (the CLI does).
  */
-import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { SynthError, SynthUsageError } from "./errors";
 import { AwsMocks, equippedVpc, MockAccount, TEST_ACCOUNT_ID } from "./mocks";
+import {
+    DeclaredConfig,
+    DeclaredType,
+    PROJECT_DIR,
+    ProjectFile,
+    readProjectFile,
+    readStackConfig,
+    shownPath,
+    stackFilePath,
+} from "./stackFiles";
 import { leavePulumiBookkeepingStacksUnmapped } from "./stackTraces";
 
-export { SynthError, SynthUsageError };
+export { PROJECT_DIR, readProjectFile, readStackConfig, shownPath, stackFilePath, SynthError, SynthUsageError };
+export type { DeclaredConfig, DeclaredType, ProjectFile };
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export interface SynthResource {
     urn: string;
@@ -39,56 +47,6 @@ export interface SynthResult {
     stack: string;
     resources: SynthResource[];
     outputs: Record<string, unknown>;
-}
-
-/** The type of a config key or of its items, as Pulumi.yaml declares it. */
-export interface DeclaredType {
-    type: "string" | "integer" | "boolean" | "array" | "object";
-    items?: DeclaredType;
-}
-
-/** A config key declared in Pulumi.yaml. */
-export interface DeclaredConfig extends DeclaredType {
-    description?: string;
-    default?: unknown;
-}
-
-export interface ProjectFile {
-    name: string;
-    config: Record<string, DeclaredConfig>;
-}
-
-export function readProjectFile(projectDir = PROJECT_DIR): ProjectFile {
-    const doc = readYaml(path.join(projectDir, "Pulumi.yaml"));
-    return { name: doc.name, config: doc.config ?? {} };
-}
-
-export function stackFilePath(stack: string, projectDir = PROJECT_DIR): string {
-    return path.join(projectDir, `Pulumi.${stack}.yaml`);
-}
-
-/** A file as its user would name it: relative to where they are. */
-export const shownPath = (file: string) => path.relative(process.cwd(), file) || file;
-
-/** The stack file's `config:` block as written (qualified keys, structured values). */
-export function readStackConfig(stack: string, projectDir = PROJECT_DIR): Record<string, unknown> {
-    const file = stackFilePath(stack, projectDir);
-    if (!fs.existsSync(file)) {
-        throw new SynthUsageError(`no stack file ${path.basename(file)} in ${projectDir}`);
-    }
-    return readYaml(file).config ?? {};
-}
-
-/** A YAML file's document; one that is not YAML is refused in one line, `<file>:<line>:<column>: ...`, as compilers name a place. */
-function readYaml(file: string): any {
-    try {
-        return yaml.load(fs.readFileSync(file, "utf8")) ?? {};
-    } catch (e) {
-        if (e instanceof yaml.YAMLException) {
-            throw new SynthUsageError(`${shownPath(file)}:${e.mark.line + 1}:${e.mark.column + 1}: not valid YAML: ${e.reason}`);
-        }
-        throw e;
-    }
 }
 
 /** Config as the Pulumi CLI hands it to a program: project defaults under stack values, every value a string. */

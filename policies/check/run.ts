@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runSynth } from "../../synth/run";
-import { stackFilePath } from "../../synth/synth";
+import { stackFilePath } from "../../synth/stackFiles";
 import { CheckArgs, FailingStackError, UsageError } from "./args";
 import { check } from "./check";
 import { PACK_DIR, PolicyPackProcess } from "./pack";
