@@ -12,11 +12,10 @@ import { ENTRY } from "../../cli/build";
 import { FakeAccount } from "../cli/support/fakeAccount";
 import { Sandbox, startTool } from "../cli/support/tool";
 import { synthStack } from "../support/synthRun";
+import { median } from "./measure";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 50);
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
     if (!fs.existsSync(ENTRY)) {

@@ -3,28 +3,17 @@
  * machine: `--version`, `--help`, `list` against the local stand-in AWS (test/cli/support/fakeAws.ts) and
  * `npx ecs-exec --help`. The commands take turns, so a busy machine slows them alike. It prints; it asserts nothing.
  */
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ENTRY } from "../../cli/build";
-import { PROJECT_DIR } from "../../synth/synth";
 import { FakeAws, REGION } from "../cli/support/fakeAws";
 import { BIN } from "../cli/support/tool";
 import { OUTPUTS } from "../cli/support/unit";
+import { median, timed } from "./measure";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
 
-function timed(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
-    const started = process.hrtime.bigint();
-    return new Promise((resolve, reject) =>
-        execFile(command[0], command.slice(1), { cwd: PROJECT_DIR, env }, (error, _stdout, stderr) =>
-            error ? reject(new Error(`${command.join(" ")}: ${stderr || error.message}`)) : resolve(Number(process.hrtime.bigint() - started) / 1e6),
-        ),
-    );
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
     if (!fs.existsSync(ENTRY)) {

@@ -5,24 +5,13 @@
  * that start-up and the program itself can be told apart. The commands take turns, so a busy machine slows them alike.
  * It prints; it asserts nothing. ROUNDS sets the runs of each (3).
  */
-import { execFile } from "child_process";
 import * as os from "os";
-import { PROJECT_DIR } from "../../synth/synth";
 import { DOCUMENTED_SYNTH } from "../support/synthRun";
+import { median, timed } from "./measure";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const STACKS = ["dev", "prod"];
 
-function timed(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
-    const started = process.hrtime.bigint();
-    return new Promise((resolve, reject) =>
-        execFile(command[0], command.slice(1), { cwd: PROJECT_DIR, env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) =>
-            error ? reject(new Error(`${command.join(" ")}: ${stderr || error.message}`)) : resolve(Number(process.hrtime.bigint() - started) / 1e6),
-        ),
-    );
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
     const env = { ...process.env, npm_config_update_notifier: "false" };

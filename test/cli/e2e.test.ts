@@ -14,7 +14,7 @@ import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
 import { assertBuiltFromCurrentSources } from "./support/bundle";
 import { FakeAws, FakeAwsOptions, REGION } from "./support/fakeAws";
-import { delay, eventually, PluginKind, pool, Sandbox, startTool, ToolRun } from "./support/tool";
+import { delay, eventually, PluginKind, pool, Sandbox, startTool, ToolExit, ToolRun } from "./support/tool";
 import { AWKWARD_WORDS } from "./support/words";
 
 const ALICE = "AROAEXAMPLEROLEID123:alice@example.com";
@@ -60,6 +60,19 @@ const AWS_CLI = (() => {
         return undefined;
     }
 })();
+
+/**
+ * Stops the scenario's task as ECS does and waits for the tool to end, with a guard against a hang far beyond its
+ * look at the task every 10 s (test/cli/shell.test.ts counts those on a fake clock): how it ended, and how many times
+ * it looked at the task after the stop.
+ */
+async function afterTaskStops(aws: FakeAws, tool: ToolRun, reason: string): Promise<{ result: ToolExit; looks: number }> {
+    const before = aws.callsOf("DescribeTasks").length;
+    aws.stopTask(aws.taskArn([...aws.tasks.keys()][0]), reason);
+    const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still running 40 s after its task stopped")), 40_000).unref());
+    const result = await Promise.race([tool.exited, bound]);
+    return { result, looks: aws.callsOf("DescribeTasks").length - before };
+}
 
 describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", function () {
     this.timeout(60_000);
@@ -122,12 +135,8 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         async ({ aws, sandbox, shell }) => {
             const run = shell();
             await sandbox.waitForSession();
-            const looks = aws.callsOf("DescribeTasks").length;
-            aws.stopTask(aws.taskArn([...aws.tasks.keys()][0]), "Essential container in task exited");
-            // A guard against a hang, far beyond the look every 10 s (test/cli/shell.test.ts counts those on a fake clock).
-            const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still running 40 s after its task stopped")), 40_000).unref());
-            const result = await Promise.race([run.exited, bound]);
-            assert.equal(aws.callsOf("DescribeTasks").length - looks, 1, "one look after the stop, the one that saw it");
+            const { result, looks } = await afterTaskStops(aws, run, "Essential container in task exited");
+            assert.equal(looks, 1, "one look after the stop, the one that saw it");
             assert.equal(result.code, 1, result.stderr);
             assert.match(result.stderr, /^ecs-exec: exec task \w+ stopped during the shell: Essential container in task exited \(EssentialContainerExited\)$/m);
             assert.deepEqual(sandbox.pluginSignals(), ["TERM"], "the tool ended the plugin");
@@ -141,12 +150,8 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         async ({ aws, run }) => {
             const running = run(["--", "sh", "-c", "echo started; sleep 60"]);
             await eventually(() => running.stdoutSoFar() === "started\n", "the command has started", 15_000);
-            const looks = aws.callsOf("DescribeTasks").length;
-            aws.stopTask(aws.taskArn([...aws.tasks.keys()][0]), "Task stopped by user");
-            // A guard against a hang, far beyond the look every 10 s.
-            const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still running 40 s after its task stopped")), 40_000).unref());
-            const result = await Promise.race([running.exited, bound]);
-            assert.equal(aws.callsOf("DescribeTasks").length - looks, 1, "one look after the stop, the one that saw it");
+            const { result, looks } = await afterTaskStops(aws, running, "Task stopped by user");
+            assert.equal(looks, 1, "one look after the stop, the one that saw it");
             assert.equal(result.code, 1, result.stderr);
             assert.match(result.stderr, /^ecs-exec: exec task \w+ stopped during the run: Task stopped by user \(EssentialContainerExited\)$/m);
             assert.equal(result.stdout, "started\n");
