@@ -81,9 +81,10 @@ async function main(): Promise<void> {
     // A missing stack file or one that is not YAML is answered here, as --help and bad arguments are: without
     // loading the SDK, seconds of start-up.
     readStackConfig(args.stack);
+    // A bad value, too, before the program's mocks and the rest of the SDK load.
     const { checkStackConfig } = await import("./stackConfig");
-    const { synthesize } = await import("./synth");
     checkStackConfig(args.stack, args.overrides);
+    const { synthesize } = await import("./synth");
     const result = await synthesize({ stack: args.stack, overrides: args.overrides });
     const json = JSON.stringify(result, null, 2) + "\n";
     if (args.out) {

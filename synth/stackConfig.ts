@@ -6,6 +6,7 @@
  */
 import { CONFIG_NAMESPACE, ConfigError, ConfigProblem, REGION_KEY } from "../components/config";
 import { parseExecConfig } from "../components/config/pulumi";
+import { SynthError, SynthUsageError } from "./errors";
 import {
     DeclaredConfig,
     hasDeclaredType,
@@ -17,10 +18,8 @@ import {
     shownPath,
     stackFilePath,
     storedValue,
-    SynthError,
-    SynthUsageError,
     typeName,
-} from "./synth";
+} from "./stackFiles";
 
 /** Namespaces besides the project's that a key may have: the providers the program uses, and Pulumi's own (pulumi:tags). */
 export const OTHER_NAMESPACES = ["aws", "awsx", "time", "pulumi"];

@@ -1,6 +1,6 @@
 /**
- * The project's and its stacks' files, read apart from the SDK: synth answers a missing stack or a file that is not
- * YAML before loading it, and `npm run check` needs the paths without it.
+ * The project's and its stacks' files and their values, read apart from the SDK: synth answers a missing stack, a
+ * file that is not YAML or a value of the wrong type before loading it, and `npm run check` needs the paths without it.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -59,3 +59,67 @@ function readYaml(file: string): any {
     }
 }
 
+/** Config as the Pulumi CLI hands it to a program: project defaults under stack values, every value a string. */
+export function resolveStackConfig(
+    project: ProjectFile,
+    stackConfig: Record<string, unknown>,
+    overrides: Record<string, string> = {},
+): Record<string, string> {
+    const asCliString = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+    // Like the CLI (stack files, `pulumi config set`, `--config`): a key without a namespace belongs to the project.
+    const qualified = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
+    const resolved: Record<string, string> = {};
+    for (const [key, declared] of Object.entries(project.config)) {
+        if (declared.default !== undefined) {
+            resolved[`${project.name}:${key}`] = asCliString(declared.default);
+        }
+    }
+    for (const [key, value] of [...Object.entries(stackConfig), ...Object.entries(overrides)]) {
+        resolved[qualified(key)] = asCliString(value);
+    }
+    return resolved;
+}
+
+/**
+ * What `pulumi preview` says of a stack value whose type is not the one Pulumi.yaml declares, or undefined. Mirrors
+ * pulumi/pulumi pkg/workspace/config.go (validateStackConfigValues, validateStackConfigValue) and
+ * sdk/go/common/workspace/project.go (ValidateConfigValue, InferFullTypeName): keys in sorted order, the first mismatch
+ * only; an `object` is any map (Pulumi CLI 3.187 and later). A scalar of
+ * the stack file is checked as the string Pulumi stores it as (sdk/go/common/resource/config/object.go,
+ * MarshalString: `true` is "true", `256` is "256"), so a string-typed key accepts `true`; lists stay lists.
+ */
+export function stackConfigTypeError(stack: string, project: ProjectFile, stackConfig: Record<string, unknown>): string | undefined {
+    for (const key of Object.keys(project.config).sort()) {
+        const raw = stackConfig[`${project.name}:${key}`] ?? stackConfig[key];
+        if (raw === undefined) {
+            continue; // the default applies, which Pulumi checks against the type when it loads Pulumi.yaml
+        }
+        const declared = project.config[key];
+        if (!hasDeclaredType(declared, storedValue(raw))) {
+            return `Stack '${stack}' with configuration key '${key}' must be of type '${typeName(declared)}'`;
+        }
+    }
+    return undefined;
+}
+
+/** A stack file's value as Pulumi stores it: a scalar as its string, a list or map as it is. */
+export const storedValue = (raw: unknown): unknown => (typeof raw === "object" && raw !== null ? raw : String(raw));
+
+/** Whether a stored value is of the type Pulumi.yaml declares (ValidateConfigValue). */
+export function hasDeclaredType({ type, items }: DeclaredType, value: unknown): boolean {
+    switch (type) {
+        case "string":
+            return typeof value === "string";
+        case "integer":
+            return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
+        case "boolean":
+            return value === true || value === false || value === "true" || value === "false";
+        case "object":
+            return typeof value === "object" && value !== null && !Array.isArray(value);
+        case "array":
+            return Array.isArray(value) && items !== undefined && value.every((item) => hasDeclaredType(items, item));
+    }
+}
+
+/** A declared type as Pulumi names it (InferFullTypeName): array<item type>, nested. */
+export const typeName = ({ type, items }: DeclaredType): string => (items ? `array<${typeName(items)}>` : type);
