@@ -267,11 +267,20 @@ describe("CI identity: a pull request can preview, and cannot deploy", () => {
             const deploy: JobRun = { repository: REPOSITORY, event: "push", ref: "refs/heads/main", environment: expand(up.environment, stack) };
             assert.deepEqual(assumable(deploy), [`deploy ${stack}`], stack);
         }
-        // A job of main without an environment (the test job), another repository's pull request, or a pull request's
-        // job that names the environment prod (only a person's approval lets it run, and it is then a deploy).
+        // A job of main without an environment (the test job), or another repository's pull request.
         assert.deepEqual(assumable({ repository: REPOSITORY, event: "push", ref: "refs/heads/main" }), []);
         assert.deepEqual(assumable({ ...pullRequest, repository: "mallory/ecs-exec" }), []);
-        assert.deepEqual(assumable({ ...pullRequest, environment: "prod" }), ["deploy prod"]);
+    });
+
+    it("a pull request's job that names an environment gets its deploy role from IAM, so docs/policies.md has both environments deploy from main only", () => {
+        const pullRequest: JobRun = { repository: REPOSITORY, event: "pull_request", ref: "refs/pull/7/merge" };
+        for (const stack of ["dev", "prod"]) {
+            // The subject carries the environment and not the branch: only GitHub's deployment branch rule stops it.
+            assert.deepEqual(assumable({ ...pullRequest, environment: stack }), [`deploy ${stack}`], stack);
+        }
+        const page = readDoc("policies").replace(/\s+/g, " ");
+        assert.match(page, /Restrict both environments, `dev` and `prod`, to the branch `main`/);
+        assert.match(page, /restrict both environments' deployment branches to `main`/);
     });
 
     it("picks each stack's own preview role from AWS_PREVIEW_ROLE_ARN, and stops, saying what to set, without one", () => {
