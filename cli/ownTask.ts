@@ -242,13 +242,14 @@ async function leaveTask(command: string, task: Task, options: OwnTaskOptions, c
         ctx.progress.log(`Exec task ${id} keeps running (--keep) until about ${formatTime(until)}; ecs-exec stop ${id} stops it.`);
         return;
     }
-    await awaitTranscripts(id, options, ctx);
-    const others = await otherSessionsIn(task, ctx);
-    if (others.length > 0) {
-        ctx.progress.log(
-            `Exec task ${id} keeps running: ${others.length === 1 ? "another session uses" : `${others.length} other sessions use`} it ` +
-                `(${others.join(", ")}). It stops itself at about ${formatTime(until)}; ecs-exec stop ${id} stops it.`,
-        );
+    const transcripts = transcriptsToAwait(options, ctx);
+    // A task another session keeps needs no wait: nothing stops it before the agent uploads.
+    if (transcripts.length > 0 && (await keptForOtherSessions(task, until, ctx, { sayWhenUnknown: false }))) {
+        return;
+    }
+    await awaitTranscripts(id, transcripts, options, ctx);
+    // Asked again right before StopTask: the owner may have opened another session during the wait.
+    if (await keptForOtherSessions(task, until, ctx, { sayWhenUnknown: true })) {
         return;
     }
     ctx.progress.update(`Stopping exec task ${id}...`);
@@ -263,10 +264,33 @@ async function leaveTask(command: string, task: Task, options: OwnTaskOptions, c
     ctx.progress.log(`Stopped exec task ${id}.`);
 }
 
-/** Waits for the transcripts of the command's sessions, and says when the task is stopped without them. */
-async function awaitTranscripts(id: string, options: OwnTaskOptions, ctx: Leaving): Promise<void> {
-    const sessionIds = ctx.ledger.sessions.filter((session) => session.transcript).map((session) => session.id);
-    if (sessionIds.length === 0 || options.transcriptWaitMs === 0) {
+/** Whether another active session uses the task, which then keeps running: says so. */
+async function keptForOtherSessions(
+    task: Task,
+    until: ReturnType<typeof stopsAt>,
+    ctx: Leaving,
+    asking: { sayWhenUnknown: boolean },
+): Promise<boolean> {
+    const others = await otherSessionsIn(task, ctx, asking.sayWhenUnknown);
+    if (others.length === 0) {
+        return false;
+    }
+    const id = taskId(task.taskArn!);
+    ctx.progress.log(
+        `Exec task ${id} keeps running: ${others.length === 1 ? "another session uses" : `${others.length} other sessions use`} it ` +
+            `(${others.join(", ")}). It stops itself at about ${formatTime(until)}; ecs-exec stop ${id} stops it.`,
+    );
+    return true;
+}
+
+/** The sessions whose transcripts to wait for: those that have one, unless --transcript-wait is 0. */
+function transcriptsToAwait(options: OwnTaskOptions, ctx: Leaving): string[] {
+    return options.transcriptWaitMs === 0 ? [] : ctx.ledger.sessions.filter((session) => session.transcript).map((session) => session.id);
+}
+
+/** Waits for the transcripts of the sessions named, and says when the task is stopped without them. */
+async function awaitTranscripts(id: string, sessionIds: string[], options: OwnTaskOptions, ctx: Leaving): Promise<void> {
+    if (sessionIds.length === 0) {
         return;
     }
     const problem = await waitForTranscripts(sessionIds, {
@@ -289,9 +313,9 @@ async function awaitTranscripts(id: string, options: OwnTaskOptions, ctx: Leavin
 
 /**
  * The ids of the other active sessions on the task's exec container. Where Session Manager cannot be asked (an older
- * developer policy), says so and counts none: the task is then stopped, as before this check.
+ * developer policy), counts none, saying so with `sayWhenUnknown`: the task is then stopped, as before this check.
  */
-async function otherSessionsIn(task: Task, ctx: Leaving): Promise<string[]> {
+async function otherSessionsIn(task: Task, ctx: Leaving, sayWhenUnknown: boolean): Promise<string[]> {
     const id = taskId(task.taskArn!);
     const runtimeId = task.containers?.find((c) => c.name === ctx.outputs.containerName)?.runtimeId;
     if (!runtimeId) {
@@ -302,7 +326,9 @@ async function otherSessionsIn(task: Task, ctx: Leaving): Promise<string[]> {
         const others = await otherActiveSessions(ctx.ssm, ecsSessionTarget(ctx.outputs.clusterName, id, runtimeId), own);
         return others.map((session) => session.SessionId ?? "?");
     } catch (e) {
-        ctx.progress.log(`Cannot tell whether another session uses exec task ${id} (${(e as Error).message}); stopping it.`);
+        if (sayWhenUnknown) {
+            ctx.progress.log(`Cannot tell whether another session uses exec task ${id} (${(e as Error).message}); stopping it.`);
+        }
         return [];
     }
 }

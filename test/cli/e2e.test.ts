@@ -179,8 +179,9 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                 "DescribeTasks",
                 "ExecuteCommand",
                 "DescribeTasks",
-                // The transcript has arrived, in the log group and its copy in the bucket; no other session uses the
-                // task: it is stopped.
+                // No other session uses the task; the transcript has arrived, in the log group and its copy in the
+                // bucket; still no other session: it is stopped.
+                "DescribeSessions",
                 "DescribeLogStreams",
                 "ListObjectsV2",
                 "DescribeSessions",
@@ -500,6 +501,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
                 "RunTask",
                 "ExecuteCommand",
                 "DescribeTasks",
+                "DescribeSessions",
                 "DescribeLogStreams",
                 "ListObjectsV2",
                 "DescribeSessions",

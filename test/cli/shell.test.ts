@@ -377,7 +377,8 @@ describe("ecs-exec shell", () => {
             t.ssmMock.on(DescribeSessionsCommand).callsFake(() => (order.push("DescribeSessions"), { Sessions: [] }));
             t.ecsMock.on(StopTaskCommand).callsFake(() => (order.push("StopTask"), {}));
             assert.equal(await t.run(), 0);
-            assert.deepEqual(order, ["DescribeLogStreams", "DescribeLogStreams", "DescribeLogStreams", "DescribeSessions", "StopTask"]);
+            // Other sessions asked before the wait (none: wait) and again right before StopTask.
+            assert.deepEqual(order, ["DescribeSessions", "DescribeLogStreams", "DescribeLogStreams", "DescribeLogStreams", "DescribeSessions", "StopTask"]);
             assert.deepEqual(t.logsMock.commandCalls(DescribeLogStreamsCommand)[0].args[0].input, {
                 logGroupName: OUTPUTS.sessionLogGroupName,
                 logStreamNamePrefix: SESSION.sessionId,
@@ -463,13 +464,29 @@ describe("ecs-exec shell", () => {
             });
             assert.deepEqual(t.stopped(), []);
             assert.match(t.text(), /Exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 keeps running: another session uses it \(ecs-execute-command-0b1c2d3e4f5a6b7c8\)\. It stops itself at about /);
+            // Nothing stops the task before the agent uploads: no wait for the transcript.
+            assert.equal(t.logsMock.commandCalls(DescribeLogStreamsCommand).length, 0);
+            assert.doesNotMatch(t.text(), /Waiting for the transcript/);
+        });
+
+        it("leaves the task running when another session opened during the transcript wait", async () => {
+            const t = setUp();
+            let asked = 0;
+            t.ssmMock.on(DescribeSessionsCommand).callsFake(() => ({
+                Sessions: ++asked === 1 ? [] : [{ SessionId: "ecs-execute-command-0b1c2d3e4f5a6b7c8", Target: TARGET, Status: "Connected" }],
+            }));
+            assert.equal(await t.run(), 0);
+            assert.equal(asked, 2);
+            assert.ok(t.logsMock.commandCalls(DescribeLogStreamsCommand).length > 0);
+            assert.deepEqual(t.stopped(), []);
+            assert.match(t.text(), /keeps running: another session uses it \(ecs-execute-command-0b1c2d3e4f5a6b7c8\)/);
         });
 
         it("stops the task when Session Manager cannot be asked about other sessions, saying so", async () => {
             const t = setUp();
             t.ssmMock.on(DescribeSessionsCommand).rejects(Object.assign(new Error("Access denied"), { name: "AccessDeniedException", $metadata: {} }));
             assert.equal(await t.run(), 0);
-            assert.match(t.text(), /Cannot tell whether another session uses exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 \(not allowed to call ssm:DescribeSessions: Access denied\); stopping it\./);
+            assert.equal(t.text().match(/Cannot tell whether another session uses exec task 0f8e9c1d2b3a4e5f60718293a4b5c6d7 \(not allowed to call ssm:DescribeSessions: Access denied\); stopping it\./g)?.length, 1);
             assert.deepEqual(t.stopped(), [taskArn(NEW_TASK)]);
         });
 
