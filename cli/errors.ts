@@ -24,16 +24,16 @@ export abstract class CliError extends Error {
     }
 }
 
+/**
+ * The command cannot run as it was called: an argument or option it cannot take (an unknown option, a missing
+ * argument, a malformed or out-of-range value, a destination or port it cannot use), or one the stack requires. Every
+ * one is about how a command was called, so main prints each with where that command's help is:
+ * `ecs-exec: <message> (see ecs-exec <command> --help)`. `command`: the command whose help that is, "" for the
+ * tool's own; by default the command that was running.
+ */
 export class UsageError extends CliError {
     readonly exitCode = EXIT.USAGE;
-}
 
-/**
- * An argument the command cannot take as written (an unknown option, a missing argument, a malformed duration): its
- * line ends with where the command's help is, `(see ecs-exec <command> --help)`. `command`: the command whose help
- * that is, "" for the tool's own; by default the command that was running.
- */
-export class ArgumentError extends UsageError {
     constructor(
         message: string,
         readonly command?: string,

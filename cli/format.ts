@@ -1,5 +1,5 @@
 /** Durations, times and tables as the tool prints and reads them. */
-import { ArgumentError } from "./errors";
+import { UsageError } from "./errors";
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -44,7 +44,7 @@ export function parseTime(text: string, option: string, now: Date): Date {
     const [, date, time = "00:00", offset = "Z"] = ISO_TIME.exec(text) ?? [];
     const parsed = date === undefined ? NaN : Date.parse(`${date}T${time}${offset.toUpperCase().replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")}`);
     if (Number.isNaN(parsed)) {
-        throw new ArgumentError(`${option} takes a duration back from now (30m, 24h, 7d) or an ISO time (2026-03-14T09:00Z), not "${text}"`);
+        throw new UsageError(`${option} takes a duration back from now (30m, 24h, 7d) or an ISO time (2026-03-14T09:00Z), not "${text}"`);
     }
     return new Date(parsed);
 }

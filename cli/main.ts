@@ -10,7 +10,7 @@ import { version } from "../package.json";
 import type { AuditFormat } from "./audit";
 import { stackRegion } from "./aws";
 import { sleep } from "./clock";
-import { ArgumentError, CliError, EXIT, NoCredentialsError, seeHelp, UsageError } from "./errors";
+import { CliError, EXIT, NoCredentialsError, seeHelp, UsageError } from "./errors";
 import { formatTime, parseDuration, parseTime } from "./format";
 import { ENVIRONMENT_HELP, EXIT_CODES_HELP, withExamples } from "./help";
 import { requireFreePort } from "./localPort";
@@ -84,7 +84,7 @@ function withOwnTaskOptions(command: Command, what: string): Command {
 function duration(text: string, option: string, zero = false): number {
     const ms = parseDuration(text);
     if (ms === undefined || (ms === 0 && !zero)) {
-        throw new ArgumentError(`${option} takes a duration such as ${zero ? "0s, " : ""}90s, 5m or 1h, not "${text}"`);
+        throw new UsageError(`${option} takes a duration such as ${zero ? "0s, " : ""}90s, 5m or 1h, not "${text}"`);
     }
     return ms;
 }
@@ -92,7 +92,7 @@ function duration(text: string, option: string, zero = false): number {
 function localPort(text: string): number {
     const port = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(port >= 1 && port <= 65535)) {
-        throw new ArgumentError(`--local-port takes a TCP port from 1 to 65535, not "${text}"`);
+        throw new UsageError(`--local-port takes a TCP port from 1 to 65535, not "${text}"`);
     }
     return port;
 }
@@ -216,7 +216,7 @@ export async function main(rt: Runtime): Promise<number> {
         .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s), outputError: () => undefined });
 
     let exitCode: number = EXIT.OK;
-    /** The command whose action runs: the help an ArgumentError of its own points to. */
+    /** The command whose action runs: the help a UsageError of its own points to. */
     let running = "";
     program.hook("preAction", (_program, command) => {
         running = command.name();
@@ -280,7 +280,7 @@ export async function main(rt: Runtime): Promise<number> {
         .option("--mine", "stop all your exec tasks")
         .action(async (task: string | undefined, options: StackOptions & { mine?: boolean }) => {
             if ((task === undefined) === (options.mine !== true)) {
-                throw new ArgumentError("stop takes a task id or --mine (one of them)");
+                throw new UsageError("stop takes a task id or --mine (one of them)");
             }
             const { outputs, config } = await stackOutputs(options);
             const [{ stop }, clients] = await Promise.all([import("./stop"), ecsAndSts(config)]);
@@ -303,7 +303,7 @@ export async function main(rt: Runtime): Promise<number> {
                 end: options.until ? parseTime(options.until, "--until", now) : now,
             };
             if (window.start >= window.end) {
-                throw new ArgumentError("--since must be before --until");
+                throw new UsageError("--since must be before --until");
             }
             const oldest = new Date(now.getTime() - EVENT_HISTORY_DAYS * 86_400_000);
             if (window.start < oldest) {
@@ -356,7 +356,7 @@ export async function main(rt: Runtime): Promise<number> {
         .action((name: string | undefined) => {
             const command = name === undefined ? program : program.commands.find((c) => c.name() === name);
             if (command === undefined) {
-                throw new ArgumentError(`unknown command '${name}'`, "");
+                throw new UsageError(`unknown command '${name}'`, "");
             }
             command.outputHelp();
         });
@@ -377,7 +377,8 @@ export async function main(rt: Runtime): Promise<number> {
             // Commander has printed the help (or the version): asked for, or for a missing command (exit 2).
             return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
         }
-        if (e instanceof ArgumentError) {
+        if (e instanceof UsageError) {
+            // The one place a usage error is written: each ends with where the help of the command concerned is.
             rt.stderr.write(`ecs-exec: ${e.message} ${seeHelp(e.command ?? running)}\n`);
             return e.exitCode;
         }
@@ -407,7 +408,7 @@ function parserError(e: CommanderError, command: string): Error {
         return e;
     }
     // A suggestion comes on a line of its own: "(Did you mean --stack?)".
-    return new ArgumentError(e.message.replace(/^error: /, "").replace(/\n/g, " ").replace(/\.$/, ""), command);
+    return new UsageError(e.message.replace(/^error: /, "").replace(/\n/g, " ").replace(/\.$/, ""), command);
 }
 
 /** The real process: what the bin runs. */

@@ -3,6 +3,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { PROJECT_DIR } from "../synth/synth";
 import { DOC_PAGES, DocPage, readDoc } from "./support/docs";
+import { TEST_STACK_KINDS, testStack } from "./support/testStacks";
 
 /** Files the documentation's commands write: `> FILE`, `--out FILE` / `-o FILE`, `--file FILE`, in code blocks and code spans. */
 function filesWritten(markdown: string): string[] {
@@ -19,5 +20,13 @@ describe(".gitignore", () => {
         const check = spawnSync("git", ["check-ignore", "--no-index", ...written], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.equal(check.error, undefined);
         assert.deepEqual(check.stdout.split("\n").filter(Boolean).sort(), written);
+    });
+
+    it("ignores the stack files tests write into the project, so a running or killed test run leaves the checkout clean", () => {
+        // Pulumi.dev.yaml, a stack of the project, is not ignored.
+        const testFiles = TEST_STACK_KINDS.map((kind) => `Pulumi.${testStack(kind)}.yaml`);
+        const check = spawnSync("git", ["check-ignore", "--no-index", ...testFiles, "Pulumi.dev.yaml"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.equal(check.error, undefined);
+        assert.deepEqual(check.stdout.split("\n").filter(Boolean), testFiles);
     });
 });

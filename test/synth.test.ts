@@ -6,6 +6,7 @@ import { runSynth, SynthRun } from "../synth/run";
 import { leavePulumiBookkeepingStacksUnmapped } from "../synth/stackTraces";
 import { duplicateUrnMessage, PROJECT_DIR } from "../synth/synth";
 import { underMocks } from "./support/pulumi";
+import { testStack } from "./support/testStacks";
 
 const ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 
@@ -77,7 +78,7 @@ describe("the offline synth's stack traces", () => {
 describe("npm run synth, as strict as its errors are kind", function () {
     this.timeout(60_000);
     /** A stack of its own for these tests: its file in the project, as a user adds one, removed afterwards. */
-    const stack = `synthtest${process.pid}`;
+    const stack = testStack("synthtest");
     const stackFile = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
     const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8").replace("ecs-exec:environment: dev", `ecs-exec:environment: ${stack}`);
     const runs: Record<string, SynthRun> = {};

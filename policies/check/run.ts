@@ -2,19 +2,36 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runSynth } from "../../synth/run";
-import { stackFilePath } from "../../synth/stackFiles";
+import { SynthUsageError } from "../../synth/errors";
+import { readStackConfig, stackFilePath } from "../../synth/stackFiles";
 import { CheckArgs, FailingStackError, UsageError } from "./args";
 import { check } from "./check";
 import { PACK_DIR, PolicyPackProcess } from "./pack";
 import { countByLevel, formatTable, ResourceRecord } from "./report";
 
 /**
- * The policy config file; refused at once, before the pack and the synth start, when it or the stack file is
- * missing (a stack added without its policy config).
+ * Refuses, before the pack and the synth start, a stack whose file is missing or is not YAML: the latter read as
+ * synth reads it and told in synth's one line (`Pulumi.<stack>.yaml:<line>:<column>: not valid YAML: ...`), not under
+ * a "synth of stack ... failed" line, and without loading the pack for a synth that cannot run.
+ */
+function requireReadableStackFile(stack: string): void {
+    if (!fs.existsSync(stackFilePath(stack))) {
+        throw new UsageError(`no stack ${stack}: ${path.relative(process.cwd(), stackFilePath(stack))} does not exist`);
+    }
+    try {
+        readStackConfig(stack);
+    } catch (e) {
+        throw e instanceof SynthUsageError ? new UsageError(e.message) : e;
+    }
+}
+
+/**
+ * The policy config file; refused at once, before the pack and the synth start, when it is missing (a stack added
+ * without its policy config), or when the stack's file is missing or not YAML.
  */
 export function policyConfigFile(args: CheckArgs): string {
-    if (args.stack && !fs.existsSync(stackFilePath(args.stack))) {
-        throw new UsageError(`no stack ${args.stack}: ${path.relative(process.cwd(), stackFilePath(args.stack))} does not exist`);
+    if (args.stack) {
+        requireReadableStackFile(args.stack);
     }
     const file = args.policyConfig ?? path.join(PACK_DIR, "config", `${args.stack}.json`);
     if (!fs.existsSync(file)) {

@@ -677,7 +677,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
     scenario("forward: an unknown destination is exit 2, listing the configured ones, before any AWS call", {}, async ({ forward, operations }) => {
         const result = await forward(["billing-db"]).exited;
         assert.equal(result.code, 2);
-        assert.equal(result.stderr, 'ecs-exec: no destination "billing-db" in stack dev; configured: orders-db\n');
+        assert.equal(result.stderr, 'ecs-exec: no destination "billing-db" in stack dev; configured: orders-db (see ecs-exec forward --help)\n');
         assert.deepEqual(operations(), []);
     });
 
@@ -687,7 +687,7 @@ describe("ecs-exec end to end (real SDK, local AWS endpoint, stand-in plugin)", 
         try {
             const result = await forward(["orders-db", "--local-port", String(port)]).exited;
             assert.equal(result.code, 2);
-            assert.equal(result.stderr, `ecs-exec: local port ${port} is in use: stop what listens on it, or choose another with --local-port\n`);
+            assert.equal(result.stderr, `ecs-exec: local port ${port} is in use: stop what listens on it, or choose another with --local-port (see ecs-exec forward --help)\n`);
             assert.deepEqual(operations(), []);
         } finally {
             server.close();

@@ -86,11 +86,13 @@ describe("ecs-exec command line", () => {
         ["run", "--transcript-wait", "1x", "--", "true"],
         ["list", "--profile"],
     ]) {
-        it(`bad arguments (${args.join(" ")}): one message with the tool's prefix once, exit 2`, async () => {
+        it(`bad arguments (${args.join(" ")}): one message with the tool's prefix once, ending with where the command's help is, exit 2`, async () => {
             const { code, stderr } = await run([...args, "--outputs", outputsFile]);
             assert.equal(code, 2);
             assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
             assert.match(stderr, /^ecs-exec: (?!ecs-exec: |error: )/);
+            const command = COMMANDS.includes(args[0]) ? `ecs-exec ${args[0]}` : "ecs-exec";
+            assert.ok(stderr.endsWith(` (see ${command} --help)\n`), stderr);
         });
     }
 
@@ -106,13 +108,31 @@ describe("ecs-exec command line", () => {
             '--since takes a duration back from now (30m, 24h, 7d) or an ISO time (2026-03-14T09:00Z), not "yesterday" (see ecs-exec audit --help)',
         ],
         [["shell", "--timeout", "5x"], '--timeout takes a duration such as 90s, 5m or 1h, not "5x" (see ecs-exec shell --help)'],
+        [["audit", "--since", "1h", "--until", "2h"], "--since must be before --until (see ecs-exec audit --help)"],
+        [
+            ["audit", "--since", "100d"],
+            "--since reaches back before 2025-12-14 12:00:00Z: CloudTrail's event history keeps 90 days " +
+                "(use --since 90d at most; older events are in the trail's S3 bucket) (see ecs-exec audit --help)",
+        ],
+        [
+            ["run", "--reason", "INC-42", "--", "ls"],
+            '--reason "INC-42" says too little: it has 6 characters; a reason has at least 8. Say why you start the exec task in at ' +
+                'least 8 characters, without leading or trailing spaces, e.g. --reason "INC-4711 restore orders" (see ecs-exec run --help)',
+        ],
+        [
+            ["run", "--reason", "INC-1, INC-2 #urgent", "--", "ls"],
+            '--reason cannot be an ECS tag value: it contains ",", "#". Tag values take letters, digits, spaces and + - = . _ : / @ ' +
+                "(at most 256 characters) (see ecs-exec run --help)",
+        ],
+        [["shell", "--reason", ""], "--reason needs a text: why you start the exec task (a ticket, a runbook step) (see ecs-exec shell --help)"],
+        [["forward", "orders-db", "--local-port", "0"], '--local-port takes a TCP port from 1 to 65535, not "0" (see ecs-exec forward --help)'],
         [["--bogus"], "unknown option '--bogus' (see ecs-exec --help)"],
         [["frobnicate"], "unknown command 'frobnicate' (see ecs-exec --help)"],
         [["help", "frobnicate"], "unknown command 'frobnicate' (see ecs-exec --help)"],
         [["stop"], "stop takes a task id or --mine (one of them) (see ecs-exec stop --help)"],
         [["stop", "0f8e9c1d2b3a4e5f60718293a4b5c6d7", "--mine"], "stop takes a task id or --mine (one of them) (see ecs-exec stop --help)"],
     ] as const) {
-        it(`a parser error (${args.join(" ")}) reads "ecs-exec: <message> (see ecs-exec <command> --help)", exit 2`, async () => {
+        it(`a usage error (${args.join(" ")}) reads "ecs-exec: <message> (see ecs-exec <command> --help)", exit 2`, async () => {
             const { code, stdout, stderr } = await run([...args]);
             assert.deepEqual({ code, stdout, stderr }, { code: 2, stdout: "", stderr: `ecs-exec: ${message}\n` });
         });
@@ -177,7 +197,7 @@ describe("ecs-exec command line", () => {
         plugin.check = async () => void (checked = true);
         const { code, stderr } = await run(["shell", "--outputs", outputsFile, "--min-left", "9h"], plugin);
         assert.equal(code, 2);
-        assert.equal(stderr, "ecs-exec: --min-left 9h is more than an exec task of stack dev lives (maxSessionHours: 8 h)\n");
+        assert.equal(stderr, "ecs-exec: --min-left 9h is more than an exec task of stack dev lives (maxSessionHours: 8 h) (see ecs-exec shell --help)\n");
         assert.equal(checked, false);
     });
 
@@ -187,7 +207,7 @@ describe("ecs-exec command line", () => {
         assert.equal(
             stderr,
             "ecs-exec: --since reaches back before 2025-12-14 12:00:00Z: CloudTrail's event history keeps 90 days " +
-                "(use --since 90d at most; older events are in the trail's S3 bucket)\n",
+                "(use --since 90d at most; older events are in the trail's S3 bucket) (see ecs-exec audit --help)\n",
         );
     });
 
@@ -201,7 +221,7 @@ describe("ecs-exec command line", () => {
             assert.equal(
                 stderr,
                 'ecs-exec: stack prod requires a reason for every exec task (requireReason): add --reason "TEXT", for example ' +
-                    '--reason "INC-4711 restore orders". It goes into the task\'s Reason tag, the alert and ecs-exec audit.\n',
+                    `--reason "INC-4711 restore orders". It goes into the task's Reason tag, the alert and ecs-exec audit. (see ecs-exec ${command[0]} --help)\n`,
             );
             assert.equal(checked, false, "not even the plugin check");
         });
@@ -221,7 +241,7 @@ describe("ecs-exec command line", () => {
             assert.equal(
                 stderr,
                 `ecs-exec: --reason ${JSON.stringify(reason)} says too little: ${why}. Say why you start the exec task in at ` +
-                    'least 8 characters, without leading or trailing spaces, e.g. --reason "INC-4711 restore orders"\n',
+                    'least 8 characters, without leading or trailing spaces, e.g. --reason "INC-4711 restore orders" (see ecs-exec shell --help)\n',
             );
             assert.equal(checked, false, "not even the plugin check");
         });
@@ -230,7 +250,17 @@ describe("ecs-exec command line", () => {
     it("a --reason ECS cannot take as a tag value: says which characters, exit 2", async () => {
         const { code, stderr } = await run(["run", "--outputs", outputsFile, "--reason", "INC-1, INC-2 #urgent", "--", "true"]);
         assert.equal(code, 2);
-        assert.match(stderr, /^ecs-exec: --reason cannot be an ECS tag value: it contains ",", "#"\. Tag values take letters, digits, spaces/);
+        assert.equal(
+            stderr,
+            'ecs-exec: --reason cannot be an ECS tag value: it contains ",", "#". Tag values take letters, digits, spaces and ' +
+                "+ - = . _ : / @ (at most 256 characters) (see ecs-exec run --help)\n",
+        );
+    });
+
+    it("forward to a destination the stack does not configure: names the configured ones and forward's help, exit 2", async () => {
+        const { code, stderr } = await run(["forward", "billing-db", "--outputs", prodOutputsFile, "--reason", "INC-4711 restore orders"]);
+        assert.equal(code, 2);
+        assert.equal(stderr, 'ecs-exec: no destination "billing-db" in stack prod; configured: orders-db (see ecs-exec forward --help)\n');
     });
 
     it("run takes the options after COMMAND as the command's own", async () => {

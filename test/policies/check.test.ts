@@ -9,6 +9,7 @@ import type { PackInfo } from "../../policies/check/pack";
 import { formatTable, violationsOf } from "../../policies/check/report";
 import { PROJECT_DIR } from "../../synth/synth";
 import { synthStack } from "../support/synthRun";
+import { testStack } from "../support/testStacks";
 import { MUTATIONS } from "./mutations";
 import { configFile } from "./sharedPack";
 
@@ -25,6 +26,21 @@ function runCheck(args: string[]): Promise<Run> {
             process.execPath,
             ["-r", "ts-node/register/transpile-only", path.join("policies", "check", "cli.ts"), ...args],
             { cwd: PROJECT_DIR },
+            (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        ),
+    );
+}
+
+/**
+ * `node <args>` as runCheck runs it, with every child process it starts written down in `record`
+ * (test/support/recordSpawns.ts): an empty record says nothing was started.
+ */
+function runRecordingSpawns(args: string[], record: string): Promise<Run> {
+    return new Promise((resolve) =>
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "-r", path.join(__dirname, "..", "support", "recordSpawns.ts"), ...args],
+            { cwd: PROJECT_DIR, env: { ...process.env, ECS_EXEC_RECORD_SPAWNS: record } },
             (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         ),
     );
@@ -145,20 +161,11 @@ describe("npm run check", function () {
 
     it("refuses a stack without its policy config before the pack or the synth starts, naming the file to create or the option to pass", async () => {
         // A stack added as a team adds one: its stack file copied, its policy config forgotten.
-        const stack = `added${process.pid}`;
+        const stack = testStack("added");
         const stackFile = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
         fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), stackFile);
-        // Run as runCheck runs it, with every child process it starts written down (test/support/recordSpawns.ts).
         const records = fs.mkdtempSync(path.join(os.tmpdir(), "check-spawns-"));
-        const recorded = (args: string[], record: string) =>
-            new Promise<Run>((resolve) =>
-                execFile(
-                    process.execPath,
-                    ["-r", "ts-node/register/transpile-only", "-r", path.join(__dirname, "..", "support", "recordSpawns.ts"), ...args],
-                    { cwd: PROJECT_DIR, env: { ...process.env, ECS_EXEC_RECORD_SPAWNS: path.join(records, record) } },
-                    (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-                ),
-            );
+        const recorded = (args: string[], record: string) => runRecordingSpawns(args, path.join(records, record));
         try {
             const [run, probe] = await Promise.all([
                 recorded([path.join("policies", "check", "cli.ts"), "--stack", stack], "check"),
@@ -177,6 +184,25 @@ describe("npm run check", function () {
         } finally {
             fs.rmSync(stackFile);
             fs.rmSync(records, { recursive: true, force: true });
+        }
+    });
+
+    it("a stack file that is not YAML: synth's one line naming the file, line and column, exit 2, before the pack or the synth starts", async () => {
+        const stack = testStack("added");
+        const stackFile = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+        // Not YAML: a key indented by one space under config (line 4), which YAML cannot place.
+        fs.writeFileSync(stackFile, "config:\n  ecs-exec:environment: dev\n  ecs-exec:execCpu: 256\n ecs-exec:execMemory: 512\n");
+        const record = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "check-spawns-")), "check");
+        try {
+            const run = await runRecordingSpawns([path.join("policies", "check", "cli.ts"), "--stack", stack], record);
+            assert.deepEqual(
+                { code: run.code, stdout: run.stdout, stderr: run.stderr },
+                { code: 2, stdout: "", stderr: `error: Pulumi.${stack}.yaml:4:2: not valid YAML: bad indentation of a mapping entry\n` },
+            );
+            assert.equal(fs.readFileSync(record, "utf8"), "", "no child process");
+        } finally {
+            fs.rmSync(stackFile);
+            fs.rmSync(path.dirname(record), { recursive: true, force: true });
         }
     });
 
