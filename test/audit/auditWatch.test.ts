@@ -224,7 +224,7 @@ for (const stack of ["dev", "prod"]) {
             }
         });
 
-        it("leaves ExecuteCommand and RunTask to their own alerts, exactly one each", () => {
+        it("leaves ExecuteCommand and RunTask to their own alerts: no chain rule matches them", () => {
             const place = (event: any) => {
                 const text = JSON.stringify(event).replace(/dev-ecs-exec/g, `${stack}-ecs-exec`);
                 return JSON.parse(text);
