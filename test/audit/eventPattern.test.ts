@@ -54,6 +54,19 @@ describe("event pattern matcher (test support)", () => {
         });
     });
 
+    describe("a field's list of filters (EventBridge User Guide, \"Event patterns\": any of the values may match)", () => {
+        const port = { detail: { parameters: { portNumber: [{ "anything-but": ["5432"] }, { exists: false }] } } };
+        const parameters = (value: unknown) => ({ detail: { parameters: value } });
+
+        it("matches when any filter does, absence among them, as aws/event-ruler does for [{exists: false}, \"1\"]", () => {
+            assert.equal(matches(port, parameters({ portNumber: ["22"] })), true, "another port");
+            assert.equal(matches(port, parameters({ host: ["orders-db"] })), true, "no port");
+            assert.equal(matches(port, parameters({ portNumber: [] })), true, "an empty list holds no leaf");
+            assert.equal(matches(port, { detail: {} }), true, "no parameters at all");
+            assert.equal(matches(port, parameters({ portNumber: ["5432"] })), false, "the listed port");
+        });
+    });
+
     describe("$or", () => {
         const either: EventPattern = { source: ["aws.ecs"], detail: { $or: [{ errorCode: [{ exists: true }] }, { eventName: ["RunTask"] }] } };
 

@@ -248,13 +248,24 @@ describe("forwarding to a destination the stack does not list", () => {
         { host: "10.0.8.15", port: 6379 },
     ];
     const UNLISTED = unlistedForwardingAlert("dev-ecs-exec", DESTINATIONS);
+    const REMOTE_HOST = "AWS-StartPortForwardingSessionToRemoteHost";
     const to = (host: string, port: string, event = forwarded()) => {
         event.detail.requestParameters.parameters = { ...event.detail.requestParameters.parameters, host: [host], portNumber: [port] };
+        return event;
+    };
+    /**
+     * The fixture's call with another request: CloudTrail records the request's members as it gave them, so a member
+     * it left out (a document, its parameters, one parameter) is not in the record.
+     */
+    const request = (documentName: string | undefined, parameters: Record<string, string[]> | undefined, event = forwarded()) => {
+        const { target } = event.detail.requestParameters;
+        event.detail.requestParameters = { target, ...(documentName ? { documentName } : {}), ...(parameters ? { parameters } : {}) };
         return event;
     };
     /** Every alert the stack has on StartSession to a task, the added one included. */
     const alerts = [...ALERTS, UNLISTED];
     const fired = (event: unknown) => alerts.filter((alert) => matches(alert.eventPattern, event)).map((alert) => alert.id);
+    const shown = (alert: AlertDefinition, event: unknown) => JSON.stringify(JSON.parse(renderAlert(alert, event)), null, 2);
 
     it("alerts, besides the session alert, on a listener in the task itself: 127.0.0.1, localhost, the task's own address", () => {
         for (const [host, port] of [["127.0.0.1", "22"], ["localhost", "8080"], ["10.0.3.57", "2222"], ["0.0.0.0", "22"]]) {
@@ -267,30 +278,107 @@ describe("forwarding to a destination the stack does not list", () => {
         assert.deepEqual(fired(to("10.0.8.15", "5432")), ["start-session-forward", UNLISTED_FORWARDING_ALERT_ID]);
     });
 
-    it("stays silent on every configured destination, and on refused calls, which the refusal alert reports", () => {
-        for (const { host, port } of DESTINATIONS) {
-            assert.deepEqual(fired(to(host, String(port))), ["start-session-forward"], `${host}:${port}`);
+    it("alerts on a listed host without a port: the port is the document's default, which AWS documents for none", () => {
+        for (const host of ["orders-db.dev.example.com", "10.0.8.15"]) {
+            const withoutPort = request(REMOTE_HOST, { host: [host], localPortNumber: ["5432"] });
+            // The forwarding alert reads the port, so the session family reports it as a record lacking a field.
+            assert.deepEqual(fired(withoutPort), ["start-session-unmatched", UNLISTED_FORWARDING_ALERT_ID], host);
+            assert.deepEqual(fired(request(REMOTE_HOST, { host: [host], portNumber: [] })), ["start-session-unmatched", UNLISTED_FORWARDING_ALERT_ID], `${host}, []`);
         }
-        assert.deepEqual(fired(refused(to("127.0.0.1", "22"))), ["start-session-refused"]);
-        assert.deepEqual(fired(shell()), ["start-session-other"], "a shell is no forwarding");
+        // Not even where port 80 is listed: a default is no documented value, and a new version of the document may change it.
+        const web = unlistedForwardingAlert("dev-ecs-exec", [{ host: "web.dev.example.com", port: 80 }]);
+        assert.equal(matches(web.eventPattern, request(REMOTE_HOST, { host: ["web.dev.example.com"] })), true);
+        assert.equal(matches(web.eventPattern, request(REMOTE_HOST, { host: ["web.dev.example.com"], portNumber: ["80"] })), false);
     });
 
-    it("with no destination configured, alerts on every forwarding", () => {
+    it("alerts on the remote-host document without a host: with a port, without, with no parameters, with an empty host list", () => {
+        const parameterSets: (Record<string, string[]> | undefined)[] = [
+            { portNumber: ["5432"], localPortNumber: ["5432"] },
+            { localPortNumber: ["5432"] },
+            undefined,
+            { host: [], portNumber: ["5432"] },
+        ];
+        for (const parameters of parameterSets) {
+            assert.deepEqual(fired(request(REMOTE_HOST, parameters)), ["start-session-other", UNLISTED_FORWARDING_ALERT_ID], JSON.stringify(parameters));
+        }
+    });
+
+    it("alerts on every forwarding to the task itself, with a port or without (the document's default), to a socket", () => {
+        for (const documentName of ["AWS-StartPortForwardingSession", "AWS-StartSSHSession"]) {
+            const parameterSets: (Record<string, string[]> | undefined)[] = [{ portNumber: ["5432"], localPortNumber: ["5432"] }, { portNumber: ["22"] }, { localPortNumber: ["8080"] }, undefined];
+            for (const parameters of parameterSets) {
+                assert.deepEqual(fired(request(documentName, parameters)), ["start-session-other", UNLISTED_FORWARDING_ALERT_ID], `${documentName} ${JSON.stringify(parameters)}`);
+            }
+        }
+        assert.deepEqual(fired(request("AWS-StartPortForwardingSessionToSocket", undefined)), ["start-session-other", UNLISTED_FORWARDING_ALERT_ID]);
+        // A destination listed as localhost is reached with the remote-host document; through the task's own port it still alerts.
+        const local = unlistedForwardingAlert("dev-ecs-exec", [{ host: "localhost", port: 5432 }]);
+        assert.equal(matches(local.eventPattern, request(REMOTE_HOST, { host: ["localhost"], portNumber: ["5432"] })), false);
+        assert.equal(matches(local.eventPattern, request("AWS-StartPortForwardingSession", { portNumber: ["5432"] })), true);
+    });
+
+    it("knows the documents by ARN too", () => {
+        const arn = (name: string) => `arn:aws:ssm:us-east-1::document/${name}`;
+        assert.deepEqual(fired(request(arn("AWS-StartPortForwardingSession"), { portNumber: ["22"] })), ["start-session-other", UNLISTED_FORWARDING_ALERT_ID]);
+        assert.deepEqual(fired(request(arn(REMOTE_HOST), { portNumber: ["22"] })), ["start-session-other", UNLISTED_FORWARDING_ALERT_ID]);
+        assert.deepEqual(fired(request(arn(REMOTE_HOST), { host: ["orders-db.dev.example.com"], portNumber: ["5432"] })), ["start-session-forward"]);
+    });
+
+    it("stays silent on every configured destination, on sessions that forward nothing, and on refused calls, which the refusal alert reports", () => {
+        for (const { host, port } of DESTINATIONS) {
+            assert.deepEqual(fired(to(host, String(port))), ["start-session-forward"], `${host}:${port}`);
+            assert.deepEqual(fired(request(REMOTE_HOST, { host: [host], portNumber: [String(port)] })), ["start-session-forward"], `${host}:${port}, no local port`);
+        }
+        assert.deepEqual(fired(refused(to("127.0.0.1", "22"))), ["start-session-refused"]);
+        assert.deepEqual(fired(refused(request(REMOTE_HOST, { host: ["orders-db.dev.example.com"] }))), ["start-session-refused"]);
+        assert.deepEqual(fired(refused(request("AWS-StartPortForwardingSession", undefined))), ["start-session-refused"]);
+        assert.deepEqual(fired(shell()), ["start-session-other"], "a shell is no forwarding");
+        assert.deepEqual(fired(request("AWS-StartInteractiveCommand", { command: ["bash"] })), ["start-session-other"], "nor is a command");
+        assert.deepEqual(fired(request("SSM-SessionManagerRunShell", undefined)), ["start-session-other"], "nor the default shell named");
+    });
+
+    it("with no destination configured, alerts on every forwarding, with or without host and port", () => {
         const none = unlistedForwardingAlert("dev-ecs-exec", []);
         assert.equal(matches(none.eventPattern, to("orders-db.dev.example.com", "5432")), true);
+        assert.equal(matches(none.eventPattern, request(REMOTE_HOST, { host: ["orders-db.dev.example.com"] })), true);
+        assert.equal(matches(none.eventPattern, request(REMOTE_HOST, undefined)), true);
+        assert.equal(matches(none.eventPattern, request("AWS-StartPortForwardingSession", undefined)), true);
         assert.equal(matches(none.eventPattern, shell()), false);
     });
 
-    it("says where the session went and what the stack lists", () => {
+    it("stays within EventBridge's limits: a pattern of at most 2048 characters with several destinations, a transformer within its", () => {
+        const six = Array.from({ length: 6 }, (_, i) => ({ host: `replica-${i}.orders-db.dev.example.com`, port: 5432 + i }));
+        for (const alert of [UNLISTED, unlistedForwardingAlert("dev-ecs-exec", six)]) {
+            const size = JSON.stringify(alert.eventPattern).length;
+            assert.ok(size <= 2048, `${size} characters`);
+        }
         assert.deepEqual(transformerProblems(UNLISTED.inputPaths, UNLISTED.inputTemplate), []);
-        const text = renderAlert(UNLISTED, to("127.0.0.1", "22"));
-        assert.match(text, /\nForwards: {3}to 127\.0\.0\.1 port 22\n/);
-        assert.match(text, /\nListed: {5}orders-db\.dev\.example\.com:5432, orders-db\.dev\.example\.com:5433, 10\.0\.8\.15:6379\n/);
+    });
+
+    it("says where the session went, as the request shows it, and what the stack lists, for every call it matches", () => {
+        const message = JSON.parse(renderAlert(UNLISTED, to("127.0.0.1", "22")));
+        assert.deepEqual(message.request.parameters, { host: ["127.0.0.1"], portNumber: ["22"], localPortNumber: ["5432"] });
+        assert.equal(message.listed, "orders-db.dev.example.com:5432, orders-db.dev.example.com:5433, 10.0.8.15:6379");
+        for (const event of [
+            request(REMOTE_HOST, { host: ["orders-db.dev.example.com"] }),
+            request(REMOTE_HOST, undefined),
+            request("AWS-StartPortForwardingSession", undefined),
+            request("AWS-StartSSHSession", { portNumber: ["22"] }),
+        ]) {
+            assert.equal(matches(UNLISTED.eventPattern, event), true);
+            assert.deepEqual(JSON.parse(renderAlert(UNLISTED, event)).request, event.detail.requestParameters);
+        }
     });
 
     it("is docs/security.md's sample, word for word, for dev's one destination", () => {
         const dev = unlistedForwardingAlert("dev-ecs-exec", [{ host: "orders-db.dev.example.com", port: 5432 }]);
-        const text = renderAlert(dev, to("127.0.0.1", "22"));
-        assert.ok(readDoc("security").includes(`\`\`\`text\n${text}\n\`\`\``), text);
+        const text = shown(dev, to("127.0.0.1", "22"));
+        assert.ok(readDoc("security").includes(`\`\`\`json\n${text}\n\`\`\``), text);
+    });
+
+    it("(every StartSession alert, the added one included, names the cluster's tasks only)", () => {
+        const elsewhere = request("AWS-StartPortForwardingSession", undefined);
+        elsewhere.detail.requestParameters.target = "ecs:payments_0f8e9c1d2b3a4e5f60718293a4b5c6d7_0f8e-1";
+        assert.deepEqual(alerts.filter((alert) => matches(alert.eventPattern, elsewhere)), []);
     });
 });
