@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { loadExecConfig } from "./components/config/pulumi";
+import { loadExecConfig, withConfigChecked } from "./components/config/pulumi";
 import {
     execNames,
     runTaskCommand as buildRunTaskCommand,
@@ -25,6 +25,8 @@ import {
 const config = loadExecConfig();
 const names = execNames(config.environment);
 const tags = stackTags(config.environment);
+// Also before any resource: destinations too many for their alert's pattern.
+const forwardingAlert = withConfigChecked(() => unlistedForwardingAlert(names.cluster, config.portForwarding));
 
 const caller = aws.getCallerIdentityOutput();
 // Who administers the audit chain: those configured, or whoever runs pulumi up (a role session as its role, with the
@@ -132,7 +134,7 @@ const audit = new ExecAudit("exec-audit", {
         ...executeCommandAlerts({ clusterName: names.cluster, sessionLogGroupName: names.sessionLogGroup }),
         ...runTaskAlerts({ family: names.taskFamily }),
         ...startSessionAlerts(names.cluster),
-        unlistedForwardingAlert(names.cluster, config.portForwarding),
+        forwardingAlert,
     ]
         .map((definition): AuditAlert => ({ id: definition.id, definition }))
         .concat({

@@ -3,7 +3,7 @@
  * `ecs-exec forward`, and anything else (a shell that bypasses ECS Exec's logging, by someone whose other
  * permissions allow it), refused calls included.
  */
-import { ecsSessionTargetPrefix, FORWARDING_DOCUMENT } from "../config";
+import { CONFIG_NAMESPACE, ConfigError, ecsSessionTargetPrefix, FORWARDING_DOCUMENT } from "../config";
 import { AlertDefinition, alertOfShape, alertsCovering, CALLER_LINES, CALLER_PATHS, EventPattern, PatternFilter } from "./alerts";
 
 /**
@@ -187,6 +187,7 @@ export function unlistedForwardingAlert(clusterName: string, destinations: reado
     const base = startSessionCalls(clusterName);
     ((base.detail as EventPattern).requestParameters as EventPattern).$or = unlisted;
     const listed = destinations.length > 0 ? destinations.map((d) => `${d.host}:${d.port}`).join(", ") : "none";
+    refuseOversizedPattern(base, listed);
     return alertOfShape(base, {
         id: UNLISTED_FORWARDING_ALERT_ID,
         description: `A port forwarding session through a task of ${clusterName} to a destination portForwarding does not list, from CloudTrail`,
@@ -215,4 +216,24 @@ export function unlistedForwardingAlert(clusterName: string, destinations: reado
             cloudTrailEventId: "<eventId>",
         },
     });
+}
+
+/** EventBridge's limit on an event pattern's length (EventBridge User Guide, quotas: "Event pattern size", default). */
+export const EVENT_PATTERN_MAX_LENGTH = 2048;
+
+/**
+ * Destinations whose pattern EventBridge would refuse at `pulumi up` (PutRule) are a config problem, told before any
+ * resource is declared: each listed host adds its name and its ports to the pattern.
+ */
+function refuseOversizedPattern(pattern: EventPattern, listed: string): void {
+    const length = JSON.stringify(pattern).length;
+    if (length > EVENT_PATTERN_MAX_LENGTH) {
+        throw new ConfigError([
+            {
+                key: `${CONFIG_NAMESPACE}:portForwarding`,
+                value: listed,
+                allowed: `destinations whose forwarding alert fits EventBridge's event pattern limit of ${EVENT_PATTERN_MAX_LENGTH} characters (these need ${length}): fewer hosts, or shorter host names`,
+            },
+        ]);
+    }
 }

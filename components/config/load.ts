@@ -3,6 +3,18 @@ import { CONFIG_NAMESPACE, ConfigError, ExecConfig, REGION_KEY } from "./config"
 import { exampleValues } from "./examples";
 import { parseExecConfig } from "./validate";
 
+const configFailure = (e: ConfigError) =>
+    new pulumi.RunError(`${e.message}\nFix Pulumi.${pulumi.getStack()}.yaml (or pulumi config set <key> <value>).`);
+
+/** A config problem found past validation (what the config makes of another concern's values), told as validation's are. */
+export function withConfigChecked<T>(derive: () => T): T {
+    try {
+        return derive();
+    } catch (e) {
+        throw e instanceof ConfigError ? configFailure(e) : e;
+    }
+}
+
 /** Reads the stack's config through the Pulumi SDK and validates it; a bad stack stops here with only the message. */
 export function loadExecConfig(): ExecConfig {
     const all = pulumi.runtime.allConfig();
@@ -22,9 +34,6 @@ export function loadExecConfig(): ExecConfig {
         }
         return config;
     } catch (e) {
-        if (e instanceof ConfigError) {
-            throw new pulumi.RunError(`${e.message}\nFix Pulumi.${pulumi.getStack()}.yaml (or pulumi config set <key> <value>).`);
-        }
-        throw e;
+        throw e instanceof ConfigError ? configFailure(e) : e;
     }
 }

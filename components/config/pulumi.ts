@@ -1,3 +1,3 @@
 /** Reading and validating the stack's config: the Pulumi SDK (and the AWS provider's regions) load with it. */
-export { loadExecConfig } from "./load";
+export { loadExecConfig, withConfigChecked } from "./load";
 export { parseExecConfig } from "./validate";

@@ -9,6 +9,7 @@ import {
     UNLISTED_FORWARDING_ALERT_ID,
     unlistedForwardingAlert,
 } from "../../components/audit";
+import { ConfigError } from "../../components/config";
 import { asIamUser, without } from "../support/cloudTrail";
 import { matches } from "../support/eventPattern";
 import { render, transformerProblems, valueAt } from "../support/inputTransformer";
@@ -353,6 +354,18 @@ describe("forwarding to a destination the stack does not list", () => {
             assert.ok(size <= 2048, `${size} characters`);
         }
         assert.deepEqual(transformerProblems(UNLISTED.inputPaths, UNLISTED.inputTemplate), []);
+    });
+
+    it("refuses destinations whose pattern EventBridge would refuse, as a config problem naming ecs-exec:portForwarding", () => {
+        const many = Array.from({ length: 12 }, (_, i) => ({ host: `replica-${i}.orders-db.eu-central-1.dev.example.com`, port: 5432 + i }));
+        assert.throws(
+            () => unlistedForwardingAlert("dev-ecs-exec", many),
+            (e: Error) =>
+                e instanceof ConfigError &&
+                e.problems.length === 1 &&
+                e.problems[0].key === "ecs-exec:portForwarding" &&
+                /fits EventBridge's event pattern limit of 2048 characters \(these need \d+\): fewer hosts, or shorter host names/.test(e.problems[0].allowed),
+        );
     });
 
     it("says where the session went, as the request shows it, and what the stack lists, for every call it matches", () => {
