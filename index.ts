@@ -161,6 +161,7 @@ const doctor = new DoctorAccess("doctor-access", {
     policyName: names.doctorPolicy,
     clusterName: cluster.clusterName,
     kmsKeyArn: logging.keyArn,
+    auditKeyArn: audit.keyArn,
     vpcId: network.vpcId,
     topicName: names.alertTopic,
     deadLetterQueueName: names.alertDeadLetterQueue,

@@ -8,6 +8,8 @@ import { ExecNetwork } from "../components/network/pulumi";
 import { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, SynthResult } from "../synth/synth";
 import { DOCUMENTED_SYNTH, runSynth, SynthRun, synthRunOf, synthStack } from "./support/synthRun";
 import { TEST_REGION, TEST_TAGS, underMocks } from "./support/pulumi";
+import { simulate } from "./support/iam";
+import { SYNTH_DEPLOY_ROLE } from "../synth/mocks";
 import { readDoc } from "./support/docs";
 
 const STACKS = ["dev", "prod"];
@@ -276,6 +278,49 @@ describe("npm run synth", function () {
                     flagged("protect"),
                     stack === "prod" ? ["exec-audit-key", "session-logging-key", "session-logging-sessions", "session-logging-transcripts"] : [],
                 );
+            });
+
+            it("denies everyone but the stack's audit administrators disabling, deleting or re-policying the audit key", async () => {
+                const r = result();
+                const configured = readStackConfig(stack)[`${CONFIG_NAMESPACE}:auditAdminPrincipalArns`] as string[] | undefined;
+                // Configured (prod), or whoever runs pulumi up, as its role with its path (dev).
+                const admins = configured ?? [`arn:aws:iam::111122223333:role${SYNTH_DEPLOY_ROLE.path}${SYNTH_DEPLOY_ROLE.name}`];
+                assert.deepEqual(r.outputs.auditAdminPrincipals, admins);
+                const keyPolicy = JSON.parse(r.resources.find((x) => x.name === "exec-audit-key")!.inputs.policy as string);
+                const deny = keyPolicy.Statement.find((st: any) => st.Effect === "Deny");
+                assert.deepEqual(deny, {
+                    Sid: "OnlyAuditAdministratorsDisableDeleteOrChangeTheKey",
+                    Effect: "Deny",
+                    Principal: { AWS: "*" },
+                    Action: ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"],
+                    Resource: "*",
+                    Condition: { ArnNotLike: { "aws:PrincipalArn": admins } },
+                });
+                // The topic's deny names the same administrators: one list.
+                const topicPolicy = JSON.parse(only(r, "aws:sns/topicPolicy:TopicPolicy").policy);
+                assert.deepEqual(topicPolicy.Statement.find((st: any) => st.Sid === "OnlyAuditAdministratorsChangeTheTopic").Condition, deny.Condition);
+                // The key the topic (and the dead-letter queue) names is this one, and IAM decides as the policy says.
+                const keyArn = only(r, "aws:sns/topic:Topic").kmsMasterKeyId as string;
+                assert.equal(only(r, "aws:sqs/queue:Queue").kmsMasterKeyId, keyArn);
+                const administrator = { AdministratorAccess: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } };
+                const ask = (roleArn: string, action: string) =>
+                    simulate({
+                        principal: roleArn.replace(/^arn:aws:iam::(\d+):role\/(?:.*\/)?([^/]+)$/, "arn:aws:sts::$1:assumed-role/$2/someone"),
+                        action,
+                        resource: keyArn,
+                        context: { "aws:PrincipalArn": roleArn },
+                        identityPolicies: administrator,
+                        resourcePolicy: keyPolicy,
+                    });
+                // A concrete role of each administrator pattern (Identity Center's carry a region and a suffix).
+                const listed = admins.map((arn) => arn.replace("sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*", "sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef"));
+                for (const action of ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]) {
+                    assert.equal((await ask("arn:aws:iam::111122223333:role/platform-admin", action)).decision, "ExplicitlyDenied", action);
+                    for (const admin of listed) {
+                        // The deployer among them: KMS refuses a policy that would lock its setter out of PutKeyPolicy.
+                        assert.equal((await ask(admin, action)).decision, "Allowed", `${admin} ${action}`);
+                    }
+                }
             });
 
             it("names the exec container with the one function IAM conditions will use", () => {

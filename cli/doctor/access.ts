@@ -2,7 +2,8 @@
  * Access: who is asking, whether their machine can open a session, and what IAM lets them and the exec agent do.
  */
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, type DescribeKeyCommandOutput, GetKeyPolicyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { callers, execAgentRequests, ScenarioFacts, scenarios } from "../../components/access";
 import { isEcsTagValue } from "../../components/config";
 import type { AwsContext } from "../../components/iam";
@@ -201,33 +202,87 @@ export function delegatingStatement(policy: unknown, ctx: AwsContext, action: st
     return undefined;
 }
 
-export const kmsKey = check<FactsOutputs>({
+type KeyMetadata = NonNullable<DescribeKeyCommandOutput["KeyMetadata"]>;
+
+/** What DescribeKey says of a key; undefined when the key no longer exists (deleted). */
+async function describeKey(ctx: CheckContext<never>, keyId: string): Promise<KeyMetadata | undefined> {
+    const described = await ctx.aws("kms:DescribeKey", () =>
+        ctx.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId })).catch((e: Error) => (e?.name === "NotFoundException" ? undefined : Promise.reject(e))),
+    );
+    return described?.KeyMetadata;
+}
+
+/**
+ * A key that is not Enabled encrypts nothing (KMS Developer Guide, "Key states of AWS KMS keys"); `which` names it and
+ * `silenced` says what stops. A cancelled deletion leaves the key Disabled (KMS API Reference, CancelKeyDeletion).
+ */
+function keyStateProblem(which: string, keyArn: string, metadata: KeyMetadata | undefined, silenced: string, stack: string): Finding | undefined {
+    const id = keyArn.split("/").pop();
+    if (!metadata) {
+        return fail(`the ${which} ${id} no longer exists: ${silenced}`, `pulumi up --refresh --stack ${stack} creates another (what it encrypted stays unreadable).`);
+    }
+    if (metadata.KeyState === "Enabled") {
+        return undefined;
+    }
+    if (metadata.KeyState === "PendingDeletion") {
+        const when = metadata.DeletionDate ? `, deleted on ${metadata.DeletionDate.toISOString().slice(0, 10)}` : "";
+        return fail(
+            `the ${which} ${id} is pending deletion${when}: ${silenced}`,
+            `aws kms cancel-key-deletion --key-id ${keyArn}, then aws kms enable-key --key-id ${keyArn} (a cancelled deletion leaves it Disabled).`,
+        );
+    }
+    return fail(`the ${which} ${id} is ${metadata.KeyState}: ${silenced}`, `Enable it: aws kms enable-key --key-id ${keyArn}.`);
+}
+
+export const kmsKey = check<FactsOutputs | "alertTopicArn">({
     id: "kms-key",
     group: "access",
-    title: "You may encrypt sessions with the exec key",
-    actions: ["kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "iam:GetRole", "iam:SimulatePrincipalPolicy"],
-    outputs: ["clusterArn", "taskRoleArn", "executionRoleArn", "kmsKeyArn", "execCpu", "execMemory"],
+    title: "The exec and audit keys are enabled; you may encrypt sessions with the exec key",
+    actions: ["kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy", "sns:GetTopicAttributes", "iam:GetRole", "iam:SimulatePrincipalPolicy"],
+    outputs: ["clusterArn", "taskRoleArn", "executionRoleArn", "kmsKeyArn", "execCpu", "execMemory", "alertTopicArn"],
     async run(ctx) {
         const keyId = ctx.stack.kmsKeyArn;
-        const [key, rotation, keyPolicy] = await Promise.all([
-            ctx.aws("kms:DescribeKey", () => ctx.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))),
+        const topic = ctx.stack.alertTopicArn;
+        // The audit key is the one the alert topic names: the stack encrypts the topic, its dead-letter queue and the
+        // alarms' messages with it.
+        const auditKey = ctx
+            .aws("sns:GetTopicAttributes", () => ctx.clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topic })))
+            .then(async ({ Attributes }) => {
+                const arn = Attributes?.KmsMasterKeyId;
+                return arn ? { arn, metadata: await describeKey(ctx, arn) } : undefined;
+            });
+        const [metadata, rotation, keyPolicy, audit] = await Promise.all([
+            describeKey(ctx, keyId),
             ctx.aws("kms:GetKeyRotationStatus", () => ctx.clients.kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))),
             keyPolicyOf(ctx),
+            auditKey,
         ]);
-        const metadata = key.KeyMetadata!;
         const findings: Finding[] = [];
-        if (metadata.KeyState !== "Enabled") {
-            findings.push(fail(`the key is ${metadata.KeyState}`, `Enable it (aws kms enable-key --key-id ${keyId}), or cancel its deletion.`));
+        const stack = ctx.outputs.stack;
+        if (!audit) {
+            findings.push(
+                warn(`the alert topic ${topic} names no KMS key, so the audit key could not be read`, `pulumi up --stack ${stack} encrypts it with the audit key again.`),
+            );
+        } else {
+            const silenced = "the alert topic, its dead-letter queue and the alarms deliver nothing, the alert of that very change included";
+            const problem = keyStateProblem("audit key", audit.arn, audit.metadata, silenced, stack);
+            if (problem) {
+                findings.push(problem);
+            }
         }
-        if (metadata.KeySpec !== "SYMMETRIC_DEFAULT" || metadata.KeyUsage !== "ENCRYPT_DECRYPT") {
-            findings.push(fail(`the key is ${metadata.KeySpec} for ${metadata.KeyUsage}; exec needs a symmetric encryption key`, "pulumi up restores the stack's key."));
+        const problem = keyStateProblem("exec key", keyId, metadata, "no exec session can start or be logged", stack);
+        if (problem) {
+            findings.push(problem);
+        } else if (metadata!.KeySpec !== "SYMMETRIC_DEFAULT" || metadata!.KeyUsage !== "ENCRYPT_DECRYPT") {
+            findings.push(fail(`the exec key is ${metadata!.KeySpec} for ${metadata!.KeyUsage}; exec needs a symmetric encryption key`, "pulumi up restores the stack's key."));
         }
         if (!rotation.KeyRotationEnabled) {
-            findings.push(warn("automatic key rotation is off", `aws kms enable-key-rotation --key-id ${keyId} (or pulumi up).`));
+            findings.push(warn("automatic rotation of the exec key is off", `aws kms enable-key-rotation --key-id ${keyId} (or pulumi up).`));
         }
         const principal = await principalOf(ctx);
         if (!("arn" in principal)) {
-            return principal;
+            // The keys' state holds whoever asks.
+            return combine([...findings, principal], principal.detail);
         }
         const { finding, total } = await scenarioFinding(ctx, principal, (action) => action.startsWith("kms:"), keyPolicy);
         findings.push(finding);
@@ -235,7 +290,11 @@ export const kmsKey = check<FactsOutputs>({
         if (delegation.status !== "pass") {
             findings.push(delegation);
         }
-        return combine(findings, `key ${keyId.split("/").pop()} enabled and rotating; ${count(total, "request")} decided as expected for you; ${delegation.detail}`);
+        return combine(
+            findings,
+            `audit key ${audit?.arn.split("/").pop()} (the alert topic's) enabled; exec key ${keyId.split("/").pop()} enabled and rotating; ` +
+                `${count(total, "request")} decided as expected for you; ${delegation.detail}`,
+        );
     },
 });
 

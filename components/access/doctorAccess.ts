@@ -10,6 +10,8 @@ export interface DoctorAccessArgs {
     policyName: string;
     clusterName: pulumi.Input<string>;
     kmsKeyArn: pulumi.Input<string>;
+    /** The audit key, which encrypts the alert topic. */
+    auditKeyArn: pulumi.Input<string>;
     vpcId: pulumi.Input<string>;
     topicName: string;
     deadLetterQueueName: string;
@@ -33,11 +35,12 @@ export class DoctorAccess extends pulumi.ComponentResource {
         super("ecs-exec:access:DoctorAccess", name, {}, opts);
 
         this.policyDocument = pulumi
-            .all([args.context, args.clusterName, args.kmsKeyArn, args.vpcId, args.ruleNames, args.alarmNames, args.trailName])
-            .apply(([ctx, clusterName, kmsKeyArn, vpcId, ruleNames, alarmNames, trailName]) =>
+            .all([args.context, args.clusterName, args.kmsKeyArn, args.auditKeyArn, args.vpcId, args.ruleNames, args.alarmNames, args.trailName])
+            .apply(([ctx, clusterName, kmsKeyArn, auditKeyArn, vpcId, ruleNames, alarmNames, trailName]) =>
                 doctorPolicy(ctx, {
                     clusterName,
                     kmsKeyArn,
+                    auditKeyArn,
                     vpcId,
                     topicName: args.topicName,
                     deadLetterQueueName: args.deadLetterQueueName,

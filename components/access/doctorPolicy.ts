@@ -30,6 +30,7 @@ export const DOCTOR_ACTIONS = [
     "events:TestEventPattern",
     "cloudwatch:GetMetricData",
     "cloudwatch:DescribeAlarms",
+    "sns:GetTopicAttributes",
     "sns:ListSubscriptionsByTopic",
     "sqs:GetQueueAttributes",
     "cloudtrail:DescribeTrails",
@@ -51,6 +52,8 @@ export interface DoctorPolicyArgs {
     clusterName: string;
     /** The session key. */
     kmsKeyArn: string;
+    /** The audit key, of the alert topic: doctor reads only its state. */
+    auditKeyArn: string;
     /** The VPC of the exec subnets. */
     vpcId: string;
     topicName: string;
@@ -92,6 +95,7 @@ function scopes(ctx: AwsContext, args: DoctorPolicyArgs): Record<AuthorizedActio
         condition: { StringEquals: { "ec2:Region": ctx.region } },
     };
     const key: Scope = { sid: "ReadTheSessionKey", resources: [args.kmsKeyArn] };
+    const topic: Scope = { sid: "ReadTheAlertTopic", resources: [arns.topic(ctx, args.topicName)] };
     const rules: Scope = {
         sid: "ReadTheAlertRules",
         resources: args.ruleNames.map((rule) => arns.rule(ctx, rule)),
@@ -104,7 +108,7 @@ function scopes(ctx: AwsContext, args: DoctorPolicyArgs): Record<AuthorizedActio
     return {
         "iam:GetRole": { sid: "FindTheCallersRole", resources: [iam("role/*")] },
         "iam:SimulatePrincipalPolicy": callers,
-        "kms:DescribeKey": key,
+        "kms:DescribeKey": { sid: "DescribeTheSessionAndAuditKeys", resources: [args.kmsKeyArn, args.auditKeyArn] },
         "kms:GetKeyPolicy": key,
         "kms:GetKeyRotationStatus": key,
         "ecs:DescribeClusters": { sid: "ReadTheExecCluster", resources: [clusterArn] },
@@ -130,7 +134,8 @@ function scopes(ctx: AwsContext, args: DoctorPolicyArgs): Record<AuthorizedActio
             sid: "ReadTheDeliveryAlarms",
             resources: args.alarmNames.map((alarm) => arns.alarm(ctx, alarm)),
         },
-        "sns:ListSubscriptionsByTopic": { sid: "ListTheAlertSubscriptions", resources: [arns.topic(ctx, args.topicName)] },
+        "sns:GetTopicAttributes": topic,
+        "sns:ListSubscriptionsByTopic": topic,
         "sqs:GetQueueAttributes": { sid: "CountUndeliveredAlerts", resources: [arns.queue(ctx, args.deadLetterQueueName)] },
         "cloudtrail:DescribeTrails": noResourceTypes,
         "cloudtrail:GetTrailStatus": trail,

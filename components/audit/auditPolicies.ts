@@ -22,7 +22,17 @@ export interface AuditKeyPolicyArgs {
     trailName?: string;
     /** The alarms on the alerts' delivery, which publish to the encrypted topic. */
     alarmNames: string[];
+    /** The only principals (`aws:PrincipalArn`, wildcards allowed) that may disable the key, delete it or change its policy. */
+    adminPrincipalArns: string[];
 }
+
+/**
+ * Key calls that silence the chain, the alert of the call itself included: a disabled key, or one pending deletion,
+ * encrypts nothing, so the topic, the dead-letter queue and the alarms deliver nothing (KMS Developer Guide, "Key
+ * states of AWS KMS keys"); a new key policy can take the services' grants away. Not CreateGrant, nor anything the
+ * services call to encrypt. Not the alias calls either: the topic and the queue name the key by its ARN.
+ */
+const AUDIT_KEY_CHANGES = ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"];
 
 /**
  * Key policy of the audit key, which encrypts the alert topic and, when the stack creates it, the trail's log
@@ -32,6 +42,11 @@ export interface AuditKeyPolicyArgs {
  * `aws:SourceArn` or `aws:SourceAccount` (EventBridge User Guide, "Using resource-based policies for Amazon
  * EventBridge", SNS permissions). CloudWatch for this stack's alarms where the request names one. CloudTrail
  * only for this stack's trail (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail").
+ *
+ * Nobody but the audit administrators may disable the key, schedule its deletion or change its policy. KMS refuses
+ * a key policy that would stop whoever sets it from setting the next one (KMS API Reference, CreateKey and
+ * PutKeyPolicy, BypassPolicyLockoutSafetyCheck, which the stack leaves off): a `pulumi up` by a principal not listed
+ * fails there, as it fails on the topic policy, and leaves the key as it was.
  */
 export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): PolicyDocument {
     const statements: PolicyStatement[] = [
@@ -54,6 +69,8 @@ export function auditKeyPolicy(ctx: AwsContext, args: AuditKeyPolicyArgs): Polic
             // only this stack's alarms match.
             Condition: { ArnEqualsIfExists: { "aws:SourceArn": args.alarmNames.map((name) => arns.alarm(ctx, name)) } },
         },
+        // In a key policy, "*" is this key.
+        denyAllButAuditAdministrators("OnlyAuditAdministratorsDisableDeleteOrChangeTheKey", AUDIT_KEY_CHANGES, "*", args.adminPrincipalArns),
     ];
     if (args.trailName) {
         const trailArn = arns.trail(ctx, args.trailName);

@@ -52,7 +52,7 @@ export interface ExecAuditArgs {
     alerts: AuditAlert[];
     /** The rest of the chain: watched, with this component's rules, trail, topic, alarms and key, by `audit-chain`. */
     watched: WatchedLinks;
-    /** The only principals that may change the topic, its subscriptions and the dead-letter queue. */
+    /** The only principals that may change the topic, its subscriptions, the dead-letter queue and the audit key's state or policy. */
     adminPrincipalArns: pulumi.Input<string[]>;
     /** Also protect the audit key and the trail's bucket, which are kept on delete in any case (see the constructor). */
     protectAuditData: boolean;
@@ -82,6 +82,8 @@ export class ExecAudit extends pulumi.ComponentResource {
     /** The rules of the chain's watch (`audit-chain` and `audit-watch`). */
     public readonly watchRuleNames: pulumi.Output<string[]>;
     public readonly deadLetterQueueUrl: pulumi.Output<string>;
+    /** The audit key, which encrypts the topic and the dead-letter queue (doctor reads its state). */
+    public readonly keyArn: pulumi.Output<string>;
     /** The trail created here; undefined with an existing trail. */
     public readonly trailName: pulumi.Output<string | undefined>;
 
@@ -115,12 +117,14 @@ export class ExecAudit extends pulumi.ComponentResource {
         this.alarmNames = pulumi.all([...rules.map(({ alarm }) => alarm.name), deadLetterAlarm.name]);
         this.watchRuleNames = pulumi.all(rules.slice(args.alerts.length).map(({ rule }) => rule.name));
         this.deadLetterQueueUrl = deadLetters.queue.url;
+        this.keyArn = key.arn;
         this.registerOutputs({
             topicArn: this.topicArn,
             ruleNames: this.ruleNames,
             alarmNames: this.alarmNames,
             watchRuleNames: this.watchRuleNames,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
+            keyArn: this.keyArn,
             trailName: this.trailName,
         });
     }
@@ -134,9 +138,11 @@ export class ExecAudit extends pulumi.ComponentResource {
                 description: `ECS Exec audit: the ${args.topicName} topic${createTrail ? ` and the ${args.trailName} trail` : ""}`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: context.apply((ctx) =>
-                    JSON.stringify(auditKeyPolicy(ctx, { trailName: createTrail ? args.trailName : undefined, alarmNames })),
-                ),
+                policy: pulumi
+                    .all([context, args.adminPrincipalArns])
+                    .apply(([ctx, adminPrincipalArns]) =>
+                        JSON.stringify(auditKeyPolicy(ctx, { trailName: createTrail ? args.trailName : undefined, alarmNames, adminPrincipalArns })),
+                    ),
                 tags: args.tags,
             },
             { parent: this, retainOnDelete: true, protect: args.protectAuditData },

@@ -399,6 +399,52 @@ describe("ExecAudit", () => {
                 assert.equal((await use("arn:aws:iam::444455556666:role/intruder", "kms:Decrypt", {}, { grant })).decision, "ImplicitlyDenied");
             });
 
+            /** A role session of the account, as KMS sees it: aws:PrincipalArn names its role, path included. */
+            const asRole = (roleArn: string, action: string) =>
+                use(roleArn.replace(/^arn:aws:iam::(\d+):role\/(?:.*\/)?([^/]+)$/, "arn:aws:sts::$1:assumed-role/$2/someone"), action, { "aws:PrincipalArn": roleArn }, { AdministratorAccess: ADMINISTRATOR });
+            // Each would silence the alert of the call itself: the topic, the dead-letter queue and the alarms encrypt with this key.
+            const KEY_CHANGES = ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"];
+
+            it("refuses every administrator of the account but the audit administrators disabling, deleting or re-policying it", async () => {
+                for (const other of [`arn:aws:iam::${ACCOUNT}:role/platform-admin`, `arn:aws:iam::${ACCOUNT}:role/github-deploy-test`]) {
+                    for (const action of KEY_CHANGES) {
+                        const result = await asRole(other, action);
+                        assert.equal(result.decision, "ExplicitlyDenied", `${other} ${action}`);
+                        assert.deepEqual(result.deniedBy, ["resource/OnlyAuditAdministratorsDisableDeleteOrChangeTheKey"]);
+                    }
+                }
+                const mallory = await use(`arn:aws:iam::${ACCOUNT}:user/mallory`, "kms:ScheduleKeyDeletion", { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:user/mallory` }, { AdministratorAccess: ADMINISTRATOR });
+                assert.equal(mallory.decision, "ExplicitlyDenied");
+            });
+
+            it("lets each audit administrator do so, the deployer keeping PutKeyPolicy as KMS's lockout check demands", async () => {
+                const administrators = [ADMINS[0], `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef`];
+                for (const admin of administrators) {
+                    for (const action of KEY_CHANGES) {
+                        assert.equal((await asRole(admin, action)).decision, "Allowed", `${admin} ${action}`);
+                    }
+                }
+            });
+
+            it("denies nothing else: any administrator may still enable it, cancel its deletion, grant and use it", async () => {
+                for (const action of ["kms:EnableKey", "kms:CancelKeyDeletion", "kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"]) {
+                    const result = await asRole(`arn:aws:iam::${ACCOUNT}:role/platform-admin`, action);
+                    assert.equal(result.decision, "Allowed", action);
+                    assert.deepEqual(result.deniedBy, [], action);
+                }
+            });
+
+            it("keeps the services' use of it with the deny in place", async () => {
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+                    assert.equal((await use("events.amazonaws.com", action)).decision, "Allowed", `EventBridge ${action}`);
+                    assert.equal((await use("cloudwatch.amazonaws.com", action, { "aws:SourceArn": ALARM_ARN })).decision, "Allowed", `CloudWatch ${action}`);
+                }
+                const { one } = await built();
+                const deny = JSON.parse(one("aws:kms/key:Key").policy).Statement.find((s: any) => s.Effect === "Deny");
+                assert.deepEqual(deny.Action, KEY_CHANGES, "no action a service calls to encrypt, and not CreateGrant");
+                assert.deepEqual(deny.Condition, { ArnNotLike: { "aws:PrincipalArn": ADMINS } });
+            });
+
             it("lets CloudTrail encrypt log files of this trail only", async () => {
                 const { one, keyArn } = await built();
                 const asCloudTrail = (sourceArn: string) =>
@@ -490,7 +536,12 @@ describe("ExecAudit", () => {
             assert.equal(registered.all.filter((r) => r.type.startsWith("aws:s3/")).length, 0);
             assert.equal(registered.ofType("time:index/sleep:Sleep").length, 0, "nothing to wait for");
             const sids = JSON.parse(one("aws:kms/key:Key").policy).Statement.map((s: any) => s.Sid);
-            assert.deepEqual(sids, ["AccountAdministersKeyThroughIam", "EventBridgePublishesToTheEncryptedTopic", "ThisStacksAlarmsPublishToTheEncryptedTopic"]);
+            assert.deepEqual(sids, [
+                "AccountAdministersKeyThroughIam",
+                "EventBridgePublishesToTheEncryptedTopic",
+                "ThisStacksAlarmsPublishToTheEncryptedTopic",
+                "OnlyAuditAdministratorsDisableDeleteOrChangeTheKey",
+            ]);
             assert.equal(await valueOf(audit.trailName), undefined);
         });
 

@@ -110,6 +110,8 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             );
         });
 
+        const keyPolicyOf = (keyArn: string) => [account.state.key, account.state.auditKey].find((k) => k.arn === keyArn)!.policy;
+
         it("allows, alone, every request of a run, on the resources and with the context IAM sees", async () => {
             for (const call of healthyCalls.filter((c) => !UNAUTHORIZED_ACTIONS.includes(c.action as never))) {
                 for (const resource of call.resources) {
@@ -119,7 +121,7 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                         resource,
                         context: { "aws:PrincipalArn": CALLER.roleArn, "aws:userid": CALLER.userId, ...call.context },
                         identityPolicies: { doctor: doctorPolicy() },
-                        resourcePolicy: call.action.startsWith("kms:") ? JSON.parse(account.state.key.policy) : undefined,
+                        resourcePolicy: call.action.startsWith("kms:") ? JSON.parse(keyPolicyOf(resource)) : undefined,
                     };
                     const decision = resource === "*" && call.action === "cloudwatch:GetMetricData" ? simulateUnvalidated(request) : (await simulate(request)).decision;
                     assert.equal(decision, "Allowed", `${call.action} on ${resource}`);
@@ -142,6 +144,10 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                 ["logs:GetLogEvents", `arn:aws:logs:us-east-1:111122223333:log-group:/ecs-exec/dev/sessions:log-stream:ecs-execute-command-1`],
                 ["kms:Decrypt", o.kmsKeyArn],
                 ["kms:DisableKey", o.kmsKeyArn],
+                ["kms:DisableKey", account.state.auditKey.arn],
+                ["kms:ScheduleKeyDeletion", account.state.auditKey.arn],
+                ["kms:GetKeyPolicy", account.state.auditKey.arn],
+                ["sns:SetTopicAttributes", o.alertTopicArn],
                 ["iam:PutRolePolicy", o.taskRoleArn],
                 ["iam:PassRole", o.taskRoleArn],
                 ["ecs:DescribeClusters", "arn:aws:ecs:us-east-1:111122223333:cluster/payments"],
@@ -244,7 +250,10 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
             ["a colleague's exec task on a foreign security group", "exec-task-network", (s) => (colleaguesTask(s).groups = ["sg-0f0e0d0c0b0a09080"])],
             ["a colleague's exec task in a foreign subnet", "exec-task-network", (s) => (colleaguesTask(s).subnetId = "subnet-0f0e0d0c0b0a09081")],
             ["subnets without a way out", "network", (s) => s.routeTables.forEach((t) => (t.routes = t.routes.filter((r) => r.gatewayId === "local")))],
-            ["the key disabled", "kms-key", (s) => (s.key.state = "Disabled")],
+            ["the exec key disabled", "kms-key", (s) => (s.key.state = "Disabled")],
+            ["the audit key disabled", "kms-key", (s) => (s.auditKey.state = "Disabled")],
+            ["the audit key pending deletion", "kms-key", (s) => Object.assign(s.auditKey, { state: "PendingDeletion", deletionDate: new Date("2026-04-13T10:15:00Z") })],
+            ["the audit key deleted", "kms-key", (s) => (s.auditKey.state = "Deleted")],
             [
                 "a task role without the Session Manager channels",
                 "task-role-permissions",
@@ -275,6 +284,37 @@ describe("ecs-exec doctor against a deployed stack (real SDK, local AWS of every
                 assert.equal(code, 1);
             });
         }
+
+        it("says which key is off, the exec key or the audit key the alert topic names, and how to turn it back on", async () => {
+            const kmsKey = async (inject: (s: AccountState) => void) => {
+                account.reset();
+                inject(account.state);
+                return (JSON.parse((await doctor()).stdout) as DoctorReport).checks.find((c) => c.id === "kms-key")!;
+            };
+            const exec = account.state.key.arn;
+            const audit = account.state.auditKey.arn;
+            const id = (arn: string) => arn.split("/").pop();
+            const disabled = await kmsKey((s) => (s.key.state = "Disabled"));
+            assert.match(disabled.detail, new RegExp(`^the exec key ${id(exec)} is Disabled: no exec session can start`));
+            assert.equal(disabled.fix, `Enable it: aws kms enable-key --key-id ${exec}.`);
+            const pending = await kmsKey((s) => Object.assign(s.auditKey, { state: "PendingDeletion", deletionDate: new Date("2026-04-13T10:15:00Z") }));
+            assert.match(pending.detail, new RegExp(`^the audit key ${id(audit)} is pending deletion, deleted on 2026-04-13: the alert topic, its dead-letter queue and the alarms deliver nothing`));
+            assert.equal(pending.fix, `aws kms cancel-key-deletion --key-id ${audit}, then aws kms enable-key --key-id ${audit} (a cancelled deletion leaves it Disabled).`);
+            const both = await kmsKey((s) => {
+                s.key.state = "Disabled";
+                s.auditKey.state = "Disabled";
+            });
+            assert.match(both.detail, new RegExp(`^the audit key ${id(audit)} is Disabled: .*; the exec key ${id(exec)} is Disabled: `));
+            const gone = await kmsKey((s) => (s.auditKey.state = "Deleted"));
+            assert.match(gone.detail, new RegExp(`^the audit key ${id(audit)} no longer exists: `));
+            // The audit key is found through the topic, and described by its ARN.
+            assert.ok(account.calls.some((c) => c.action === "sns:GetTopicAttributes" && c.allowed));
+            assert.ok(account.calls.some((c) => c.action === "kms:DescribeKey" && c.resources[0] === audit));
+            // A topic without a key says nothing of the audit key: a warning, not a pass.
+            const unencrypted = await kmsKey((s) => delete s.topicKmsMasterKeyId);
+            assert.equal(unencrypted.status, "warn");
+            assert.match(unencrypted.detail, /^the alert topic arn:aws:sns:\S+ names no KMS key/);
+        });
 
         it("checks every rule the outputs list, and tests rules on calls it has no events of against the unrelated RunTask", async () => {
             account.reset();

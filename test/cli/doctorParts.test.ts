@@ -313,6 +313,7 @@ describe("doctor's other judgements", () => {
         const policy = doctorPolicy(TEST_CONTEXT, {
             clusterName: "prod-ecs-exec",
             kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/0b6a2b8e-1d55-4a0e-9f3b-4b1f8a6c2d10",
+            auditKeyArn: "arn:aws:kms:us-east-1:111122223333:key/7c1d9e2f-3a4b-4c5d-8e6f-9a0b1c2d3e4f",
             vpcId: "vpc-0a1b2c3d4e5f60718",
             topicName: "prod-ecs-exec-alerts",
             deadLetterQueueName: "prod-ecs-exec-alerts-dead-letters",

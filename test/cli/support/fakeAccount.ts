@@ -1,6 +1,6 @@
 /**
  * A deployed stack in a small AWS account on 127.0.0.1, for `ecs-exec doctor`: built from the synthesized stack (its
- * cluster, log group, key, task definition, roles and policies, security group, rules, targets, alarms, topic,
+ * cluster, log group, keys, task definition, roles and policies, security group, rules, targets, alarms, topic,
  * subscriptions and trail, as the program declares them) plus what AWS adds (a VPC with public subnets behind an
  * internet gateway, as awsx creates for dev; running exec tasks), in the state a test chooses.
  *
@@ -55,6 +55,17 @@ export interface FakeTask {
     platformVersion: string;
 }
 
+/** A KMS key as DescribeKey answers it; `deletionDate` while it is pending deletion. */
+export interface FakeKey {
+    arn: string;
+    state: string;
+    spec: string;
+    usage: string;
+    rotation: boolean;
+    policy: string;
+    deletionDate?: Date;
+}
+
 export interface Subscription {
     arn: string;
     endpoint: string;
@@ -65,7 +76,10 @@ export interface AccountState {
     caller: Identity;
     /** IAM principals (role or user ARN, with path) and their policies. */
     principals: Map<string, Record<string, Json>>;
-    key: { arn: string; state: string; spec: string; usage: string; rotation: boolean; policy: string };
+    /** The exec key. */
+    key: FakeKey;
+    /** The audit key, which the alert topic names. */
+    auditKey: FakeKey;
     cluster: { name: string; status: string; configuration: Json };
     logGroup: { name: string; kmsKeyId?: string; retentionInDays?: number };
     taskDefinition: Json;
@@ -83,6 +97,8 @@ export interface AccountState {
     /** Messages in the alerts' dead-letter queue. */
     deadLetters: number;
     topicArn: string;
+    /** The topic's KmsMasterKeyId attribute. */
+    topicKmsMasterKeyId?: string;
     subscriptions: Subscription[];
     trail: { name: string; arn: string; logging: boolean; selectors: Json[]; multiRegion: boolean };
 }
@@ -115,6 +131,8 @@ export function healthyState(deployed: SynthResult): AccountState {
     const doctorPolicy = JSON.parse(one(synth, "aws:iam/policy:Policy", "doctor-access-policy").policy);
     const taskRolePolicy = JSON.parse(one(synth, "aws:iam/rolePolicy:RolePolicy", "exec-task-task-role-policy").policy);
     const key = one(synth, "aws:kms/key:Key", "session-logging-key");
+    const auditKey = one(synth, "aws:kms/key:Key", "exec-audit-key");
+    const topic = one(synth, "aws:sns/topic:Topic");
     const cluster = one(synth, "aws:ecs/cluster:Cluster");
     const logGroup = one(synth, "aws:cloudwatch/logGroup:LogGroup", "session-logging-sessions");
     const td = one(synth, "aws:ecs/taskDefinition:TaskDefinition");
@@ -147,6 +165,8 @@ export function healthyState(deployed: SynthResult): AccountState {
             [o.taskRoleArn, { "ecs-exec-agent": taskRolePolicy }],
         ]),
         key: { arn: o.kmsKeyArn, state: "Enabled", spec: key.customerMasterKeySpec, usage: key.keyUsage, rotation: key.enableKeyRotation, policy: key.policy },
+        // The topic names the audit key by its ARN, as the program sets it.
+        auditKey: { arn: topic.kmsMasterKeyId, state: "Enabled", spec: auditKey.customerMasterKeySpec, usage: auditKey.keyUsage, rotation: auditKey.enableKeyRotation, policy: auditKey.policy },
         cluster: { name: cluster.name, status: "ACTIVE", configuration: apiConfiguration(cluster.configuration) },
         logGroup: { name: logGroup.name, kmsKeyId: logGroup.kmsKeyId, retentionInDays: logGroup.retentionInDays },
         taskDefinition: {
@@ -181,6 +201,7 @@ export function healthyState(deployed: SynthResult): AccountState {
         alarms: resourcesOf(synth, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.inputs as Json),
         deadLetters: 0,
         topicArn: o.alertTopicArn,
+        topicKmsMasterKeyId: topic.kmsMasterKeyId,
         subscriptions: resourcesOf(synth, "aws:sns/topicSubscription:TopicSubscription").map((r, i) => ({
             arn: `${o.alertTopicArn}:0a1b2c3d-4e5f-4a6b-8c7d-${String(i).padStart(12, "0")}`,
             endpoint: (r.inputs as Json).endpoint,
@@ -260,6 +281,10 @@ function xml(value: Json, list: "member" | "item"): string {
     }
     if (value instanceof Date) {
         return value.toISOString();
+    }
+    // A map of a query answer (SNS's attributes): <entry><key/><value/></entry>, one per pair.
+    if (value instanceof Map) {
+        return [...value].map(([k, v]) => `<entry><key>${escapeXml(String(k))}</key><value>${xml(v, list)}</value></entry>`).join("");
     }
     if (typeof value === "object") {
         return Object.entries(value)
@@ -496,10 +521,10 @@ export class FakeAccount {
         const user: Record<string, string> = caller.arn.includes(":user/") ? { "aws:username": caller.arn.split("/").pop()! } : {};
         const full = { "aws:PrincipalArn": caller.entityArn, "aws:userid": caller.userId, ...user, ...context };
         let allowed = true;
-        // KMS decides with the key policy as well (AWS KMS Developer Guide, "Key policies").
-        const keyPolicy = action.startsWith("kms:") ? JSON.parse(this.state.key.policy) : undefined;
         if (action !== "sts:GetCallerIdentity") {
             for (const resource of resources) {
+                // KMS decides with the key's policy as well (AWS KMS Developer Guide, "Key policies").
+                const keyPolicy = action.startsWith("kms:") ? JSON.parse(this.keyOf(resource)?.policy ?? this.state.key.policy) : undefined;
                 const decision = await this.decide(caller.arn, action, resource, full, policies, keyPolicy);
                 allowed &&= decision === "Allowed";
             }
@@ -553,6 +578,11 @@ export class FakeAccount {
         return (this.state.failedInvocations.get(rule) ?? 0) > 0 ? "ALARM" : "OK";
     }
 
+    /** The key a KeyId names: its ARN, as doctor names both. */
+    private keyOf(keyId: string): FakeKey | undefined {
+        return [this.state.key, this.state.auditKey].find((k) => k.arn === keyId);
+    }
+
     private arn(service: string, resource: string): string {
         return `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
     }
@@ -600,13 +630,27 @@ export class FakeAccount {
             case "kms:GetKeyRotationStatus":
             case "kms:GetKeyPolicy": {
                 await this.authorize(service, operation, `kms:${operation}`, [body.KeyId]);
-                if (body.KeyId !== s.key.arn) {
+                const key = this.keyOf(body.KeyId);
+                // A deleted key is unknown to KMS.
+                if (!key || key.state === "Deleted") {
                     throw new ServiceError("NotFoundException", `Key '${body.KeyId}' does not exist`);
                 }
                 if (operation === "DescribeKey") {
-                    return { KeyMetadata: { KeyId: s.key.arn.split("/").pop(), Arn: s.key.arn, KeyState: s.key.state, Enabled: s.key.state === "Enabled", KeySpec: s.key.spec, KeyUsage: s.key.usage, KeyManager: "CUSTOMER" } };
+                    return {
+                        KeyMetadata: {
+                            KeyId: key.arn.split("/").pop(),
+                            Arn: key.arn,
+                            KeyState: key.state,
+                            Enabled: key.state === "Enabled",
+                            KeySpec: key.spec,
+                            KeyUsage: key.usage,
+                            KeyManager: "CUSTOMER",
+                            // JSON 1.1 timestamps: seconds since the epoch.
+                            DeletionDate: key.deletionDate ? key.deletionDate.getTime() / 1000 : undefined,
+                        },
+                    };
                 }
-                return operation === "GetKeyPolicy" ? { Policy: s.key.policy, PolicyName: "default" } : { KeyRotationEnabled: s.key.rotation };
+                return operation === "GetKeyPolicy" ? { Policy: key.policy, PolicyName: "default" } : { KeyRotationEnabled: key.rotation };
             }
             case "events:DescribeRule":
             case "events:ListTargetsByRule": {
@@ -764,6 +808,20 @@ export class FakeAccount {
             }
             case "iam:SimulatePrincipalPolicy":
                 return this.simulatePrincipalPolicy(p);
+            case "sns:GetTopicAttributes": {
+                const topic = p.get("TopicArn")!;
+                await this.authorize(service, operation, "sns:GetTopicAttributes", [topic]);
+                if (topic !== s.topicArn) {
+                    throw new ServiceError("NotFound", "Topic does not exist", 404);
+                }
+                const attributes: [string, string | undefined][] = [
+                    ["TopicArn", topic],
+                    ["Owner", ACCOUNT],
+                    ["KmsMasterKeyId", s.topicKmsMasterKeyId],
+                    ["SubscriptionsConfirmed", String(s.subscriptions.filter((x) => x.arn.startsWith("arn:")).length)],
+                ];
+                return { Attributes: new Map(attributes.filter(([, v]) => v !== undefined)) };
+            }
             case "sns:ListSubscriptionsByTopic": {
                 const topic = p.get("TopicArn")!;
                 await this.authorize(service, operation, "sns:ListSubscriptionsByTopic", [topic]);
