@@ -10,8 +10,8 @@
  * EventBridge `name` (DisableRule, DeleteRule, PutRule) or `rule` (RemoveTargets, PutTargets), rule names only;
  * CloudTrail `name` (StopLogging, DeleteTrail, UpdateTrail) or `trailName` (PutEventSelectors, PutInsightSelectors),
  * a name or an ARN; SNS `topicArn`, or `subscriptionArn` (Unsubscribe, SetSubscriptionAttributes), whose ARN is the
- * topic's followed by `:<id>`; CloudWatch `alarmNames` (a list: DisableAlarmActions, DeleteAlarms) or `alarmName`
- * (PutMetricAlarm); CloudWatch Logs `logGroupName`, `logGroupIdentifier` (PutDataProtectionPolicy, a name or an
+ * topic's followed by `:<id>`; CloudWatch `alarmNames` (a list: DisableAlarmActions, DeleteAlarms), `alarmName`
+ * (PutMetricAlarm) or `muteTargets.alarmNames` (PutAlarmMuteRule); CloudWatch Logs `logGroupName`, `logGroupIdentifier` (PutDataProtectionPolicy, a name or an
  * ARN) or `resourceIdentifier` (DisassociateKmsKey, an ARN); KMS `keyId`, a key id or a key ARN; ECS `cluster`, a
  * name or an ARN; IAM `policyArn` or `roleName`.
  *
@@ -63,6 +63,7 @@ export const CHAIN_GROUPS: Readonly<Record<AuditChainGroup, string>> = {
 interface ChainCall {
     eventSource: string;
     eventNames: string[];
+    /** The field under `requestParameters`; a dotted path for one in a structure. */
     field: string;
     filters: PatternFilter[];
 }
@@ -99,6 +100,9 @@ function chainCalls(links: AuditChainLinks): Record<AuditChainGroup, ChainCall[]
         },
         { eventSource: "monitoring.amazonaws.com", eventNames: ["DisableAlarmActions", "DeleteAlarms"], field: "alarmNames", filters: stacks },
         { eventSource: "monitoring.amazonaws.com", eventNames: ["PutMetricAlarm"], field: "alarmName", filters: stacks },
+        // A mute rule silences the alarms' actions for its windows, as DisableAlarmActions does (CloudWatch API
+        // reference, PutAlarmMuteRule: MuteTargets.AlarmNames).
+        { eventSource: "monitoring.amazonaws.com", eventNames: ["PutAlarmMuteRule"], field: "muteTargets.alarmNames", filters: stacks },
     ];
     const trailCalls: ChainCall[] = [
         { eventSource: "cloudtrail.amazonaws.com", eventNames: ["StopLogging", "DeleteTrail", "UpdateTrail"], field: "name", filters: trail },
@@ -136,6 +140,12 @@ function chainCalls(links: AuditChainLinks): Record<AuditChainGroup, ChainCall[]
     return { delivery, trail: trailCalls, transcripts, access };
 }
 
+/** `a.b` with filters as the pattern `{ a: { b: filters } }`. */
+function nested(path: string, filters: PatternFilter[]): EventPattern {
+    const [field, ...rest] = path.split(".");
+    return { [field]: rest.length === 0 ? filters : nested(rest.join("."), filters) };
+}
+
 /**
  * The events a family watches: each call on its link, and (`withUnnamedRefusals`) each of its calls recorded with a
  * null request, refused, of which nothing says whose. The two families split the EventBridge calls by rule name, so
@@ -143,7 +153,7 @@ function chainCalls(links: AuditChainLinks): Record<AuditChainGroup, ChainCall[]
  */
 function chainEvents(calls: ChainCall[], withUnnamedRefusals: boolean): EventPattern {
     const alternatives: EventPattern[] = calls.map((call) => ({
-        detail: { eventSource: [call.eventSource], eventName: call.eventNames, requestParameters: { [call.field]: call.filters } },
+        detail: { eventSource: [call.eventSource], eventName: call.eventNames, requestParameters: nested(call.field, call.filters) },
     }));
     if (withUnnamedRefusals) {
         alternatives.push({

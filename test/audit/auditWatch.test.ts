@@ -103,6 +103,11 @@ function changes(l: Links): Change[] {
         { service: "monitoring", eventName: "DisableAlarmActions", requestParameters: { alarmNames: ["someone-elses-alarm", alarm] } },
         { service: "monitoring", eventName: "DeleteAlarms", requestParameters: { alarmNames: [alarm] } },
         { service: "monitoring", eventName: "PutMetricAlarm", requestParameters: { alarmName: alarm, actionsEnabled: false, alarmActions: [] } },
+        {
+            service: "monitoring",
+            eventName: "PutAlarmMuteRule",
+            requestParameters: { name: "quiet-nights", rule: { schedule: { expression: "cron(0 0 * * ? *)", duration: "PT8H" } }, muteTargets: { alarmNames: [alarm] } },
+        },
         ...["DeleteLogGroup", "DeleteRetentionPolicy", "DisassociateKmsKey"].map((eventName) => ({ service: "logs", eventName, requestParameters: { logGroupName: l.names.sessionLogGroup } })),
         { service: "logs", eventName: "PutRetentionPolicy", requestParameters: { logGroupName: l.names.sessionLogGroup, retentionInDays: 1 } },
         { service: "logs", eventName: "DisassociateKmsKey", requestParameters: { resourceIdentifier: l.logGroupArn } },
