@@ -7,34 +7,15 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { SynthError, SynthUsageError } from "./errors";
+import { SynthError } from "./errors";
 import { AwsMocks, equippedVpc, MockAccount, TEST_ACCOUNT_ID } from "./mocks";
-import {
-    DeclaredConfig,
-    DeclaredType,
-    PROJECT_DIR,
-    ProjectFile,
-    readProjectFile,
-    readStackConfig,
-    resolveStackConfig,
-    shownPath,
-    stackConfigTypeError,
-    stackFilePath,
-} from "./stackFiles";
+import { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, stackConfigTypeError } from "./stackFiles";
 import { leavePulumiBookkeepingStacksUnmapped } from "./stackTraces";
 
-export {
-    PROJECT_DIR,
-    readProjectFile,
-    readStackConfig,
-    resolveStackConfig,
-    shownPath,
-    stackConfigTypeError,
-    stackFilePath,
-    SynthError,
-    SynthUsageError,
-};
-export type { DeclaredConfig, DeclaredType, ProjectFile };
+// What callers of the synth read of the project's files and its errors, from here as from their own modules.
+export { SynthError, SynthUsageError } from "./errors";
+export { PROJECT_DIR, readProjectFile, readStackConfig, resolveStackConfig, shownPath, stackConfigTypeError, stackFilePath } from "./stackFiles";
+export type { DeclaredConfig, DeclaredType, ProjectFile } from "./stackFiles";
 
 export interface SynthResource {
     urn: string;

@@ -46,6 +46,8 @@ const DEVELOPER_POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/test-ecs-exec-devel
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:test-ecs-exec-alerts-dead-letters`;
 /** The stack's audit administrators: the deploy role of CI and Identity Center's administrators, in any home region. */
 const ADMINS = [`arn:aws:iam::${ACCOUNT}:role/ci/github-deploy-test`, `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*`];
+/** A principal of each entry of ADMINS: the deploy role itself, and an Identity Center administrator the wildcard admits. */
+const ADMINISTRATORS = [ADMINS[0], `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef`];
 
 function args(changes: Partial<ExecAuditArgs> = {}): ExecAuditArgs {
     return {
@@ -316,8 +318,7 @@ describe("ExecAudit", () => {
             const TOPIC_CHANGES = ["sns:SetTopicAttributes", "sns:Subscribe", "sns:DeleteTopic", "sns:AddPermission", "sns:RemovePermission", "sns:PutDataProtectionPolicy"];
 
             it("lets only the audit administrators change the topic or subscribe to it: each of them, for a later pulumi up too", async () => {
-                const administrators = [ADMINS[0], `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef`];
-                for (const admin of administrators) {
+                for (const admin of ADMINISTRATORS) {
                     for (const action of TOPIC_CHANGES) {
                         assert.equal((await change(action, admin)).decision, "Allowed", `${admin} ${action}`);
                     }
@@ -418,8 +419,7 @@ describe("ExecAudit", () => {
             });
 
             it("lets each audit administrator do so, the deployer keeping PutKeyPolicy as KMS's lockout check demands", async () => {
-                const administrators = [ADMINS[0], `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef`];
-                for (const admin of administrators) {
+                for (const admin of ADMINISTRATORS) {
                     for (const action of KEY_CHANGES) {
                         assert.equal((await asRole(admin, action)).decision, "Allowed", `${admin} ${action}`);
                     }
